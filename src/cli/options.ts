@@ -1,0 +1,57 @@
+/** Option parsers for commander: each throws a UsageError that names the flag and the value. */
+import { UsageError } from './errors.js';
+
+export function intOption(
+  flag: string,
+  { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = {},
+) {
+  return (raw: string): number => {
+    const value = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+    if (!Number.isSafeInteger(value))
+      throw new UsageError(`${flag} expects an integer, got ${JSON.stringify(raw)}`);
+    if (value < min || value > max) {
+      throw new UsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
+    }
+    return value;
+  };
+}
+
+export function numberOption(flag: string, { min = -Infinity, max = Infinity } = {}) {
+  return (raw: string): number => {
+    const value = raw.trim() === '' ? Number.NaN : Number(raw);
+    if (!Number.isFinite(value))
+      throw new UsageError(`${flag} expects a number, got ${JSON.stringify(raw)}`);
+    if (value < min || value > max)
+      throw new UsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+/** A comma-separated list whose items must come from `allowed`. */
+export function listOption<T extends string>(flag: string, allowed: readonly T[]) {
+  return (raw: string): T[] => {
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    for (const item of items) {
+      if (!(allowed as readonly string[]).includes(item)) {
+        throw new UsageError(
+          `${flag}: unknown value ${JSON.stringify(item)} (expected one of: ${allowed.join(', ')})`,
+        );
+      }
+    }
+    return [...new Set(items)] as T[];
+  };
+}
+
+export function choiceOption<T extends string>(flag: string, allowed: readonly T[]) {
+  return (raw: string): T => {
+    if (!(allowed as readonly string[]).includes(raw)) {
+      throw new UsageError(
+        `${flag}: unknown value ${JSON.stringify(raw)} (expected one of: ${allowed.join(', ')})`,
+      );
+    }
+    return raw as T;
+  };
+}

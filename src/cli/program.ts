@@ -1,0 +1,50 @@
+/**
+ * The `smr` command. Each subcommand lives in commands/ and registers itself on the program;
+ * this file owns only the exit-code contract: every error becomes one line on stderr.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT, InputError, UsageError } from './errors.js';
+import { COMMANDS } from './commands/index.js';
+
+/** Runs `smr` with these arguments; resolves to the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = new Command('smr')
+    .description('smr-oracle: verification kit for State Machine Replication')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let exitCode: number = EXIT.ok;
+  for (const register of COMMANDS) {
+    register(program, (code) => {
+      exitCode = code;
+    });
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version requests are not errors; commander already printed its message.
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    ) {
+      return EXIT.ok;
+    }
+    return EXIT.badInput;
+  }
+  if (error instanceof UsageError || error instanceof InputError) {
+    process.stderr.write(`smr: ${error.message}\n`);
+    return EXIT.badInput;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`smr: internal error: ${message}\n`);
+  if (process.env['SMR_DEBUG'] && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return EXIT.badInput;
+}

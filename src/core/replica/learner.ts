@@ -1,0 +1,104 @@
+/**
+ * The learner and executor roles: learn chosen commands (from the leader's decision or from a
+ * peer's catch-up reply), then execute them strictly in slot order (seed: the state machine
+ * approach), with the session table making execution exactly-once under retransmission.
+ */
+import type {
+  CatchUpReplyMsg,
+  CatchUpRequestMsg,
+  ChosenEntry,
+  Command,
+  DecisionMsg,
+  ReplicaId,
+  RequestMsg,
+  Slot,
+} from '../types.js';
+import type { StepBuilder } from './builder.js';
+import { chosenPrefix } from './state.js';
+
+/** Decide/Learn: record that `slot` is chosen with `cmd` (durable, so it survives restarts). */
+export function learn(b: StepBuilder, slot: Slot, cmd: Command, action: 'Decide' | 'Learn'): void {
+  if (b.durable.chosen.has(slot)) return;
+  const chosen = new Map(b.durable.chosen);
+  chosen.set(slot, cmd);
+  b.setDurable({ chosen });
+  b.trace({ action, slot, msg: { type: 'Decision', from: b.id, slot, cmd } });
+}
+
+export function onDecision(b: StepBuilder, msg: DecisionMsg): void {
+  learn(b, msg.slot, msg.cmd, 'Learn');
+  executeReady(b);
+  requestMissing(b, msg.from);
+}
+
+/** A peer lags behind: send what it asks for, in batches (seed: input log, catch-up). */
+export function onCatchUpRequest(b: StepBuilder, msg: CatchUpRequestMsg): void {
+  const entries: ChosenEntry[] = [];
+  for (let slot = msg.fromSlot; entries.length < b.base.params.catchUpBatch; slot++) {
+    const cmd = b.durable.chosen.get(slot);
+    if (cmd === undefined) break;
+    entries.push({ slot, cmd });
+  }
+  if (entries.length > 0) b.send(msg.from, { type: 'CatchUpReply', from: b.id, entries });
+}
+
+export function onCatchUpReply(b: StepBuilder, msg: CatchUpReplyMsg): void {
+  for (const e of msg.entries) learn(b, e.slot, e.cmd, 'Learn');
+  executeReady(b);
+  requestMissing(b, msg.from);
+}
+
+/** When this replica knows of chosen slots beyond a gap, ask `peer` for the gap. */
+export function requestMissing(b: StepBuilder, peer: ReplicaId, knownUpTo: Slot = -1): void {
+  const prefix = chosenPrefix(b.durable, b.v.executed);
+  let beyond = knownUpTo > prefix;
+  for (const slot of b.durable.chosen.keys()) if (slot > prefix) beyond = true;
+  if (beyond && peer !== b.id) {
+    b.send(peer, { type: 'CatchUpRequest', from: b.id, fromSlot: prefix });
+  }
+}
+
+/** Execute: apply every chosen command that is next in slot order. */
+export function executeReady(b: StepBuilder, { silent = false } = {}): void {
+  const { app, rules } = b.ctx;
+  for (;;) {
+    const slot = b.v.executed;
+    const cmd = rules.executable(b.durable, slot);
+    if (cmd === undefined) return;
+    if (cmd.kind === 'noop' || rules.isDuplicate(b.v.sessions.get(cmd.client), cmd.seq)) {
+      b.setVolatile({ executed: slot + 1 });
+      b.trace({ action: 'Execute', slot, applied: false });
+      continue;
+    }
+    const { state, output } = app.apply(b.v.app, cmd.op);
+    const sessions = new Map(b.v.sessions);
+    sessions.set(cmd.client, { seq: cmd.seq, output });
+    b.setVolatile({ app: state, sessions, executed: slot + 1 });
+    const reply = { type: 'Reply', from: b.id, to: cmd.client, seq: cmd.seq, output } as const;
+    b.trace({ action: 'Execute', slot, applied: true, msg: reply });
+    // Replaying the log after a restart does not resend: those replies already left once.
+    if (!silent) b.reply(cmd.client, reply);
+  }
+}
+
+/**
+ * ReplyFromSession: a retransmitted request that was already executed gets the cached output
+ * again, from every replica, so the client can still collect a majority (seed: sessions).
+ * Returns false when the request is new.
+ */
+export function replyFromSession(b: StepBuilder, msg: RequestMsg): boolean {
+  const session = b.v.sessions.get(msg.from);
+  if (!b.ctx.rules.isDuplicate(session, msg.seq)) return false;
+  if (session !== undefined && session.seq === msg.seq) {
+    const reply = {
+      type: 'Reply',
+      from: b.id,
+      to: msg.from,
+      seq: msg.seq,
+      output: session.output,
+    } as const;
+    b.trace({ action: 'ReplyFromSession', msg: reply });
+    b.reply(msg.from, reply);
+  }
+  return true;
+}

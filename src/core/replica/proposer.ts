@@ -1,0 +1,155 @@
+/**
+ * The proposer/leader role of Multi-Paxos (Paxos Made Simple §3): one phase 1 for every open
+ * slot at once, then phase 2 per slot, with chosen detection by a quorum in one ballot.
+ */
+import { ballotEquals, nextBallot } from '../ballot.js';
+import type { AcceptedMsg, Ballot, Command, PromiseMsg, RequestMsg, Slot } from '../types.js';
+import { acceptedFrom } from './acceptor.js';
+import type { StepBuilder } from './builder.js';
+import { executeReady, learn } from './learner.js';
+import { chosenPrefix } from './state.js';
+
+/** Phase1a: start a candidacy with a ballot above every ballot seen, promising to ourselves. */
+export function startCandidacy(b: StepBuilder): void {
+  const ballot = nextBallot(b.v.highestSeen, b.id);
+  const fromSlot = chosenPrefix(b.durable, b.v.executed);
+  b.setDurable({ promised: ballot });
+  b.setVolatile({
+    role: 'candidate',
+    ballot,
+    highestSeen: ballot,
+    prepareFrom: fromSlot,
+    promises: new Map([[b.id, acceptedFrom(b, fromSlot)]]),
+    proposals: new Map(),
+    queue: [],
+    sinceCandidacy: 0,
+  });
+  const prepare = { type: 'Prepare', from: b.id, ballot, fromSlot } as const;
+  b.trace({ action: 'Phase1a', msg: prepare });
+  b.broadcast(prepare);
+  maybeBecomeLeader(b);
+}
+
+/** ReceivePromise: a candidate collects phase-1b replies for its current ballot. */
+export function onPromise(b: StepBuilder, msg: PromiseMsg): void {
+  if (b.v.role !== 'candidate' || !ballotEquals(msg.ballot, b.v.ballot)) return;
+  const promises = new Map(b.v.promises);
+  promises.set(msg.from, msg.accepted);
+  b.setVolatile({ promises });
+  b.trace({ action: 'ReceivePromise', msg });
+  maybeBecomeLeader(b);
+}
+
+function maybeBecomeLeader(b: StepBuilder): void {
+  if (!b.ctx.rules.isQuorum(b.v.promises.keys(), b.config)) return;
+  becomeLeader(b);
+}
+
+/**
+ * BecomeLeader: with promises from a quorum, re-propose in every open slot the value with the
+ * highest ballot reported (P2c), fill gaps below the highest reported slot with no-ops, and
+ * skip slots this replica already knows are chosen.
+ */
+function becomeLeader(b: StepBuilder): void {
+  const bySlot = new Map<Slot, PromiseMsg['accepted'][number][]>();
+  let top = b.v.prepareFrom - 1;
+  for (const entries of b.v.promises.values()) {
+    for (const e of entries) {
+      if (e.slot < b.v.prepareFrom) continue;
+      const list = bySlot.get(e.slot) ?? [];
+      list.push(e);
+      bySlot.set(e.slot, list);
+      top = Math.max(top, e.slot);
+    }
+  }
+  for (const slot of b.durable.chosen.keys()) top = Math.max(top, slot);
+  b.setVolatile({ role: 'leader', promises: new Map(), nextSlot: top + 1 });
+  b.trace({ action: 'BecomeLeader' });
+  const { rules } = b.ctx;
+  for (let slot = b.v.prepareFrom; slot <= top; slot++) {
+    if (b.durable.chosen.has(slot)) continue;
+    propose(b, slot, rules.adopt(slot, bySlot.get(slot) ?? [], rules.compareBallots));
+  }
+  drainQueue(b);
+}
+
+/** Phase2a: propose `cmd` in `slot` at the leader's ballot, accepting it ourselves first. */
+export function propose(b: StepBuilder, slot: Slot, cmd: Command): void {
+  const ballot = b.v.ballot;
+  const accepted = new Map(b.durable.accepted);
+  accepted.set(slot, { ballot, cmd });
+  b.setDurable({ accepted });
+  const proposals = new Map(b.v.proposals);
+  proposals.set(slot, { cmd, votes: new Set([b.id]) });
+  b.setVolatile({ proposals, nextSlot: Math.max(b.v.nextSlot, slot + 1) });
+  const accept = { type: 'Accept', from: b.id, ballot, slot, cmd } as const;
+  b.trace({ action: 'Phase2a', slot, msg: accept });
+  b.broadcast(accept);
+  maybeDecide(b, slot);
+}
+
+/** ReceiveAccepted: the leader counts a phase-2b vote for its proposal in `msg.slot`. */
+export function onAccepted(b: StepBuilder, msg: AcceptedMsg): void {
+  const proposal = b.v.proposals.get(msg.slot);
+  if (b.v.role !== 'leader' || proposal === undefined) return;
+  if (!b.ctx.rules.countsVote(b.v.ballot, msg.ballot)) return;
+  const proposals = new Map(b.v.proposals);
+  proposals.set(msg.slot, { cmd: proposal.cmd, votes: new Set([...proposal.votes, msg.from]) });
+  b.setVolatile({ proposals });
+  b.trace({ action: 'ReceiveAccepted', slot: msg.slot, msg });
+  maybeDecide(b, msg.slot);
+}
+
+/** Decide: a quorum accepted the proposal in one ballot, so it is chosen; tell the learners. */
+function maybeDecide(b: StepBuilder, slot: Slot): void {
+  const proposal = b.v.proposals.get(slot);
+  if (proposal === undefined || !b.ctx.rules.isQuorum(proposal.votes, b.config)) return;
+  const proposals = new Map(b.v.proposals);
+  proposals.delete(slot);
+  b.setVolatile({ proposals });
+  learn(b, slot, proposal.cmd, 'Decide');
+  b.broadcast({ type: 'Decision', from: b.id, slot, cmd: proposal.cmd });
+  executeReady(b);
+  drainQueue(b);
+}
+
+/** A client request reaching the leader: propose it unless it is already in flight. */
+export function onLeaderRequest(b: StepBuilder, msg: RequestMsg): void {
+  if (isInFlight(b, msg)) return;
+  b.setVolatile({ queue: [...b.v.queue, msg] });
+  drainQueue(b);
+}
+
+function isInFlight(b: StepBuilder, msg: RequestMsg): boolean {
+  const same = (cmd: Command): boolean =>
+    cmd.kind === 'op' && cmd.client === msg.from && cmd.seq === msg.seq;
+  for (const p of b.v.proposals.values()) if (same(p.cmd)) return true;
+  for (const q of b.v.queue) if (q.from === msg.from && q.seq === msg.seq) return true;
+  for (const [slot, cmd] of b.durable.chosen) if (slot >= b.v.executed && same(cmd)) return true;
+  return false;
+}
+
+/** Propose queued requests while the pipeline window α has room. */
+function drainQueue(b: StepBuilder): void {
+  while (b.v.role === 'leader' && b.v.queue.length > 0) {
+    let slot = b.v.nextSlot;
+    while (b.durable.chosen.has(slot)) slot++;
+    if (slot >= chosenPrefix(b.durable, b.v.executed) + b.base.params.window) return;
+    const [next, ...rest] = b.v.queue as [RequestMsg, ...RequestMsg[]];
+    b.setVolatile({ queue: rest });
+    propose(b, slot, { kind: 'op', client: next.from, seq: next.seq, op: next.op });
+  }
+}
+
+/** StepDown when `ballot` (by default our own promise) outranks the one we lead or seek. */
+export function stepDownIfOutranked(b: StepBuilder, ballot: Ballot = b.durable.promised): void {
+  if (b.v.role === 'follower') return;
+  if (b.ctx.rules.compareBallots(ballot, b.v.ballot) <= 0) return;
+  stepDown(b);
+}
+
+/** StepDown: the candidacy or leadership is over; in-flight proposals are forgotten. */
+export function stepDown(b: StepBuilder): void {
+  b.setVolatile({ role: 'follower', promises: new Map(), proposals: new Map(), queue: [] });
+  b.trace({ action: 'StepDown' });
+}

@@ -1,0 +1,64 @@
+import { ballotEquals, compareBallots } from '../ballot.js';
+import { isMajority } from '../quorum.js';
+import type {
+  AcceptedEntry,
+  AcceptedValue,
+  Ballot,
+  Command,
+  DurableState,
+  ReplicaId,
+  Slot,
+} from '../types.js';
+import type { Session } from './state.js';
+
+/**
+ * The protocol's decision points, as one table (STYLE.md §4). The reference reducer uses
+ * `REFERENCE_RULES`; a mutant (harness/mutants) is the same reducer with one rule replaced by a
+ * classic mistake, so every invariant can be shown to catch a real bug.
+ */
+export interface ReplicaRules {
+  /** The order on ballots. */
+  readonly compareBallots: (a: Ballot, b: Ballot) => number;
+  /** May an acceptor that promised `promised` take part in `ballot` (phase 1b or 2b)? */
+  readonly admits: (
+    promised: Ballot,
+    ballot: Ballot,
+    compare: (a: Ballot, b: Ballot) => number,
+  ) => boolean;
+  /** Do these voters form a quorum of the configuration? */
+  readonly isQuorum: (voters: Iterable<ReplicaId>, config: readonly ReplicaId[]) => boolean;
+  /** Does an Accepted vote at `voteBallot` count for the leader's proposal at `leaderBallot`? */
+  readonly countsVote: (leaderBallot: Ballot, voteBallot: Ballot) => boolean;
+  /**
+   * The command a new leader proposes in `slot`, from the phase-1b reports of a quorum
+   * (Paxos Made Simple §2.2, P2c): the value of the highest-ballot report, or a no-op.
+   */
+  readonly adopt: (
+    slot: Slot,
+    reports: readonly AcceptedEntry[],
+    compare: (a: Ballot, b: Ballot) => number,
+  ) => Command;
+  /** What survives a restart: exactly the persisted state. */
+  readonly recover: (durable: DurableState) => DurableState;
+  /** Is the request `seq` of a client with this session already executed (exactly-once)? */
+  readonly isDuplicate: (session: Session | undefined, seq: number) => boolean;
+  /** The command this replica may execute at `slot` now: only a chosen one. */
+  readonly executable: (durable: DurableState, slot: Slot) => Command | undefined;
+}
+
+export const NOOP: Command = Object.freeze({ kind: 'noop' });
+
+export const REFERENCE_RULES: ReplicaRules = {
+  compareBallots,
+  admits: (promised, ballot, compare) => compare(ballot, promised) >= 0,
+  isQuorum: isMajority,
+  countsVote: ballotEquals,
+  adopt(_slot, reports, compare) {
+    let best: AcceptedValue | undefined;
+    for (const r of reports) if (best === undefined || compare(r.ballot, best.ballot) > 0) best = r;
+    return best?.cmd ?? NOOP;
+  },
+  recover: (durable) => durable,
+  isDuplicate: (session, seq) => session !== undefined && session.seq >= seq,
+  executable: (durable, slot) => durable.chosen.get(slot),
+};

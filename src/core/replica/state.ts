@@ -1,0 +1,123 @@
+import { ZERO_BALLOT } from '../ballot.js';
+import type {
+  AcceptedEntry,
+  Ballot,
+  ClientId,
+  Command,
+  DurableState,
+  Json,
+  ReplicaId,
+  RequestMsg,
+  Slot,
+} from '../types.js';
+
+/** Fixed parameters of a replica. Time is counted in `Tick` inputs, never in clock time. */
+export interface ReplicaParams {
+  /** The configuration: every replica id, including this one. N = 2F+1. */
+  readonly replicas: readonly ReplicaId[];
+  /** Failure detector (Ω): a peer silent for this many ticks is suspected. */
+  readonly electionTicks: number;
+  /** Send heartbeats and retransmit unanswered phase-1/phase-2 messages every this many ticks; 0 = never. */
+  readonly heartbeatTicks: number;
+  /** α, the pipeline window: a leader proposes at most this many slots beyond the chosen prefix. */
+  readonly window: number;
+  /** At most this many entries in one catch-up reply. */
+  readonly catchUpBatch: number;
+}
+
+export const DEFAULT_REPLICA_PARAMS: Omit<ReplicaParams, 'replicas'> = {
+  electionTicks: 5,
+  heartbeatTicks: 2,
+  window: 8,
+  catchUpBatch: 64,
+};
+
+export type Role = 'follower' | 'candidate' | 'leader';
+
+/** A leader's slot in phase 2: the command it proposed and who accepted it in its ballot. */
+export interface Proposal {
+  readonly cmd: Command;
+  readonly votes: ReadonlySet<ReplicaId>;
+}
+
+/** Exactly-once table (seed: client sessions): the last executed request and its output. */
+export interface Session {
+  readonly seq: number;
+  readonly output: Json;
+}
+
+/** What a replica loses on a crash. */
+export interface VolatileState<S> {
+  readonly role: Role;
+  /** The ballot this replica leads or is trying to lead (meaningful unless follower). */
+  readonly ballot: Ballot;
+  /** Candidate: the first slot phase 1 covers, and the promises collected for `ballot`. */
+  readonly prepareFrom: Slot;
+  readonly promises: ReadonlyMap<ReplicaId, readonly AcceptedEntry[]>;
+  /** Leader: open phase-2 slots, the next free slot, and requests waiting for the window. */
+  readonly proposals: ReadonlyMap<Slot, Proposal>;
+  readonly nextSlot: Slot;
+  readonly queue: readonly RequestMsg[];
+  /** Ticks since each peer was last heard from (capped at electionTicks), for Ω. */
+  readonly silence: ReadonlyMap<ReplicaId, number>;
+  /** Ticks since the last heartbeat round, and since this candidacy started. */
+  readonly sinceHeartbeat: number;
+  readonly sinceCandidacy: number;
+  /** The highest ballot seen anywhere: a new candidacy starts above it. */
+  readonly highestSeen: Ballot;
+  /** The application, the session table and how many slots have been executed. */
+  readonly app: S;
+  readonly sessions: ReadonlyMap<ClientId, Session>;
+  readonly executed: Slot;
+}
+
+export interface ReplicaState<S = unknown> {
+  readonly id: ReplicaId;
+  readonly params: ReplicaParams;
+  readonly durable: DurableState;
+  readonly volatile: VolatileState<S>;
+}
+
+export const EMPTY_DURABLE: DurableState = {
+  promised: ZERO_BALLOT,
+  accepted: new Map(),
+  chosen: new Map(),
+};
+
+export function initialVolatile<S>(
+  params: ReplicaParams,
+  app: S,
+  durable: DurableState,
+): VolatileState<S> {
+  return {
+    role: 'follower',
+    ballot: ZERO_BALLOT,
+    prepareFrom: 0,
+    promises: new Map(),
+    proposals: new Map(),
+    nextSlot: 0,
+    queue: [],
+    silence: new Map(params.replicas.map((r) => [r, 0])),
+    sinceHeartbeat: 0,
+    sinceCandidacy: 0,
+    highestSeen: durable.promised,
+    app,
+    sessions: new Map(),
+    executed: 0,
+  };
+}
+
+/**
+ * The length of the contiguous chosen prefix: the first slot this replica does not know chosen.
+ * `from` is a slot known to be inside the prefix (such as the executed count), to skip the walk.
+ */
+export function chosenPrefix(durable: DurableState, from: Slot = 0): Slot {
+  let slot = from;
+  while (durable.chosen.has(slot)) slot++;
+  return slot;
+}
+
+/** The peers of `self` in the configuration. */
+export function peersOf(state: ReplicaState<unknown>): readonly ReplicaId[] {
+  return state.params.replicas.filter((r) => r !== state.id);
+}

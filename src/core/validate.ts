@@ -1,0 +1,94 @@
+/**
+ * Structural checks on messages from the network. A reducer must not trust its inputs: a
+ * malformed message, or one claiming to come from outside the configuration, is rejected with
+ * a reason and changes nothing.
+ */
+import type { Message, ReplicaId } from './types.js';
+
+type Check = (value: unknown, config: ReadonlySet<ReplicaId>) => string | null;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isSlot = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+
+const replica: Check = (v, config) =>
+  typeof v !== 'string'
+    ? 'is not a replica id'
+    : config.has(v)
+      ? null
+      : `${JSON.stringify(v)} is not in the configuration`;
+const client: Check = (v, config) =>
+  typeof v !== 'string' || v === ''
+    ? 'is not a client id'
+    : config.has(v)
+      ? 'is a replica, not a client'
+      : null;
+const slot: Check = (v) => (isSlot(v) ? null : 'is not a slot (an integer ≥ 0)');
+const bool: Check = (v) => (typeof v === 'boolean' ? null : 'is not a boolean');
+const seq: Check = (v) =>
+  Number.isSafeInteger(v) && (v as number) >= 1 ? null : 'is not a sequence number (≥ 1)';
+const json: Check = () => null;
+
+const ballot: Check = (v, config) => {
+  if (!isObject(v)) return 'is not a ballot';
+  if (!Number.isSafeInteger(v['round']) || (v['round'] as number) < 1) return 'has a bad round';
+  const leader = replica(v['leader'], config);
+  return leader === null ? null : `has a leader that ${leader}`;
+};
+const command: Check = (v) => {
+  if (!isObject(v)) return 'is not a command';
+  if (v['kind'] === 'noop') return null;
+  if (v['kind'] !== 'op') return 'has an unknown kind';
+  if (typeof v['client'] !== 'string' || !Number.isSafeInteger(v['seq']))
+    return 'is not a well-formed op';
+  return 'op' in v ? null : 'has no op';
+};
+const list =
+  (fields: Record<string, Check>): Check =>
+  (v, config) => {
+    if (!Array.isArray(v)) return 'is not a list';
+    for (const [i, item] of v.entries()) {
+      const problem = record(fields)(item, config);
+      if (problem !== null) return `[${i}] ${problem}`;
+    }
+    return null;
+  };
+const record =
+  (fields: Record<string, Check>): Check =>
+  (v, config) => {
+    if (!isObject(v)) return 'is not an object';
+    for (const [name, check] of Object.entries(fields)) {
+      const problem = check(v[name], config);
+      if (problem !== null) return `.${name} ${problem}`;
+    }
+    return null;
+  };
+
+const SHAPES: Record<Message['type'], Record<string, Check>> = {
+  Prepare: { from: replica, ballot, fromSlot: slot },
+  Promise: { from: replica, ballot, accepted: list({ slot, ballot, cmd: command }) },
+  Accept: { from: replica, ballot, slot, cmd: command },
+  Accepted: { from: replica, ballot, slot },
+  Decision: { from: replica, slot, cmd: command },
+  Heartbeat: {
+    from: replica,
+    ballot: (v, c) => (isObject(v) && v['round'] === 0 ? null : ballot(v, c)),
+    leading: bool,
+    chosenPrefix: slot,
+  },
+  CatchUpRequest: { from: replica, fromSlot: slot },
+  CatchUpReply: { from: replica, entries: list({ slot, cmd: command }) },
+  Request: { from: client, seq, op: json },
+  Reply: { from: replica, to: client, seq, output: json },
+};
+
+/** Why `msg` is not a well-formed message within `config`, or null when it is. */
+export function checkMessage(msg: unknown, config: readonly ReplicaId[]): string | null {
+  if (!isObject(msg)) return 'message is not an object';
+  const type = msg['type'];
+  if (typeof type !== 'string' || !Object.hasOwn(SHAPES, type)) {
+    return `unknown message type ${JSON.stringify(type)}`;
+  }
+  const problem = record(SHAPES[type as Message['type']])(msg, new Set(config));
+  return problem === null ? null : `${type}${problem}`;
+}

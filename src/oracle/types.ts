@@ -1,0 +1,42 @@
+/**
+ * The linearizability oracle's vocabulary: histories of client operations and sequential
+ * models to judge them against (Herlihy & Wing 1990; Wing & Gong 1993; Lowe 2017).
+ */
+import type { Json } from '../core/types.js';
+
+/** One operation of a concurrent history, as a client saw it. */
+export interface HistoryOp {
+  /** The process (client) that issued it; a process has at most one operation open at a time. */
+  readonly process: string;
+  /** The operation, as the model understands it. */
+  readonly input: Json;
+  /**
+   * The output the client accepted, or `undefined` when the outcome is unknown (timed out,
+   * Jepsen `:info`, a client FAIL, still pending): such an operation may or may not have taken
+   * effect, at any point after its call.
+   */
+  readonly output: Json | undefined;
+  /** Invocation time; any totally ordered numbers (steps, nanoseconds, line numbers). */
+  readonly call: number;
+  /** Completion time, or null when the operation never completed. */
+  readonly ret: number | null;
+}
+
+/**
+ * A sequential specification. `step` returns every state the model may be in after applying
+ * `input` with the observed `output` (`undefined` = any output); an empty list means the
+ * observation is impossible from `state`.
+ */
+export interface Model<S = unknown> {
+  readonly name: string;
+  init(): S;
+  step(state: S, input: Json, output: Json | undefined): readonly S[];
+  /** A canonical key for memoisation: equal keys mean equal states. */
+  key(state: S): string;
+  /** Split a history into independent sub-histories (P-compositionality), e.g. by key. */
+  partition?(input: Json): string | undefined;
+  /** Human-readable rendering of an operation, for explanations. */
+  describe?(input: Json, output: Json | undefined): string;
+}
+
+export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
