@@ -1,0 +1,322 @@
+/**
+ * One transition of the cluster world: deliver, drop or duplicate a message, tick a node,
+ * crash or restart a replica, or have a client submit an operation. Pure: returns the next
+ * world, what the nodes did, and the invariant violations the transition exposed.
+ */
+import { clientStep, type ClientState } from '../../src/core/client.js';
+import { replicaContext, replicaStep } from '../../src/core/replica/reducer.js';
+import type { ReplicaState } from '../../src/core/replica/state.js';
+import type {
+  ClientId,
+  Effect,
+  Input,
+  Json,
+  NodeId,
+  ReplicaId,
+  StepResult,
+  TraceEvent,
+} from '../../src/core/types.js';
+import {
+  checkDurable,
+  checkPersistOrder,
+  describeCommand,
+  sameCommand,
+  type Violation,
+} from './invariants.js';
+import {
+  requestKey,
+  type ClusterConfig,
+  type Ghost,
+  type Packet,
+  type ReplicaNode,
+  type World,
+} from './world.js';
+
+export type Action =
+  | { readonly kind: 'Deliver'; readonly packet: number }
+  | { readonly kind: 'Drop'; readonly packet: number }
+  | { readonly kind: 'Duplicate'; readonly packet: number }
+  | { readonly kind: 'Tick'; readonly node: NodeId }
+  | { readonly kind: 'Crash'; readonly replica: ReplicaId }
+  | { readonly kind: 'Restart'; readonly replica: ReplicaId }
+  | { readonly kind: 'Submit'; readonly client: ClientId; readonly op: Json };
+
+/** A spec action one node performed during the transition. */
+export interface NodeEvent {
+  readonly node: NodeId;
+  readonly event: TraceEvent;
+}
+
+export interface Transition {
+  readonly world: World;
+  /** The node that stepped, if any, and the packet it consumed. */
+  readonly node?: NodeId;
+  readonly consumed?: Packet;
+  readonly sent: readonly Packet[];
+  readonly events: readonly NodeEvent[];
+  readonly rejected: readonly string[];
+  readonly violations: readonly Violation[];
+}
+
+export function applyAction(cfg: ClusterConfig, world: World, action: Action): Transition {
+  switch (action.kind) {
+    case 'Deliver': {
+      const { packet, rest } = takePacket(world, action.packet);
+      return stepNode(
+        cfg,
+        { ...world, network: rest },
+        packet.to,
+        { kind: 'Receive', msg: packet.msg },
+        packet,
+      );
+    }
+    case 'Drop':
+      return quiet({ ...world, network: takePacket(world, action.packet).rest });
+    case 'Duplicate': {
+      const { packet } = takePacket(world, action.packet);
+      const copy = { ...packet, id: world.nextPacketId };
+      return quiet({
+        ...world,
+        network: [...world.network, copy],
+        nextPacketId: world.nextPacketId + 1,
+      });
+    }
+    case 'Tick':
+      return stepNode(cfg, world, action.node, { kind: 'Tick' });
+    case 'Crash':
+      return quiet(updateReplica(world, action.replica, (n) => ({ ...n, up: false })));
+    case 'Restart': {
+      const node = replicaNode(world, action.replica);
+      // The host rebuilds the replica from its disk; the reducer's Restart does the rest.
+      const revived = updateReplica(world, action.replica, (n) => ({
+        ...n,
+        up: true,
+        state: { ...n.state, durable: n.disk },
+      }));
+      const t = stepNode(cfg, revived, action.replica, { kind: 'Restart' });
+      const lost = checkDurable(
+        action.replica,
+        node.state.durable,
+        replicaNode(t.world, action.replica).state.durable,
+      );
+      return { ...t, violations: [...t.violations, ...lost] };
+    }
+    case 'Submit':
+      return stepNode(cfg, world, action.client, { kind: 'ClientRequest', op: action.op });
+  }
+}
+
+function quiet(world: World): Transition {
+  return { world, sent: [], events: [], rejected: [], violations: [] };
+}
+
+function takePacket(world: World, id: number): { packet: Packet; rest: Packet[] } {
+  const index = world.network.findIndex((p) => p.id === id);
+  const packet = world.network[index];
+  if (packet === undefined) throw new Error(`no packet ${id} in flight`);
+  return { packet, rest: world.network.filter((_, i) => i !== index) };
+}
+
+export function replicaNode(world: World, id: ReplicaId): ReplicaNode {
+  const node = world.replicas.find((n) => n.state.id === id);
+  if (node === undefined) throw new Error(`unknown replica ${id}`);
+  return node;
+}
+
+function updateReplica(world: World, id: ReplicaId, f: (n: ReplicaNode) => ReplicaNode): World {
+  return { ...world, replicas: world.replicas.map((n) => (n.state.id === id ? f(n) : n)) };
+}
+
+/** Feed one input to one node and carry out its effects. */
+function stepNode(
+  cfg: ClusterConfig,
+  world: World,
+  node: NodeId,
+  input: Input,
+  consumed?: Packet,
+): Transition {
+  const replica = world.replicas.find((n) => n.state.id === node);
+  const client = world.clients.find((c) => c.id === node);
+  let result: StepResult<ReplicaState> | StepResult<ClientState>;
+  let next: World;
+  const violations: Violation[] = [];
+  if (replica !== undefined) {
+    // A message to a crashed replica is lost; a crashed replica does not tick.
+    if (!replica.up && input.kind !== 'Restart')
+      return { ...quiet(world), node, ...(consumed ? { consumed } : {}) };
+    const r = replicaStep(replica.state, input, replicaContext(cfg.app, cfg.rules));
+    result = r;
+    const disk = lastPersist(r.effects) ?? replica.disk;
+    next = updateReplica(world, node, (n) => ({ ...n, state: r.state, disk }));
+    if (input.kind !== 'Restart')
+      violations.push(...checkDurable(node, replica.state.durable, r.state.durable));
+    violations.push(...checkPersistOrder(node, r.effects));
+  } else if (client !== undefined) {
+    const c = clientStep(client, input);
+    result = c;
+    next = { ...world, clients: world.clients.map((x) => (x.id === node ? c.state : x)) };
+  } else {
+    return { ...quiet(world), node, rejected: [`no node ${node}`] };
+  }
+  return carryOut(cfg, next, node, input, result.effects, violations, consumed);
+}
+
+function lastPersist(effects: readonly Effect[]) {
+  let disk;
+  for (const e of effects) if (e.kind === 'Persist') disk = e.durable;
+  return disk;
+}
+
+function carryOut(
+  cfg: ClusterConfig,
+  world: World,
+  node: NodeId,
+  input: Input,
+  effects: readonly Effect[],
+  violations: Violation[],
+  consumed: Packet | undefined,
+): Transition {
+  const sent: Packet[] = [];
+  const events: NodeEvent[] = [];
+  const rejected: string[] = [];
+  let ghost = world.ghost;
+  let nextId = world.nextPacketId;
+  if (input.kind === 'Restart') ghost = { ...ghost, applied: withApplied(ghost, node, new Set()) };
+  for (const effect of effects) {
+    switch (effect.kind) {
+      case 'Send':
+      case 'Reply':
+        sent.push({ id: nextId++, from: node, to: effect.to, msg: effect.msg });
+        break;
+      case 'Trace':
+        events.push({ node, event: effect.event });
+        ghost = observe(cfg, ghost, node, effect.event, violations);
+        break;
+      case 'Complete':
+        ghost = complete(ghost, node, effect.outcome.ok ? effect.outcome.output : undefined);
+        break;
+      case 'Rejected':
+        rejected.push(effect.reason);
+        break;
+      case 'Persist':
+        break;
+    }
+  }
+  if (events.some((e) => e.event.action === 'Execute'))
+    ghost = recordDigest(cfg, world, ghost, node, violations);
+  const next: World = {
+    ...world,
+    ghost,
+    network: [...world.network, ...sent],
+    nextPacketId: nextId,
+  };
+  return {
+    world: next,
+    node,
+    ...(consumed ? { consumed } : {}),
+    sent,
+    events,
+    rejected,
+    violations,
+  };
+}
+
+/** Ghost bookkeeping and the event-level invariants: Agreement, Validity, ExactlyOnce. */
+function observe(
+  cfg: ClusterConfig,
+  ghost: Ghost,
+  node: NodeId,
+  ev: TraceEvent,
+  out: Violation[],
+): Ghost {
+  const msg = ev.msg;
+  if ((ev.action === 'Decide' || ev.action === 'Learn') && msg?.type === 'Decision') {
+    const known = ghost.chosen.get(msg.slot);
+    if (known !== undefined) {
+      if (!sameCommand(known, msg.cmd)) {
+        out.push({
+          invariant: 'Agreement',
+          node,
+          message: `slot ${msg.slot}: ${node} has ${describeCommand(msg.cmd)} but ${describeCommand(known)} was chosen`,
+        });
+      }
+      return ghost;
+    }
+    if (msg.cmd.kind === 'op') {
+      const op = ghost.submitted.get(requestKey(msg.cmd.client, msg.cmd.seq));
+      if (op === undefined || !sameCommand({ ...msg.cmd, op }, msg.cmd)) {
+        out.push({
+          invariant: 'Validity',
+          node,
+          message: `slot ${msg.slot}: ${describeCommand(msg.cmd)} was never submitted`,
+        });
+      }
+    }
+    return { ...ghost, chosen: new Map(ghost.chosen).set(msg.slot, msg.cmd) };
+  }
+  if (ev.action === 'ClientRequest' && msg?.type === 'Request') {
+    const history = [
+      ...ghost.history,
+      { process: node, input: msg.op, output: undefined, call: ghost.history.length, ret: null },
+    ];
+    return {
+      ...ghost,
+      submitted: new Map(ghost.submitted).set(requestKey(node, msg.seq), msg.op),
+      history,
+      open: new Map(ghost.open).set(node, history.length - 1),
+    };
+  }
+  if (ev.action === 'Execute' && ev.applied === true && msg?.type === 'Reply') {
+    const key = requestKey(msg.to, msg.seq);
+    const applied = ghost.applied.get(node) ?? new Set<string>();
+    if (applied.has(key)) {
+      out.push({ invariant: 'ExactlyOnce', node, message: `${node} applied request ${key} twice` });
+      return ghost;
+    }
+    return { ...ghost, applied: withApplied(ghost, node, new Set(applied).add(key)) };
+  }
+  void cfg;
+  return ghost;
+}
+
+function withApplied(ghost: Ghost, node: NodeId, set: ReadonlySet<string>) {
+  return new Map(ghost.applied).set(node, set);
+}
+
+/** A client accepted an output (or gave up with FAIL: output unknown). */
+function complete(ghost: Ghost, client: NodeId, output: Json | undefined): Ghost {
+  const index = ghost.open.get(client);
+  if (index === undefined) return ghost;
+  const history = ghost.history.map((op, i) =>
+    i === index ? { ...op, output, ret: ghost.history.length } : op,
+  );
+  const open = new Map(ghost.open);
+  open.delete(client);
+  return { ...ghost, history, open };
+}
+
+/** PrefixConsistency: every replica that executed k slots has the same app digest. */
+function recordDigest(
+  cfg: ClusterConfig,
+  world: World,
+  ghost: Ghost,
+  node: NodeId,
+  out: Violation[],
+): Ghost {
+  const replica = world.replicas.find((n) => n.state.id === node);
+  if (replica === undefined || !replica.up) return ghost;
+  const { executed, app } = replica.state.volatile;
+  if (executed === 0) return ghost;
+  const digest = cfg.app.digest(app);
+  const seen = ghost.digests.get(executed);
+  if (seen === undefined)
+    return { ...ghost, digests: new Map(ghost.digests).set(executed, digest) };
+  if (seen !== digest) {
+    out.push({
+      invariant: 'PrefixConsistency',
+      node,
+      message: `${node}'s state after ${executed} slots has digest ${digest}, another replica had ${seen}`,
+    });
+  }
+  return ghost;
+}

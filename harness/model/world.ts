@@ -1,0 +1,116 @@
+/**
+ * The world of a cluster run: replicas, clients, the network and ghost state for invariants.
+ * One world model serves the simulator (a random walk) and the explorer (a search), so a bug
+ * found by either is replayable by both (DSLabs' design).
+ */
+import type { AnyApp } from '../../src/core/app.js';
+import { initClient, type ClientParams, type ClientState } from '../../src/core/client.js';
+import { initReplica } from '../../src/core/replica/reducer.js';
+import { REFERENCE_RULES, type ReplicaRules } from '../../src/core/replica/rules.js';
+import {
+  DEFAULT_REPLICA_PARAMS,
+  type ReplicaParams,
+  type ReplicaState,
+} from '../../src/core/replica/state.js';
+import type {
+  ClientId,
+  Command,
+  DurableState,
+  Json,
+  Message,
+  NodeId,
+  ReplicaId,
+  Slot,
+} from '../../src/core/types.js';
+import type { HistoryOp } from '../../src/oracle/types.js';
+
+export interface ClusterConfig {
+  readonly replicas: readonly ReplicaId[];
+  readonly clients: readonly ClientId[];
+  readonly app: AnyApp;
+  readonly rules: ReplicaRules;
+  readonly replicaParams: ReplicaParams;
+  readonly clientParams: ClientParams;
+}
+
+export interface ReplicaNode {
+  /** While `up` is false the state is the one the replica had when it crashed. */
+  readonly state: ReplicaState;
+  readonly up: boolean;
+  /** What the last `Persist` wrote: all a restart gets back. */
+  readonly disk: DurableState;
+}
+
+/** A message in flight. `id` is unique per run; it never affects behaviour. */
+export interface Packet {
+  readonly id: number;
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly msg: Message;
+}
+
+/** Ghost state: never read by the protocol, only by invariants (history variables). */
+export interface Ghost {
+  /** Every (slot, command) any replica ever decided or learned. */
+  readonly chosen: ReadonlyMap<Slot, Command>;
+  /** Every client request ever issued, by `client#seq`. */
+  readonly submitted: ReadonlyMap<string, Json>;
+  /** The app digest after executing slots [0, k), by k, as first seen. */
+  readonly digests: ReadonlyMap<number, string>;
+  /** Requests applied (not skipped) by each replica since its last restart. */
+  readonly applied: ReadonlyMap<ReplicaId, ReadonlySet<string>>;
+  /** Client operations as clients saw them; call/ret are positions in the history. */
+  readonly history: readonly HistoryOp[];
+  /** Index in `history` of each client's open operation. */
+  readonly open: ReadonlyMap<ClientId, number>;
+}
+
+export interface World {
+  readonly replicas: readonly ReplicaNode[];
+  readonly clients: readonly ClientState[];
+  readonly network: readonly Packet[];
+  readonly nextPacketId: number;
+  readonly ghost: Ghost;
+}
+
+export const requestKey = (client: ClientId, seq: number): string => `${client}#${seq}`;
+
+export function makeConfig(options: {
+  replicas: number;
+  clients: number;
+  app: AnyApp;
+  rules?: ReplicaRules;
+  replicaParams?: Partial<Omit<ReplicaParams, 'replicas'>>;
+  clientParams?: Partial<Omit<ClientParams, 'replicas'>>;
+}): ClusterConfig {
+  const replicas = Array.from({ length: options.replicas }, (_, i) => `r${i + 1}`);
+  const clients = Array.from({ length: options.clients }, (_, i) => `c${i + 1}`);
+  return {
+    replicas,
+    clients,
+    app: options.app,
+    rules: options.rules ?? REFERENCE_RULES,
+    replicaParams: { ...DEFAULT_REPLICA_PARAMS, ...options.replicaParams, replicas },
+    clientParams: { policy: 'majority', retransmitTicks: 6, ...options.clientParams, replicas },
+  };
+}
+
+export function initialWorld(cfg: ClusterConfig): World {
+  return {
+    replicas: cfg.replicas.map((id) => {
+      const state = initReplica(id, cfg.replicaParams, cfg.app);
+      return { state, up: true, disk: state.durable };
+    }),
+    clients: cfg.clients.map((id) => initClient(id, cfg.clientParams)),
+    network: [],
+    nextPacketId: 0,
+    ghost: {
+      chosen: new Map(),
+      submitted: new Map(),
+      digests: new Map(),
+      applied: new Map(),
+      history: [],
+      open: new Map(),
+    },
+  };
+}

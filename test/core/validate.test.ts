@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { checkMessage } from '../../src/core/validate.js';
+import { replica, recv, run } from './helpers.js';
+
+const CONFIG = ['r1', 'r2', 'r3'];
+const ballot = { round: 1, leader: 'r1' };
+const cmd = { kind: 'op', client: 'c1', seq: 1, op: null };
+
+describe('message validation (a reducer never trusts its inputs)', () => {
+  it.each([
+    [{ type: 'Prepare', from: 'r1', ballot, fromSlot: 0 }],
+    [{ type: 'Promise', from: 'r2', ballot, accepted: [{ slot: 0, ballot, cmd }] }],
+    [{ type: 'Accept', from: 'r1', ballot, slot: 3, cmd: { kind: 'noop' } }],
+    [{ type: 'Accepted', from: 'r2', ballot, slot: 3 }],
+    [{ type: 'Decision', from: 'r1', slot: 0, cmd }],
+    [
+      {
+        type: 'Heartbeat',
+        from: 'r1',
+        ballot: { round: 0, leader: '' },
+        leading: false,
+        chosenPrefix: 0,
+      },
+    ],
+    [{ type: 'CatchUpRequest', from: 'r3', fromSlot: 2 }],
+    [{ type: 'CatchUpReply', from: 'r3', entries: [{ slot: 2, cmd }] }],
+    [{ type: 'Request', from: 'c1', seq: 1, op: { any: ['json'] } }],
+    [{ type: 'Reply', from: 'r1', to: 'c1', seq: 1, output: null }],
+  ])('accepts the well-formed %j', (msg) => {
+    expect(checkMessage(msg, CONFIG)).toBeNull();
+  });
+
+  it.each([
+    [null, 'message is not an object'],
+    [{ type: 'Gossip' }, 'unknown message type "Gossip"'],
+    [
+      { type: 'Prepare', from: 'r9', ballot, fromSlot: 0 },
+      'Prepare.from "r9" is not in the configuration',
+    ],
+    [{ type: 'Prepare', from: 7, ballot, fromSlot: 0 }, 'Prepare.from is not a replica id'],
+    [
+      { type: 'Prepare', from: 'r1', ballot: { round: 1, leader: 'r7' }, fromSlot: 0 },
+      'Prepare.ballot has a leader that "r7" is not in the configuration',
+    ],
+    [
+      { type: 'Prepare', from: 'r1', ballot: { round: 0, leader: 'r1' }, fromSlot: 0 },
+      'Prepare.ballot has a bad round',
+    ],
+    [
+      { type: 'Prepare', from: 'r1', ballot: 'high', fromSlot: 0 },
+      'Prepare.ballot is not a ballot',
+    ],
+    [
+      { type: 'Prepare', from: 'r1', ballot, fromSlot: -1 },
+      'Prepare.fromSlot is not a slot (an integer ≥ 0)',
+    ],
+    [
+      { type: 'Accept', from: 'r1', ballot, slot: 0, cmd: { kind: 'join' } },
+      'Accept.cmd has an unknown kind',
+    ],
+    [{ type: 'Accept', from: 'r1', ballot, slot: 0, cmd: 5 }, 'Accept.cmd is not a command'],
+    [
+      { type: 'Accept', from: 'r1', ballot, slot: 0, cmd: { kind: 'op', client: 'c1', seq: 'x' } },
+      'Accept.cmd is not a well-formed op',
+    ],
+    [
+      { type: 'Accept', from: 'r1', ballot, slot: 0, cmd: { kind: 'op', client: 'c1', seq: 1 } },
+      'Accept.cmd has no op',
+    ],
+    [{ type: 'Promise', from: 'r2', ballot, accepted: {} }, 'Promise.accepted is not a list'],
+    [
+      { type: 'Promise', from: 'r2', ballot, accepted: [{ slot: 0, ballot }] },
+      'Promise.accepted [0] .cmd is not a command',
+    ],
+    [
+      { type: 'Promise', from: 'r2', ballot, accepted: [7] },
+      'Promise.accepted [0] is not an object',
+    ],
+    [
+      { type: 'Heartbeat', from: 'r1', ballot, leading: 'yes', chosenPrefix: 0 },
+      'Heartbeat.leading is not a boolean',
+    ],
+    [{ type: 'Request', from: 'r1', seq: 1, op: null }, 'Request.from is a replica, not a client'],
+    [{ type: 'Request', from: '', seq: 1, op: null }, 'Request.from is not a client id'],
+    [
+      { type: 'Request', from: 'c1', seq: 0, op: null },
+      'Request.seq is not a sequence number (≥ 1)',
+    ],
+  ])('rejects %j: %s', (msg, reason) => {
+    expect(checkMessage(msg, CONFIG)).toBe(reason);
+  });
+
+  it('a replica rejects malformed input without changing state, and says why', () => {
+    const state = replica('r2');
+    const bad = run(state, [recv({ type: 'Prepare', from: 'r9', ballot, fromSlot: 0 } as never)]);
+    expect(bad.state).toBe(state);
+    expect(bad.effects).toEqual([
+      { kind: 'Rejected', reason: 'Prepare.from "r9" is not in the configuration' },
+    ]);
+    expect(
+      run(state, [recv({ type: 'Reply', from: 'r1', to: 'c1', seq: 1, output: null })]).effects[0],
+    ).toEqual({ kind: 'Rejected', reason: 'replicas do not take Reply messages' });
+    expect(run(state, [{ kind: 'ClientRequest', op: null }]).effects[0]?.kind).toBe('Rejected');
+  });
+});
