@@ -16,6 +16,7 @@ import type {
   StepResult,
   TraceEvent,
 } from '../../src/core/types.js';
+import { corruptAppState, referenceOutput, sameOutput } from './corrupt.js';
 import {
   checkDurable,
   checkPersistOrder,
@@ -39,7 +40,9 @@ export type Action =
   | { readonly kind: 'Tick'; readonly node: NodeId }
   | { readonly kind: 'Crash'; readonly replica: ReplicaId }
   | { readonly kind: 'Restart'; readonly replica: ReplicaId }
-  | { readonly kind: 'Submit'; readonly client: ClientId; readonly op: Json };
+  | { readonly kind: 'Submit'; readonly client: ClientId; readonly op: Json }
+  /** Garble an up replica's app state (non-malicious corruption; a restart heals it). */
+  | { readonly kind: 'Corrupt'; readonly replica: ReplicaId };
 
 /** A spec action one node performed during the transition. */
 export interface NodeEvent {
@@ -103,6 +106,20 @@ export function applyAction(cfg: ClusterConfig, world: World, action: Action): T
     }
     case 'Submit':
       return stepNode(cfg, world, action.client, { kind: 'ClientRequest', op: action.op });
+    case 'Corrupt': {
+      const corrupted = updateReplica(world, action.replica, (n) => ({
+        ...n,
+        state: {
+          ...n.state,
+          volatile: { ...n.state.volatile, app: corruptAppState(cfg.app, n.state.volatile.app) },
+        },
+      }));
+      const ghost = {
+        ...world.ghost,
+        corrupted: new Set(world.ghost.corrupted).add(action.replica),
+      };
+      return quiet({ ...corrupted, ghost });
+    }
   }
 }
 
@@ -144,7 +161,11 @@ function stepNode(
     // A message to a crashed replica is lost; a crashed replica does not tick.
     if (!replica.up && input.kind !== 'Restart')
       return { ...quiet(world), node, ...(consumed ? { consumed } : {}) };
-    const r = replicaStep(replica.state, input, replicaContext(cfg.app, cfg.rules));
+    const r = (cfg.stepReplica ?? replicaStep)(
+      replica.state,
+      input,
+      replicaContext(cfg.app, cfg.rules),
+    );
     result = r;
     const disk = lastPersist(r.effects) ?? replica.disk;
     next = updateReplica(world, node, (n) => ({ ...n, state: r.state, disk }));
@@ -152,7 +173,7 @@ function stepNode(
       violations.push(...checkDurable(node, replica.state.durable, r.state.durable));
     violations.push(...checkPersistOrder(node, r.effects));
   } else if (client !== undefined) {
-    const c = clientStep(client, input);
+    const c = (cfg.stepClient ?? clientStep)(client, input);
     result = c;
     next = { ...world, clients: world.clients.map((x) => (x.id === node ? c.state : x)) };
   } else {
@@ -181,7 +202,7 @@ function carryOut(
   const rejected: string[] = [];
   let ghost = world.ghost;
   let nextId = world.nextPacketId;
-  if (input.kind === 'Restart') ghost = { ...ghost, applied: withApplied(ghost, node, new Set()) };
+  if (input.kind === 'Restart') ghost = restarted(ghost, node);
   for (const effect of effects) {
     switch (effect.kind) {
       case 'Send':
@@ -193,6 +214,8 @@ function carryOut(
         ghost = observe(cfg, ghost, node, effect.event, violations);
         break;
       case 'Complete':
+        if (effect.outcome.ok)
+          checkOutput(cfg, ghost, node, effect.seq, effect.outcome.output, violations);
         ghost = complete(ghost, node, effect.outcome.ok ? effect.outcome.output : undefined);
         break;
       case 'Rejected':
@@ -283,12 +306,44 @@ function withApplied(ghost: Ghost, node: NodeId, set: ReadonlySet<string>) {
   return new Map(ghost.applied).set(node, set);
 }
 
+/** A restart forgets what was applied and rebuilds the app from the log: corruption is gone. */
+function restarted(ghost: Ghost, node: NodeId): Ghost {
+  if (!ghost.corrupted.has(node)) return { ...ghost, applied: withApplied(ghost, node, new Set()) };
+  const corrupted = new Set(ghost.corrupted);
+  corrupted.delete(node);
+  return { ...ghost, applied: withApplied(ghost, node, new Set()), corrupted };
+}
+
+/**
+ * OutputFilter (seed: "sending outputs"): with at most F corrupt replicas, an output a client
+ * accepts is the one the chosen log produces on a correct replica.
+ */
+function checkOutput(
+  cfg: ClusterConfig,
+  ghost: Ghost,
+  client: NodeId,
+  seq: number,
+  output: Json,
+  out: Violation[],
+): void {
+  const expected = referenceOutput(cfg.app, ghost.chosen, client, seq);
+  if (expected === undefined || sameOutput(expected, output)) return;
+  out.push({
+    invariant: 'OutputFilter',
+    node: client,
+    message: `${client} accepted ${JSON.stringify(output)} for request ${requestKey(client, seq)}, but the chosen log gives ${JSON.stringify(expected)}`,
+  });
+}
+
 /** A client accepted an output (or gave up with FAIL: output unknown). */
 function complete(ghost: Ghost, client: NodeId, output: Json | undefined): Ghost {
   const index = ghost.open.get(client);
   if (index === undefined) return ghost;
+  // Calls sit at integer positions (the history length when called); a return sits half a step
+  // after every call made so far, so an operation called later starts strictly after it returned
+  // (the oracle treats equal call and return times as overlapping).
   const history = ghost.history.map((op, i) =>
-    i === index ? { ...op, output, ret: ghost.history.length } : op,
+    i === index ? { ...op, output, ret: ghost.history.length - 0.5 } : op,
   );
   const open = new Map(ghost.open);
   open.delete(client);
@@ -304,7 +359,8 @@ function recordDigest(
   out: Violation[],
 ): Ghost {
   const replica = world.replicas.find((n) => n.state.id === node);
-  if (replica === undefined || !replica.up) return ghost;
+  // A corrupted replica's digest is expected to differ: that is what audits and OutputFilter cover.
+  if (replica === undefined || !replica.up || ghost.corrupted.has(node)) return ghost;
   const { executed, app } = replica.state.volatile;
   if (executed === 0) return ghost;
   const digest = cfg.app.digest(app);

@@ -5,6 +5,7 @@
  */
 import type { AnyApp } from '../../src/core/app.js';
 import { initClient, type ClientParams, type ClientState } from '../../src/core/client.js';
+import type { ReplicaContext } from '../../src/core/replica/builder.js';
 import { initReplica } from '../../src/core/replica/reducer.js';
 import { REFERENCE_RULES, type ReplicaRules } from '../../src/core/replica/rules.js';
 import {
@@ -16,11 +17,13 @@ import type {
   ClientId,
   Command,
   DurableState,
+  Input,
   Json,
   Message,
   NodeId,
   ReplicaId,
   Slot,
+  StepResult,
 } from '../../src/core/types.js';
 import type { HistoryOp } from '../../src/oracle/types.js';
 
@@ -31,6 +34,16 @@ export interface ClusterConfig {
   readonly rules: ReplicaRules;
   readonly replicaParams: ReplicaParams;
   readonly clientParams: ClientParams;
+  /**
+   * How a node step is computed; default `replicaStep` / `clientStep`. The explorer passes a
+   * memoising (and determinism-checking) wrapper: it must return what the reducer returns.
+   */
+  readonly stepReplica?: (
+    state: ReplicaState,
+    input: Input,
+    ctx: ReplicaContext,
+  ) => StepResult<ReplicaState>;
+  readonly stepClient?: (state: ClientState, input: Input) => StepResult<ClientState>;
 }
 
 export interface ReplicaNode {
@@ -63,6 +76,8 @@ export interface Ghost {
   readonly history: readonly HistoryOp[];
   /** Index in `history` of each client's open operation. */
   readonly open: ReadonlyMap<ClientId, number>;
+  /** Replicas whose app state was corrupted since their last restart (the Corrupt fault). */
+  readonly corrupted: ReadonlySet<ReplicaId>;
 }
 
 export interface World {
@@ -111,6 +126,7 @@ export function initialWorld(cfg: ClusterConfig): World {
       applied: new Map(),
       history: [],
       open: new Map(),
+      corrupted: new Set(),
     },
   };
 }

@@ -37,6 +37,18 @@ export interface Model<S = unknown> {
   partition?(input: Json): string | undefined;
   /** Human-readable rendering of an operation, for explanations. */
   describe?(input: Json, output: Json | undefined): string;
+  /**
+   * Why `input` (with `output`, when known) is not an operation of this model, or null. Readers
+   * call it so that an unknown operation is bad input (exit 2), not a linearizability violation.
+   */
+  validate?(input: Json, output: Json | undefined): string | null;
+  /**
+   * True when the operation, with this known output, never changes any state (a read, a cas
+   * that failed). Optional, a speed hint: the search then linearises such an operation as soon
+   * as it matches, without branching. Claiming it for an operation that can change the state
+   * makes the checker unsound.
+   */
+  readOnly?(input: Json, output: Json): boolean;
 }
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';

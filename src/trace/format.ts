@@ -1,7 +1,31 @@
 /**
  * The trace format (DESIGN.md "Trace format"): versioned NDJSON, a header line then one event
- * per line. Issue 5 formalises it with a JSON Schema and a streaming reader; every producer
- * goes through `TraceRecorder` so the format evolves in one place.
+ * per line. schema/trace.schema.json is the published contract; `parse-header.ts` and
+ * `parse-event.ts` are its hand-written, fast validators. Every producer goes through
+ * `TraceRecorder` so the format evolves in one place.
+ *
+ * What `msg` means, per action (the spec action's message, sent or consumed):
+ *
+ * | action           | msg                                   | slot | notes                          |
+ * |------------------|---------------------------------------|------|--------------------------------|
+ * | Phase1a          | the Prepare sent                      |      |                                |
+ * | Phase1b          | the Prepare consumed                  |      | sends a Promise (spec computes)|
+ * | ReceivePromise   | the Promise consumed                  |      |                                |
+ * | BecomeLeader     | —                                     |      |                                |
+ * | Phase2a          | the Accept sent                       | yes  |                                |
+ * | Phase2b          | the Accept consumed                   | yes  | sends an Accepted              |
+ * | ReceiveAccepted  | the Accepted consumed                 | yes  |                                |
+ * | Decide           | Decision{from: self}: what was chosen | yes  | not a spec message             |
+ * | Learn            | Decision{from: q}: who knew it        | yes  | Decision or catch-up reply     |
+ * | Execute          | the Reply sent (when `applied`)       | yes  | `applied` false: skipped       |
+ * | ReplyFromSession | the Reply sent again                  |      | consumes Request(to, seq)      |
+ * | StepDown/Restart | —                                     |      |                                |
+ * | ClientRequest    | the Request sent                      |      |                                |
+ * | ClientReceive    | the Reply consumed                    |      |                                |
+ *
+ * `state` holds any subset of the node's spec variables (spec/Smr.tla) after the event.
+ * Function-valued variables (accepted, chosen, proposals, promises, sessions, replies) may be
+ * given on any subset of their domain, `null` meaning "no entry".
  */
 import type {
   ActionName,
@@ -16,6 +40,36 @@ import type {
 export const TRACE_FORMAT = 'smr-trace';
 export const TRACE_VERSION = 1;
 
+/** Every action name a trace event may carry: the TLA+ actions of spec/Smr.tla. */
+export const ACTIONS: readonly ActionName[] = [
+  'Phase1a',
+  'Phase1b',
+  'ReceivePromise',
+  'BecomeLeader',
+  'Phase2a',
+  'Phase2b',
+  'ReceiveAccepted',
+  'Decide',
+  'Learn',
+  'Execute',
+  'ReplyFromSession',
+  'StepDown',
+  'Restart',
+  'ClientRequest',
+  'ClientReceive',
+];
+
+export const CLIENT_ACTIONS: ReadonlySet<ActionName> = new Set(['ClientRequest', 'ClientReceive']);
+
+/**
+ * How much a producer logs (issue 5): `full` = messages and state, `messages` = messages but
+ * no state, `actions` = action names (and the slot an action is about), nothing else.
+ */
+export const OBSERVE_LEVELS = ['full', 'messages', 'actions'] as const;
+export type ObserveLevel = (typeof OBSERVE_LEVELS)[number];
+
+export type ClockKind = 'lamport' | 'vc';
+
 export interface TraceHeader {
   readonly format: typeof TRACE_FORMAT;
   readonly version: typeof TRACE_VERSION;
@@ -23,6 +77,12 @@ export interface TraceHeader {
   readonly replicas: readonly ReplicaId[];
   readonly clients: readonly ClientId[];
   readonly params: { readonly [k: string]: Json };
+  /** What the producer logged; a checker hint, `full` when absent. */
+  readonly observe?: ObserveLevel;
+  /** The clock every event carries; `lamport` when absent. */
+  readonly clock?: ClockKind;
+  /** The nodes whose events this file holds (per-node files); all nodes when absent. */
+  readonly nodes?: readonly NodeId[];
 }
 
 export type TraceClock =
@@ -36,12 +96,39 @@ export interface TraceLine {
   readonly msg?: Message;
   readonly applied?: boolean;
   readonly state?: { readonly [variable: string]: Json };
+  /** Free-form producer data (wall-clock time, process id…); checkers ignore it. */
+  readonly meta?: { readonly [k: string]: Json };
+}
+
+/** The spec variables a replica event's `state` may hold (spec/Smr.tla VARIABLES). */
+export const REPLICA_VARIABLES = [
+  'promised',
+  'accepted',
+  'chosen',
+  'role',
+  'ballot',
+  'prepareFrom',
+  'promises',
+  'proposals',
+  'nextSlot',
+  'executed',
+  'sessions',
+  'app',
+] as const;
+/** The spec variables a client event's `state` may hold. */
+export const CLIENT_VARIABLES = ['clientSeq', 'pending', 'replies'] as const;
+
+export interface HeaderExtras {
+  readonly observe?: ObserveLevel;
+  readonly clock?: ClockKind;
+  readonly nodes?: readonly NodeId[];
 }
 
 export function makeHeader(
   replicas: readonly ReplicaId[],
   clients: readonly ClientId[],
   params: { readonly [k: string]: Json },
+  extras: HeaderExtras = {},
 ): TraceHeader {
   return {
     format: TRACE_FORMAT,
@@ -50,5 +137,6 @@ export function makeHeader(
     replicas,
     clients,
     params,
+    ...extras,
   };
 }

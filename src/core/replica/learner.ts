@@ -16,17 +16,27 @@ import type {
 import type { StepBuilder } from './builder.js';
 import { chosenPrefix } from './state.js';
 
-/** Decide/Learn: record that `slot` is chosen with `cmd` (durable, so it survives restarts). */
-export function learn(b: StepBuilder, slot: Slot, cmd: Command, action: 'Decide' | 'Learn'): void {
+/**
+ * Decide/Learn: record that `slot` is chosen with `cmd` (durable, so it survives restarts).
+ * `source` is who knew it: this replica for Decide, the sender of a Decision or catch-up reply
+ * for Learn; the trace names it as the Decision's sender.
+ */
+export function learn(
+  b: StepBuilder,
+  slot: Slot,
+  cmd: Command,
+  action: 'Decide' | 'Learn',
+  source: ReplicaId = b.id,
+): void {
   if (b.durable.chosen.has(slot)) return;
   const chosen = new Map(b.durable.chosen);
   chosen.set(slot, cmd);
   b.setDurable({ chosen });
-  b.trace({ action, slot, msg: { type: 'Decision', from: b.id, slot, cmd } });
+  b.trace({ action, slot, msg: { type: 'Decision', from: source, slot, cmd } });
 }
 
 export function onDecision(b: StepBuilder, msg: DecisionMsg): void {
-  learn(b, msg.slot, msg.cmd, 'Learn');
+  learn(b, msg.slot, msg.cmd, 'Learn', msg.from);
   executeReady(b);
   requestMissing(b, msg.from);
 }
@@ -43,7 +53,7 @@ export function onCatchUpRequest(b: StepBuilder, msg: CatchUpRequestMsg): void {
 }
 
 export function onCatchUpReply(b: StepBuilder, msg: CatchUpReplyMsg): void {
-  for (const e of msg.entries) learn(b, e.slot, e.cmd, 'Learn');
+  for (const e of msg.entries) learn(b, e.slot, e.cmd, 'Learn', msg.from);
   executeReady(b);
   requestMissing(b, msg.from);
 }

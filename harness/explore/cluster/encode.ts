@@ -1,0 +1,370 @@
+/**
+ * Canonical encodings of cluster worlds, fast enough for millions of states: every component
+ * (replica, client, packet, ghost map) is encoded once per object and cached, since successor
+ * worlds share every component a step did not touch. Packet ids, `nextPacketId`, replica and
+ * client params and the ghost's derivable parts (`submitted`, `open`) are left out: they never
+ * change what can happen next.
+ *
+ * Symmetry over clients (TLC's SYMMETRY, Ip & Dill's scalarsets): the explorer's clients run the
+ * same workload, so renaming them maps runs to runs and verdicts to verdicts. The orbit's
+ * representative is the least encoding over every renaming. Replicas are not symmetric here —
+ * ballots are ordered by replica id and Ω trusts the first replica of the configuration — so
+ * renaming them would merge states that behave differently.
+ */
+import type { ClientState } from '../../../src/core/client.js';
+import type { ReplicaState } from '../../../src/core/replica/state.js';
+import { hash64 } from '../../../src/core/canonical.js';
+import type { Message } from '../../../src/core/types.js';
+import type { HistoryOp } from '../../../src/oracle/types.js';
+import type { Ghost, Packet, ReplicaNode, World } from '../../model/world.js';
+import { coded, Hasher, type Coded } from './hashing.js';
+import { encodeHistory, encodeValue, type Renaming } from './text.js';
+
+export { clientRenamings, type Renaming } from './text.js';
+
+export type Hash = readonly [hi: number, lo: number];
+
+/** Component hashes a state carries from its parent (identity renaming). */
+export interface KnownHashes {
+  readonly nodes: readonly Hash[];
+  readonly clients: readonly Hash[];
+  readonly network: Hash;
+  readonly ghost: Hash;
+}
+
+/** A packet in an explorer world: its identity (sender, receiver, message) and hash ride along. */
+export interface KeyedPacket extends Packet, Coded {}
+
+/**
+ * Caches component encodings per object and per renaming. A world's fingerprint combines the
+ * components' hashes instead of hashing one long string, so a step costs a few words of hashing
+ * for the components it did not change; the network is a multiset, hashed as the lane-wise sum
+ * of its packets' hashes (order-free, and updated in O(1) per sent packet).
+ */
+export class WorldEncoder {
+  private readonly replicas = new WeakMap<ReplicaState, Coded[]>();
+  private readonly durables = new WeakMap<object, Coded[]>();
+  private readonly clients = new WeakMap<ClientState, Coded>();
+  private readonly messages = new WeakMap<Message, string[]>();
+  private readonly packets = new WeakMap<Packet, Coded[]>();
+  private readonly networks = new WeakMap<readonly Packet[], [number, number][]>();
+  private readonly maps = new WeakMap<object, Coded[]>();
+  private readonly histories = new WeakMap<readonly HistoryOp[], Coded[]>();
+  private readonly ghosts = new WeakMap<Ghost, [number, number][]>();
+
+  constructor(
+    readonly renamings: readonly Renaming[],
+    /** True when the replicas run with electionTicks = 1 and heartbeatTicks = 0. */
+    private readonly timersAreDead = false,
+  ) {}
+
+  private cached<K extends object, V>(
+    cache: WeakMap<K, V[]>,
+    key: K,
+    r: number,
+    make: (rename: Renaming) => V,
+  ): V {
+    let row = cache.get(key);
+    if (row === undefined) {
+      row = [];
+      cache.set(key, row);
+    }
+    let s = row[r];
+    if (s === undefined) {
+      s = make(this.renamings[r] as Renaming);
+      row[r] = s;
+    }
+    return s;
+  }
+
+  /**
+   * With electionTicks = 1 and no heartbeats (the explorer's parameters) a Tick sets every
+   * peer's silence to the cap before Ω reads it, so `silence` never influences what a replica
+   * does next; nor do the heartbeat and candidacy timers, which stay at 0. Leaving them out
+   * merges states that only differ in dead variables (a bisimulation, like TLC's VIEW).
+   */
+  private replicaText(state: ReplicaState, rename: Renaming): string {
+    const v = state.volatile;
+    const live = this.timersAreDead
+      ? { ...v, silence: undefined, sinceHeartbeat: undefined, sinceCandidacy: undefined }
+      : v;
+    return encodeValue([state.id, state.durable, live], rename);
+  }
+
+  /**
+   * Replica states are the bulk of the explorer's memory, so only their hash is kept; the text
+   * is rebuilt when the exact mode asks for it.
+   */
+  private replicaCoded(state: ReplicaState, r: number): Coded {
+    return this.cached(this.replicas, state, r, (rename) => {
+      const [hi, lo] = hash64(this.replicaText(state, rename));
+      return { text: '', hi, lo };
+    });
+  }
+
+  replica(state: ReplicaState, r = 0): string {
+    return this.replicaText(state, this.renamings[r] as Renaming);
+  }
+
+  /** A key for hash-consing replica states: their 64-bit hash (collisions as rare as the visited set's). */
+  replicaKey(state: ReplicaState): string {
+    const c = this.replicaCoded(state, 0);
+    return `${c.hi}:${c.lo}`;
+  }
+
+  /** Null when the disk holds exactly the replica's durable state (the usual case). */
+  private diskCoded(n: ReplicaNode, r: number): Coded | null {
+    if (n.disk === n.state.durable) return null;
+    const disk = this.cached(this.durables, n.disk, r, (rename) =>
+      coded(encodeValue(n.disk, rename)),
+    );
+    const durable = this.cached(this.durables, n.state.durable, r, (rename) =>
+      coded(encodeValue(n.state.durable, rename)),
+    );
+    return disk.hi === durable.hi && disk.lo === durable.lo && disk.text === durable.text
+      ? null
+      : disk;
+  }
+
+  node(n: ReplicaNode, r = 0): string {
+    return `${n.up ? 'U' : 'D'}${this.diskCoded(n, r)?.text ?? '='}${this.replica(n.state, r)}`;
+  }
+
+  private clientCoded(c: ClientState): Coded {
+    let s = this.clients.get(c);
+    if (s === undefined) {
+      s = coded(encodeValue([c.seq, c.pending], new Map()));
+      this.clients.set(c, s);
+    }
+    return s;
+  }
+
+  client(c: ClientState): string {
+    return this.clientCoded(c).text;
+  }
+
+  message(m: Message, r = 0): string {
+    return this.cached(this.messages, m, r, (rename) => encodeValue(m, rename));
+  }
+
+  private readonly sends = new WeakMap<Message, Map<string, Coded>>();
+
+  /** The identity of a packet, cached by message object (memoised steps reuse messages). */
+  packetIdentity(p: Packet): Coded {
+    if ((p as Partial<KeyedPacket>).text !== undefined) return p as KeyedPacket;
+    let byRoute = this.sends.get(p.msg);
+    if (byRoute === undefined) {
+      byRoute = new Map();
+      this.sends.set(p.msg, byRoute);
+    }
+    const route = `${p.from}>${p.to}`;
+    let c = byRoute.get(route);
+    if (c === undefined) {
+      c = coded(`${route}:${this.message(p.msg)}`);
+      byRoute.set(route, c);
+    }
+    return c;
+  }
+
+  /** A packet that carries its own identity, so the hot path needs no table lookup. */
+  keyed(p: Packet, c: Coded = this.packetIdentity(p)): KeyedPacket {
+    if ((p as Partial<KeyedPacket>).text !== undefined) return p as KeyedPacket;
+    // Spelled out, not spread: one hidden class for every packet keeps the hot path monomorphic.
+    return { id: p.id, from: p.from, to: p.to, msg: p.msg, text: c.text, hi: c.hi, lo: c.lo };
+  }
+
+  private packetCoded(p: Packet, r: number): Coded {
+    if (r === 0 && (p as Partial<KeyedPacket>).text !== undefined) return p as KeyedPacket;
+    return this.cached(this.packets, p, r, (rename) => {
+      const from = rename.get(p.from) ?? p.from;
+      const to = rename.get(p.to) ?? p.to;
+      return coded(`${from}>${to}:${this.message(p.msg, r)}`);
+    });
+  }
+
+  /** The identity of a packet for the network: sender, receiver and message, never its id. */
+  packet(p: Packet, r = 0): string {
+    return this.packetCoded(p, r).text;
+  }
+
+  /** Record that `network` is `base` plus `added` minus `removed` (saves re-summing it). */
+  derive(
+    network: readonly Packet[],
+    base: readonly Packet[],
+    added: readonly Packet[],
+    removed: readonly Packet[],
+  ): void {
+    // The identity renaming's sums travel with the state (KnownHashes); only symmetry needs more.
+    if (this.renamings.length === 1) return;
+    const row = this.networks.get(base);
+    if (row === undefined) return;
+    const derived: [number, number][] = [];
+    for (let r = 0; r < row.length; r++) {
+      const sums = row[r];
+      if (sums === undefined) continue;
+      let [hi, lo] = sums;
+      for (const p of added) {
+        const c = this.packetCoded(p, r);
+        hi = (hi + c.hi) | 0;
+        lo = (lo + c.lo) | 0;
+      }
+      for (const p of removed) {
+        const c = this.packetCoded(p, r);
+        hi = (hi - c.hi) | 0;
+        lo = (lo - c.lo) | 0;
+      }
+      derived[r] = [hi, lo];
+    }
+    this.networks.set(network, derived);
+  }
+
+  private networkHash(network: readonly Packet[], r: number): [number, number] {
+    return this.cached(this.networks, network, r, () => {
+      let hi = 0;
+      let lo = 0;
+      for (const p of network) {
+        const c = this.packetCoded(p, r);
+        hi = (hi + c.hi) | 0;
+        lo = (lo + c.lo) | 0;
+      }
+      return [hi, lo];
+    });
+  }
+
+  private mapCoded(m: object, r: number): Coded {
+    return this.cached(this.maps, m, r, (rename) => coded(encodeValue(m, rename)));
+  }
+
+  private historyCoded(g: Ghost, r: number): Coded {
+    return this.cached(this.histories, g.history, r, (rename) =>
+      coded(encodeHistory(g.history, rename)),
+    );
+  }
+
+  ghost(g: Ghost, r = 0): string {
+    const parts = [g.chosen, g.digests, g.applied, g.corrupted].map(
+      (m) => this.mapCoded(m, r).text,
+    );
+    return `${parts.join('|')}|${this.historyCoded(g, r).text}`;
+  }
+
+  /** The client states in the order of their names after renaming `r`. */
+  private clientsUnder(w: World, r: number): readonly ClientState[] {
+    const rename = this.renamings[r] as Renaming;
+    if (rename.size === 0) return w.clients;
+    const byName = new Map<string, ClientState>();
+    for (const c of w.clients) byName.set(rename.get(c.id) ?? c.id, c);
+    return w.clients.map((c) => byName.get(c.id) as ClientState);
+  }
+
+  /** The whole world under renaming `r` as text (exact mode); `extra`: explorer counters. */
+  world(w: World, extra: readonly number[], r = 0): string {
+    let s = extra.join(',');
+    for (const n of w.replicas) s += `#${this.node(n, r)}`;
+    for (const c of this.clientsUnder(w, r)) s += `#${this.client(c)}`;
+    const packets = w.network.map((p) => this.packet(p, r)).sort();
+    s += `#N${packets.join('\n')}`;
+    return `${s}#G${this.ghost(w.ghost, r)}`;
+  }
+
+  /** The least text over every renaming: one string per symmetry orbit. */
+  canonical(w: World, extra: readonly number[]): string {
+    let best = this.world(w, extra, 0);
+    for (let r = 1; r < this.renamings.length; r++) {
+      const s = this.world(w, extra, r);
+      if (s < best) best = s;
+    }
+    return best;
+  }
+
+  /** A replica node's hash (state, up flag, disk) under renaming `r`. */
+  nodeHash(n: ReplicaNode, r = 0): Hash {
+    const rep = this.replicaCoded(n.state, r);
+    const disk = this.diskCoded(n, r);
+    return new Hasher()
+      .add(rep.hi, rep.lo)
+      .add(n.up ? 1 : 2, 0)
+      .add(disk?.hi ?? 0, disk?.lo ?? 0)
+      .result();
+  }
+
+  /** Sum `base` with `added` and without `removed` (identity renaming). */
+  shiftSum(base: Hash, added: readonly Packet[], removed: readonly Packet[]): Hash {
+    let [hi, lo] = base;
+    for (const p of added) {
+      const c = this.packetCoded(p, 0);
+      hi = (hi + c.hi) | 0;
+      lo = (lo + c.lo) | 0;
+    }
+    for (const p of removed) {
+      const c = this.packetCoded(p, 0);
+      hi = (hi - c.hi) | 0;
+      lo = (lo - c.lo) | 0;
+    }
+    return [hi, lo];
+  }
+
+  /**
+   * The world's 64-bit fingerprint under renaming `r`. `known` carries hashes the caller kept
+   * from the previous state (identity renaming only), so an unchanged component costs nothing.
+   */
+  fingerprint(w: World, extra: readonly number[], r = 0, known?: KnownHashes): [number, number] {
+    const h = new Hasher();
+    for (const x of extra) h.add(x, 0x2545f491);
+    w.replicas.forEach((n, i) => {
+      const [a, b] = (r === 0 ? known?.nodes[i] : undefined) ?? this.nodeHash(n, r);
+      h.add(a, b);
+    });
+    if (r === 0 && known !== undefined) {
+      for (const [a, b] of known.clients) h.add(a, b);
+    } else {
+      for (const c of this.clientsUnder(w, r)) h.add(...this.clientHash(c));
+    }
+    const [nh, nl] = (r === 0 ? known?.network : undefined) ?? this.networkHash(w.network, r);
+    h.add(nh, nl).add(w.network.length, 0);
+    const [gh, gl] = (r === 0 ? known?.ghost : undefined) ?? this.ghostHash(w.ghost, r);
+    return h.add(gh, gl).result();
+  }
+
+  clientHash(c: ClientState): Hash {
+    const k = this.clientCoded(c);
+    return [k.hi, k.lo];
+  }
+
+  /** The component hashes of `w` (identity renaming), to seed KnownHashes. */
+  known(w: World): KnownHashes {
+    return {
+      nodes: w.replicas.map((n) => this.nodeHash(n)),
+      clients: w.clients.map((c) => this.clientHash(c)),
+      network: this.networkHash(w.network, 0),
+      ghost: this.ghostHash(w.ghost, 0),
+    };
+  }
+
+  /** The same disk as the replica's durable state, by content (then the node hashes faster). */
+  sameDisk(n: ReplicaNode): boolean {
+    return n.disk === n.state.durable || this.diskCoded(n, 0) === null;
+  }
+
+  ghostHash(g: Ghost, r: number): [number, number] {
+    return this.cached(this.ghosts, g, r, () => {
+      const h = new Hasher();
+      for (const m of [g.chosen, g.digests, g.applied, g.corrupted]) {
+        const k = this.mapCoded(m, r);
+        h.add(k.hi, k.lo);
+      }
+      const hist = this.historyCoded(g, r);
+      return h.add(hist.hi, hist.lo).result();
+    });
+  }
+
+  /** The least fingerprint over every renaming: an invariant of the symmetry orbit. */
+  canonicalFingerprint(w: World, extra: readonly number[], known?: KnownHashes): [number, number] {
+    let best = this.fingerprint(w, extra, 0, known);
+    for (let r = 1; r < this.renamings.length; r++) {
+      const f = this.fingerprint(w, extra, r);
+      if (f[0] < best[0] || (f[0] === best[0] && f[1] < best[1])) best = f;
+    }
+    return best;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The explorer's scope for the reference cluster: what is bounded and how (TLC's CONSTANTS and
+ * CONSTRAINT). A scope is plain data so that workers, checkpoints and replay files can carry it.
+ */
+import { APPS } from '../../../src/core/apps/index.js';
+import type { ReplyPolicy } from '../../../src/core/client.js';
+import type { Json } from '../../../src/core/types.js';
+import { CORRUPTIBLE_APPS } from '../../model/corrupt.js';
+import { MUTANTS } from '../../mutants/index.js';
+
+export const EXPLORE_FAULTS = ['loss', 'dup', 'crash', 'corrupt'] as const;
+export type ExploreFault = (typeof EXPLORE_FAULTS)[number];
+
+/**
+ * `set`: the network is the set of messages ever sent (DSLabs); any message may be delivered any
+ * number of times or never, so loss, duplication and reordering are all in. `multiset`: each
+ * copy is delivered at most once; loss and duplication come from `--faults`, bounded copies.
+ */
+export const NETWORKS = ['set', 'multiset'] as const;
+export type NetworkSemantics = (typeof NETWORKS)[number];
+
+export interface ClusterScope {
+  readonly replicas: number;
+  readonly clients: number;
+  /** Client requests submitted in total (each client has one request open at a time). */
+  readonly requests: number;
+  readonly faults: readonly ExploreFault[];
+  readonly network: NetworkSemantics;
+  /** Crash actions in total; at most F replicas are down at once. */
+  readonly maxCrashes: number;
+  /** Corrupt actions in total; at most F replicas are corrupt at once. */
+  readonly maxCorruptions: number;
+  /** Multiset network: copies of one message in flight at once. */
+  readonly maxCopies: number;
+  /** Ballot rounds a candidate may start (a state constraint, like MaxBallot in Paxos.tla). */
+  readonly maxRound: number;
+  /** Candidacies (Phase1a) in total, across replicas and restarts. */
+  readonly maxElections: number;
+  /** The pipeline window α. */
+  readonly window: number;
+  readonly app: string;
+  readonly policy: ReplyPolicy;
+  /** A seeded bug from harness/mutants, or undefined for the reference reducer. */
+  readonly mutant?: string;
+}
+
+/**
+ * F = 1: three replicas, one client request, two candidacies, a crash, and a network that loses,
+ * duplicates and reorders anything. Small enough to finish in seconds (its distinct-state count
+ * is pinned in the tests); a mutant widens it where its bug needs more (harness/mutants).
+ */
+export const DEFAULT_SCOPE: ClusterScope = {
+  replicas: 3,
+  clients: 1,
+  requests: 1,
+  faults: ['loss', 'dup', 'crash'],
+  network: 'set',
+  maxCrashes: 1,
+  maxCorruptions: 1,
+  maxCopies: 2,
+  maxRound: 1,
+  maxElections: 2,
+  window: 2,
+  app: 'kv',
+  policy: 'majority',
+};
+
+/**
+ * F = 2: five replicas, the same workload and a crash, one candidacy. A second candidacy grows
+ * the space past ten million states (bench/explore-results.md), beyond the ten-minute budget.
+ */
+export const DEFAULT_SCOPE_F2: ClusterScope = {
+  ...DEFAULT_SCOPE,
+  replicas: 5,
+  maxElections: 1,
+};
+
+export const faultTolerance = (replicas: number): number => Math.floor((replicas - 1) / 2);
+
+/** Why the scope is impossible, or null. Messages are one line and name the flag. */
+export function checkScope(scope: ClusterScope): string | null {
+  const int = (v: number, lo: number, hi: number) => Number.isSafeInteger(v) && v >= lo && v <= hi;
+  if (!int(scope.replicas, 1, 7) || scope.replicas % 2 === 0)
+    return `--replicas must be odd (N = 2F+1) and at most 7, got ${scope.replicas}`;
+  if (!int(scope.clients, 1, 4)) return `--clients must be between 1 and 4, got ${scope.clients}`;
+  if (!int(scope.requests, 0, 8))
+    return `--requests must be between 0 and 8, got ${scope.requests}`;
+  if (!int(scope.maxCrashes, 0, 8))
+    return `--max-crashes must be between 0 and 8, got ${scope.maxCrashes}`;
+  if (!int(scope.maxCorruptions, 0, 8))
+    return `--max-corruptions must be between 0 and 8, got ${scope.maxCorruptions}`;
+  if (!int(scope.maxCopies, 1, 8))
+    return `--max-copies must be between 1 and 8, got ${scope.maxCopies}`;
+  if (!int(scope.maxRound, 1, 8))
+    return `--max-round must be between 1 and 8, got ${scope.maxRound}`;
+  if (!int(scope.maxElections, 1, 8))
+    return `--max-elections must be between 1 and 8, got ${scope.maxElections}`;
+  if (!int(scope.window, 1, 16)) return `--window must be between 1 and 16, got ${scope.window}`;
+  if (!APPS.has(scope.app)) return `--app: unknown app ${JSON.stringify(scope.app)}`;
+  if (scope.faults.includes('crash') && faultTolerance(scope.replicas) === 0)
+    return 'crash needs F ≥ 1 (at least 3 replicas)';
+  if (scope.faults.includes('corrupt') && !CORRUPTIBLE_APPS.includes(scope.app))
+    return `corrupt: the harness cannot corrupt app ${scope.app}`;
+  if (scope.network === 'set' && !(scope.faults.includes('loss') && scope.faults.includes('dup')))
+    return 'the set network always loses and duplicates messages: list loss,dup in --faults or use --network multiset';
+  if (scope.mutant !== undefined && !MUTANTS.has(scope.mutant))
+    return `--mutant: unknown mutant ${JSON.stringify(scope.mutant)} (see smr mutants)`;
+  return null;
+}
+
+/** The operation of a client's `seq`-th request. The same for every client: clients are symmetric. */
+export function workloadOp(app: string, seq: number): Json {
+  if (app === 'counter') return { type: 'inc', by: seq };
+  return { type: 'append', key: 'x', value: String(seq) };
+}

@@ -1,0 +1,85 @@
+/**
+ * `smr replay FILE`: re-execute a counterexample step by step against the model it was found
+ * in (rebuilt from the file), checking every invariant after every step, as the explorer did.
+ */
+import { readFileSync } from 'node:fs';
+import type { Violation } from '../../model/invariants.js';
+import { replayChoices } from '../bfs.js';
+import type { ClusterProtocol } from '../cluster/protocol.js';
+import { replay } from '../cluster/replay.js';
+import { buildProtocol } from '../model-spec.js';
+import { REPLAY_FORMAT, REPLAY_VERSION, type ReplayFile } from './files.js';
+
+/** The file is unreadable or not a replay file (bad input, exit 2). */
+export class ReplayFileError extends Error {
+  override readonly name = 'ReplayFileError';
+}
+
+export function readReplayFile(path: string): ReplayFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ReplayFileError(`${path}: cannot read: ${(e as Error).message}`);
+  }
+  let file: Partial<ReplayFile>;
+  try {
+    file = JSON.parse(text) as Partial<ReplayFile>;
+  } catch {
+    throw new ReplayFileError(`${path}: not JSON`);
+  }
+  if (file.format !== REPLAY_FORMAT) throw new ReplayFileError(`${path}: not an smr replay file`);
+  if (file.version !== REPLAY_VERSION)
+    throw new ReplayFileError(
+      `${path}: replay file version ${String(file.version)}, expected ${REPLAY_VERSION}`,
+    );
+  if (typeof file.spec !== 'object' || file.spec === null)
+    throw new ReplayFileError(`${path}: no model`);
+  if (file.spec.model === 'core' ? !Array.isArray(file.steps) : !Array.isArray(file.choices))
+    throw new ReplayFileError(`${path}: no steps`);
+  return file as ReplayFile;
+}
+
+export interface ReplayOutcome {
+  /** One line per step: label, then what the nodes did. */
+  readonly lines: readonly string[];
+  readonly violation: (Violation & { readonly step: number }) | null;
+  /** A step the model could not take (the file does not fit the model). */
+  readonly infeasible: number | null;
+}
+
+export async function replayFile(file: ReplayFile): Promise<ReplayOutcome> {
+  const protocol = await buildProtocol(file.spec);
+  if (file.spec.model === 'core') {
+    const run = replay(protocol as unknown as ClusterProtocol, file.steps ?? []);
+    const lines = run.steps.map((s, i) => {
+      const sent = s.t.sent.length > 0 ? ` (sent ${s.t.sent.length})` : '';
+      return `${String(i + 1).padStart(3)}. ${s.label}${sent}`;
+    });
+    return {
+      lines,
+      violation:
+        run.violation === null
+          ? null
+          : { ...run.violation.violation, step: run.violation.index + 1 },
+      infeasible: run.infeasible === null ? null : run.infeasible + 1,
+    };
+  }
+  const choices = file.choices ?? [];
+  let world = protocol.initialStates()[choices[0] as number];
+  const lines: string[] = [];
+  if (world === undefined) return { lines, violation: null, infeasible: 0 };
+  const first = protocol.check(world)[0];
+  if (first !== undefined) return { lines, violation: { ...first, step: 0 }, infeasible: null };
+  for (let i = 1; i < choices.length; i++) {
+    const action = protocol.actions(world)[choices[i] as number];
+    if (action === undefined) return { lines, violation: null, infeasible: i };
+    lines.push(`${String(i).padStart(3)}. ${protocol.describe(action)}`);
+    const succ = protocol.step(world, action);
+    world = succ.world;
+    const bad = succ.violations[0] ?? protocol.check(world)[0];
+    if (bad !== undefined) return { lines, violation: { ...bad, step: i }, infeasible: null };
+  }
+  void replayChoices;
+  return { lines, violation: null, infeasible: null };
+}

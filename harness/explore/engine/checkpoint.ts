@@ -1,0 +1,168 @@
+/**
+ * Checkpoints (TLC's `-checkpoint` / `-recover`): when `--memory-limit` stops a search, the
+ * visited fingerprints, the parent pointers and the unexpanded states are written to one NDJSON
+ * file; `--resume FILE` continues from it. The header names the model and the search bounds, so
+ * a checkpoint is never resumed against a different scope.
+ */
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { canonicalEncode } from '../../../src/core/canonical.js';
+import type { ModelSpec } from '../model-spec.js';
+import { base64ToWords, fromJson, toJson, wordsToBase64 } from './codec.js';
+import type { FrontierItem } from './shard.js';
+
+export const CHECKPOINT_FORMAT = 'smr-explore-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+/** What must match between the run that wrote a checkpoint and the run that resumes it. */
+export interface SearchIdentity {
+  readonly spec: ModelSpec;
+  readonly maxDepth: number | null;
+  readonly shard: string | null;
+}
+
+export interface CheckpointStats {
+  readonly distinct: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly elapsedMs: number;
+}
+
+export interface CheckpointHeader extends SearchIdentity {
+  readonly format: typeof CHECKPOINT_FORMAT;
+  readonly version: typeof CHECKPOINT_VERSION;
+  readonly stats: CheckpointStats;
+  /** True once the frontier was cut down to this shard. */
+  readonly sharded: boolean;
+}
+
+/** A checkpoint that cannot be resumed here: unreadable, not a checkpoint, or another scope. */
+export class CheckpointError extends Error {
+  override readonly name = 'CheckpointError';
+}
+
+const CHUNK_WORDS = 1 << 18;
+
+/** Appends checkpoint lines to a file, synchronously (workers write their own parts). */
+export class CheckpointWriter {
+  private readonly fd: number;
+
+  constructor(
+    readonly path: string,
+    append = false,
+  ) {
+    this.fd = openSync(path, append ? 'a' : 'w');
+  }
+
+  private line(text: string): void {
+    writeSync(this.fd, text + '\n');
+  }
+
+  header(h: CheckpointHeader): void {
+    this.line(JSON.stringify(h));
+  }
+
+  words(kind: 'visited' | 'parents', words: Uint32Array): void {
+    for (let at = 0; at < words.length; at += CHUNK_WORDS)
+      this.line(`{"${kind}":"${wordsToBase64(words.subarray(at, at + CHUNK_WORDS))}"}`);
+  }
+
+  /** Fingerprints as (hi, lo) pairs, streamed in chunks. */
+  fingerprints(entries: Iterable<readonly [number, number]>): void {
+    let chunk = new Uint32Array(CHUNK_WORDS);
+    let n = 0;
+    for (const [hi, lo] of entries) {
+      chunk[n++] = hi;
+      chunk[n++] = lo;
+      if (n === CHUNK_WORDS) {
+        this.words('visited', chunk);
+        chunk = new Uint32Array(CHUNK_WORDS);
+        n = 0;
+      }
+    }
+    if (n > 0) this.words('visited', chunk.subarray(0, n));
+  }
+
+  items(kind: 'current' | 'next', items: Iterable<FrontierItem<unknown>>): void {
+    for (const it of items) this.line(`{"${kind}":${toJson(it)}}`);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export interface Checkpoint {
+  readonly header: CheckpointHeader;
+  readonly visited: Uint32Array[];
+  readonly parents: Uint32Array[];
+  readonly current: FrontierItem<unknown>[];
+  readonly next: FrontierItem<unknown>[];
+}
+
+export async function readCheckpoint(path: string, expected: SearchIdentity): Promise<Checkpoint> {
+  const stream = createReadStream(path, { encoding: 'utf8' });
+  const failed = new Promise<never>((_, reject) =>
+    stream.on('error', (e) =>
+      reject(new CheckpointError(`--resume: cannot read ${path}: ${e.message}`)),
+    ),
+  );
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const read = (async (): Promise<Checkpoint> => {
+    let header: CheckpointHeader | undefined;
+    const out = { visited: [] as Uint32Array[], parents: [] as Uint32Array[] };
+    const current: FrontierItem<unknown>[] = [];
+    const next: FrontierItem<unknown>[] = [];
+    let n = 0;
+    for await (const line of lines) {
+      n++;
+      if (line === '') continue;
+      let record: Record<string, unknown>;
+      try {
+        record = fromJson(line) as Record<string, unknown>;
+      } catch {
+        throw new CheckpointError(`--resume: ${path}:${n}: not JSON`);
+      }
+      if (header === undefined) {
+        header = checkHeader(path, record, expected);
+        continue;
+      }
+      if (typeof record['visited'] === 'string') out.visited.push(base64ToWords(record['visited']));
+      else if (typeof record['parents'] === 'string')
+        out.parents.push(base64ToWords(record['parents']));
+      else if (record['current'] !== undefined)
+        current.push(record['current'] as FrontierItem<unknown>);
+      else if (record['next'] !== undefined) next.push(record['next'] as FrontierItem<unknown>);
+      else throw new CheckpointError(`--resume: ${path}:${n}: unknown record`);
+    }
+    if (header === undefined) throw new CheckpointError(`--resume: ${path} is empty`);
+    return { header, ...out, current, next };
+  })();
+  return Promise.race([read, failed]);
+}
+
+function checkHeader(
+  path: string,
+  record: Record<string, unknown>,
+  expected: SearchIdentity,
+): CheckpointHeader {
+  if (record['format'] !== CHECKPOINT_FORMAT)
+    throw new CheckpointError(`--resume: ${path} is not an smr explore checkpoint`);
+  if (record['version'] !== CHECKPOINT_VERSION)
+    throw new CheckpointError(
+      `--resume: ${path} has checkpoint version ${String(record['version'])}, expected ${CHECKPOINT_VERSION}`,
+    );
+  const header = record as unknown as CheckpointHeader;
+  const mine = canonicalEncode(identity(expected));
+  if (canonicalEncode(identity(header)) !== mine)
+    throw new CheckpointError(
+      `--resume: ${path} was written for another model or scope (${canonicalEncode(identity(header))}); this run is ${mine}`,
+    );
+  return header;
+}
+
+const identity = (s: SearchIdentity): unknown => ({
+  spec: s.spec,
+  maxDepth: s.maxDepth,
+  shard: s.shard,
+});

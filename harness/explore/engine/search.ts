@@ -1,0 +1,76 @@
+/**
+ * What the breadth-first drivers (in this thread, or over worker threads) share: their
+ * configuration, their outcome, progress reports, and the `--shard i/n` split.
+ */
+import type { ParentTable } from './parents.js';
+import type { SearchIdentity } from './checkpoint.js';
+import type { FoundViolation, FrontierItem } from './shard.js';
+
+export interface Progress {
+  readonly distinct: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly queue: number;
+  readonly elapsedMs: number;
+}
+
+export interface BfsConfig {
+  readonly maxDepth?: number;
+  readonly maxStates?: number;
+  readonly exact: boolean;
+  readonly determinism: boolean;
+  /** Stop cleanly with a checkpoint when the process's resident memory passes this (MB). */
+  readonly memoryLimitMb?: number;
+  /** Stop cleanly with a checkpoint once this many distinct states are known (tests, CI slices). */
+  readonly checkpointAfterStates?: number;
+  readonly checkpointPath: string;
+  readonly identity: SearchIdentity;
+  /** Explore only this share of the state space (a CI matrix job). */
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly onProgress?: (p: Progress) => void;
+}
+
+export type SearchOutcome =
+  | (SearchCounts & { readonly kind: 'complete' | 'max-states' })
+  | (SearchCounts & { readonly kind: 'checkpoint'; readonly checkpoint: string })
+  | (SearchCounts & {
+      readonly kind: 'violation';
+      readonly found: FoundViolation;
+      readonly tables: readonly ParentTable[];
+    });
+
+export interface SearchCounts {
+  readonly distinct: number;
+  readonly transitions: number;
+  readonly depth: number;
+  readonly elapsedMs: number;
+}
+
+/** The frontier is split for `--shard` at the first level this large (the same in every job). */
+export const shardSplitSize = (count: number): number => 8 * count;
+
+/** The shard's share of a level: by fingerprint, so every job agrees whatever the order. */
+export function inShard(
+  item: FrontierItem<unknown>,
+  shard: { index: number; count: number },
+): boolean {
+  return item.hi % shard.count === shard.index;
+}
+
+/** Calls `report` at most once a second, and only once the search has run for a second. */
+export class ProgressClock {
+  private last: number;
+  constructor(
+    private readonly startedAt: number,
+    private readonly report: ((p: Progress) => void) | undefined,
+  ) {
+    this.last = startedAt;
+  }
+  tick(now: number, progress: () => Progress): void {
+    if (this.report === undefined || now - this.last < 1000) return;
+    this.last = now;
+    this.report(progress());
+  }
+}
+
+export const rssMb = (): number => process.memoryUsage.rss() / (1024 * 1024);

@@ -1,0 +1,167 @@
+/**
+ * One share of a level-synchronous breadth-first search (TLC's model: a queue of states, a
+ * visited set, parent pointers). The in-process search runs one shard; `--workers W` runs W
+ * shards in worker threads over one shared visited set. Levels keep BFS exact: every state is
+ * first reached at its least depth, so depth bounds mean the same with any number of workers
+ * and the first violation found is on a shortest path.
+ */
+import type { Violation } from '../../model/invariants.js';
+import { fingerprint, type Fingerprint, type VisitedSet } from '../fingerprints.js';
+import type { Protocol } from '../protocol.js';
+import { ParentTable } from './parents.js';
+
+export interface FrontierItem<W> {
+  readonly world: W;
+  readonly hi: number;
+  readonly lo: number;
+  readonly depth: number;
+}
+
+/** A violation and where it was found: the parent state and the action index taken from it. */
+export interface FoundViolation {
+  readonly violation: Violation;
+  /** Null when an initial state violates a state invariant; `choice` is then its index. */
+  readonly parent: Fingerprint | null;
+  readonly choice: number;
+  /** The length of the path to the violating state. */
+  readonly depth: number;
+}
+
+export interface ShardOptions {
+  /** The visited set holds full encodings: never trust a fingerprint. */
+  readonly exact?: boolean;
+  /** States at this depth are not expanded (initial states are at depth 0). */
+  readonly maxDepth?: number;
+  /** Re-run every step and compare encodings, unless the protocol checks itself. */
+  readonly determinism?: boolean;
+  /** Polled between states: true asks the shard to stop where it is (it can resume). */
+  readonly shouldPause?: () => boolean;
+}
+
+export type LevelOutcome = 'done' | 'paused' | 'violation';
+
+export class SearchShard<W, A> {
+  /** The level being expanded, from `cursor` on, and the states found for the next level. */
+  current: FrontierItem<W>[] = [];
+  cursor = 0;
+  next: FrontierItem<W>[] = [];
+  readonly parents = new ParentTable();
+  transitions = 0;
+  /** Distinct states this shard added to the visited set. */
+  added = 0;
+  /** The greatest depth of a state this shard added. */
+  depth = 0;
+  found: FoundViolation | null = null;
+  private readonly encode: (w: W) => string;
+  /** The visited-set key of a state: its text (exact mode only) and fingerprint. */
+  private readonly key: (w: W) => { text: string; hi: number; lo: number };
+
+  constructor(
+    private readonly protocol: Protocol<W, A>,
+    private readonly visited: VisitedSet,
+    private readonly options: ShardOptions = {},
+  ) {
+    const p = protocol;
+    this.encode = p.encodeCanonical ? (w) => p.encodeCanonical!(w) : (w) => p.encode(w);
+    const fast = p.fingerprint;
+    this.key =
+      fast !== undefined && options.exact !== true
+        ? (w) => {
+            const [hi, lo] = fast.call(p, w);
+            return { text: '', hi, lo };
+          }
+        : (w) => {
+            const text = this.encode(w);
+            const [hi, lo] = fingerprint(text);
+            return { text, hi, lo };
+          };
+  }
+
+  /** Visit the initial states with these indices (a worker takes its share). */
+  seed(indices?: readonly number[]): LevelOutcome {
+    const initial = this.protocol.initialStates();
+    for (const i of indices ?? initial.map((_, k) => k)) {
+      const world = initial[i] as W;
+      const { text, hi, lo } = this.key(world);
+      if (!this.visited.visit(text, hi, lo)) continue;
+      this.parents.add(hi, lo, 0, 0, i);
+      this.added++;
+      const bad = this.protocol.check(world)[0];
+      if (bad !== undefined) {
+        this.found = { violation: bad, parent: null, choice: i, depth: 0 };
+        return 'violation';
+      }
+      this.next.push({ world, hi, lo, depth: 0 });
+    }
+    return 'done';
+  }
+
+  /** Move to the next level. */
+  advance(): void {
+    this.current = this.next;
+    this.next = [];
+    this.cursor = 0;
+  }
+
+  get remaining(): number {
+    return this.current.length - this.cursor;
+  }
+
+  /** Expand the current level from the cursor. */
+  runLevel(): LevelOutcome {
+    const { maxDepth, shouldPause } = this.options;
+    while (this.cursor < this.current.length) {
+      if (shouldPause !== undefined && (this.cursor & 63) === 0 && shouldPause()) return 'paused';
+      const node = this.current[this.cursor] as FrontierItem<W>;
+      // Release expanded states as we go: a level can be most of the memory a search holds.
+      (this.current as (FrontierItem<W> | undefined)[])[this.cursor++] = undefined;
+      if (maxDepth !== undefined && node.depth >= maxDepth) continue;
+      if (this.expand(node)) return 'violation';
+    }
+    return 'done';
+  }
+
+  /** Expand one state; true when a violation was found. */
+  private expand(node: FrontierItem<W>): boolean {
+    const p = this.protocol;
+    const actions = p.actions(node.world);
+    const chosen = p.persistent?.(node.world, actions);
+    const count = chosen === undefined ? actions.length : chosen.length;
+    const depth = node.depth + 1;
+    for (let j = 0; j < count; j++) {
+      const k = chosen === undefined ? j : (chosen[j] as number);
+      const action = actions[k] as A;
+      const succ = p.step(node.world, action);
+      this.transitions++;
+      const parent: Fingerprint = [node.hi, node.lo];
+      const bad = succ.violations[0] ?? this.nondeterminism(node.world, action, succ.world);
+      if (bad !== undefined) {
+        this.found = { violation: bad, parent, choice: k, depth };
+        return true;
+      }
+      if (succ.world === node.world) continue;
+      const { text, hi, lo } = this.key(succ.world);
+      if (!this.visited.visit(text, hi, lo)) continue;
+      this.parents.add(hi, lo, node.hi, node.lo, k);
+      this.added++;
+      if (depth > this.depth) this.depth = depth;
+      const stateBad = p.check(succ.world)[0];
+      if (stateBad !== undefined) {
+        this.found = { violation: stateBad, parent, choice: k, depth };
+        return true;
+      }
+      this.next.push({ world: succ.world, hi, lo, depth });
+    }
+    return false;
+  }
+
+  private nondeterminism(world: W, action: A, result: W): Violation | undefined {
+    if (this.options.determinism === false || this.protocol.checksDeterminism === true) return;
+    const again = this.protocol.step(world, action).world;
+    if (this.protocol.encode(again) === this.protocol.encode(result)) return;
+    return {
+      invariant: 'Nondeterminism',
+      message: `${this.protocol.describe(action)} gave two different states from the same state`,
+    };
+  }
+}

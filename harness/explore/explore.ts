@@ -1,0 +1,257 @@
+/**
+ * The explorer's entry point (`smr explore`, `smr check`, the library API): choose the search,
+ * run it in this thread or over workers, then turn a violation into a shortest, minimised
+ * counterexample with its files.
+ */
+import { resourceUsage } from 'node:process';
+import { CHECKED_INVARIANTS, type InvariantName, type Violation } from '../model/invariants.js';
+import { rebuildCounterexample, replayChoices } from './bfs.js';
+import type { ClusterProtocol } from './cluster/protocol.js';
+import { minimise, replay, toStable, type StableStep } from './cluster/replay.js';
+import { DEFAULT_SCOPE, type ClusterScope } from './cluster/scope.js';
+import {
+  writeClusterCounterexample,
+  writeGenericCounterexample,
+  type WrittenFiles,
+} from './counterexample/files.js';
+import { readCheckpoint, type SearchIdentity } from './engine/checkpoint.js';
+import { runDfs, runRandomWalks, type PathOutcome } from './engine/dfs.js';
+import { runLocalBfs } from './engine/local.js';
+import { runParallelBfs } from './engine/parallel.js';
+import type { Progress, SearchOutcome } from './engine/search.js';
+import { buildProtocol, type ModelSpec } from './model-spec.js';
+import type { Protocol } from './protocol.js';
+
+export const STRATEGIES = ['bfs', 'dfs', 'random'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export interface ExploreOptions {
+  readonly spec: ModelSpec;
+  readonly strategy?: Strategy;
+  readonly maxDepth?: number;
+  readonly maxStates?: number;
+  /** Worker threads for BFS; 1 searches in this thread. */
+  readonly workers?: number;
+  /** Exact visited set (full encodings) instead of 64-bit fingerprints. */
+  readonly exact?: boolean;
+  /** Engine-level determinism check for protocols that do not check themselves. */
+  readonly determinism?: boolean;
+  readonly seed?: number;
+  readonly walks?: number;
+  readonly walkSteps?: number;
+  readonly swarm?: boolean;
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly memoryLimitMb?: number;
+  /** Stop with a checkpoint after this many distinct states (like a memory limit, but exact). */
+  readonly checkpointAfterStates?: number;
+  readonly checkpointPath?: string;
+  readonly resume?: string;
+  /** Write the counterexample's files here. */
+  readonly out?: string;
+  /** Drop steps from the counterexample while it still fails (default true). */
+  readonly minimise?: boolean;
+  readonly onProgress?: (p: Progress) => void;
+}
+
+export interface ExploreResult {
+  readonly status: 'ok' | 'violation' | 'incomplete';
+  readonly model: ModelSpec['model'];
+  readonly protocol: string;
+  readonly scope?: ClusterScope;
+  readonly constants?: string;
+  readonly strategy: Strategy;
+  readonly workers: number;
+  readonly reductions: { readonly symmetry: boolean; readonly por: boolean };
+  /** Every reachable state within the bounds was explored. */
+  readonly complete: boolean;
+  readonly stoppedBy?: 'max-states' | 'memory-limit';
+  readonly distinctStates: number;
+  /** Successor states computed, duplicates included (TLC's "states generated"). */
+  readonly generatedStates: number;
+  readonly depth: number;
+  readonly elapsedMs: number;
+  readonly statesPerSecond: number;
+  readonly peakRssMb: number;
+  /** What was checked on every state and step (a spec model checks its own invariants too). */
+  readonly invariants: readonly string[];
+  readonly violation: (Violation & { readonly steps: number; readonly foundSteps: number }) | null;
+  readonly counterexample?: { readonly steps: readonly string[]; readonly files?: WrittenFiles };
+  readonly checkpoint?: string;
+}
+
+export async function explore(options: ExploreOptions): Promise<ExploreResult> {
+  const { spec } = options;
+  const strategy = options.strategy ?? 'bfs';
+  const workers = strategy === 'bfs' ? (options.workers ?? 1) : 1;
+  const protocol = await buildProtocol(spec);
+  const identity: SearchIdentity = {
+    spec,
+    maxDepth: options.maxDepth ?? null,
+    shard: options.shard === undefined ? null : `${options.shard.index}/${options.shard.count}`,
+  };
+  const resume =
+    options.resume === undefined ? undefined : await readCheckpoint(options.resume, identity);
+  const config = {
+    exact: options.exact === true,
+    determinism: options.determinism ?? true,
+    checkpointPath: options.checkpointPath ?? 'smr-explore.checkpoint.ndjson',
+    identity,
+    ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+    ...(options.memoryLimitMb !== undefined ? { memoryLimitMb: options.memoryLimitMb } : {}),
+    ...(options.checkpointAfterStates !== undefined
+      ? { checkpointAfterStates: options.checkpointAfterStates }
+      : {}),
+    ...(options.shard !== undefined ? { shard: options.shard } : {}),
+    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+  };
+
+  let outcome: SearchOutcome | PathOutcome;
+  if (strategy === 'dfs') {
+    outcome = runDfs(protocol, {
+      maxDepth: options.maxDepth ?? 60,
+      ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+      ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    });
+  } else if (strategy === 'random') {
+    outcome = runRandomWalks(protocol, {
+      seed: options.seed ?? 1,
+      walks: options.walks ?? 1000,
+      steps: options.walkSteps ?? options.maxDepth ?? 60,
+      swarm: options.swarm ?? true,
+      ...(options.shard !== undefined ? { shard: options.shard } : {}),
+      ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    });
+  } else if (workers > 1) {
+    outcome = await runParallelBfs(spec, protocol.initialStates().length, workers, config, resume);
+  } else {
+    outcome = runLocalBfs(protocol, config, resume);
+  }
+
+  const base = {
+    model: spec.model,
+    protocol: protocol.name,
+    ...(spec.model === 'core' ? { scope: spec.scope } : { constants: spec.constants }),
+    strategy,
+    workers,
+    reductions:
+      spec.model === 'core'
+        ? { symmetry: spec.symmetry, por: spec.por }
+        : { symmetry: false, por: false },
+    distinctStates: outcome.distinct,
+    generatedStates: outcome.transitions,
+    depth: outcome.depth,
+    elapsedMs: Math.round(outcome.elapsedMs),
+    statesPerSecond: Math.round((outcome.distinct / Math.max(outcome.elapsedMs, 1)) * 1000),
+    peakRssMb: Math.round(resourceUsage().maxRSS / 1024),
+    invariants: checkedInvariants(spec),
+  };
+  if (outcome.kind === 'violation') {
+    const choices =
+      'found' in outcome
+        ? rebuildCounterexample(protocol, outcome.tables, outcome.found).choices
+        : (outcome.choices as readonly number[]);
+    const violation =
+      'found' in outcome ? outcome.found.violation : (outcome.violation as Violation);
+    const cx = counterexample(protocol, spec, choices, violation, options);
+    return {
+      ...base,
+      status: 'violation',
+      complete: false,
+      violation: { ...cx.violation, steps: cx.labels.length, foundSteps: cx.foundSteps },
+      counterexample: { steps: cx.labels, ...(cx.files ? { files: cx.files } : {}) },
+    };
+  }
+  const stoppedBy =
+    outcome.kind === 'max-states'
+      ? 'max-states'
+      : outcome.kind === 'checkpoint'
+        ? 'memory-limit'
+        : undefined;
+  return {
+    ...base,
+    status: outcome.kind === 'checkpoint' ? 'incomplete' : 'ok',
+    complete: outcome.kind === 'complete' && strategy !== 'random',
+    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+    violation: null,
+    ...(outcome.kind === 'checkpoint' ? { checkpoint: outcome.checkpoint } : {}),
+  };
+}
+
+function checkedInvariants(spec: ModelSpec): string[] {
+  if (spec.model === 'spec') return ["the spec model's invariants", 'Nondeterminism'];
+  const names: InvariantName[] = [...CHECKED_INVARIANTS];
+  if (spec.determinism) names.push('Nondeterminism');
+  if (spec.refinement) names.push('Refinement');
+  return names;
+}
+
+/** Replay the found path, minimise it (core models), and write its files. */
+function counterexample(
+  protocol: Protocol<unknown, unknown>,
+  spec: ModelSpec,
+  choices: readonly number[],
+  found: Violation,
+  options: ExploreOptions,
+): { labels: string[]; violation: Violation; foundSteps: number; files?: WrittenFiles } {
+  if (spec.model !== 'core') {
+    const { actions } = replayChoices(protocol, choices);
+    const labels = actions.map((a) => protocol.describe(a));
+    const files =
+      options.out === undefined
+        ? undefined
+        : writeGenericCounterexample(options.out, spec, choices, labels, found);
+    return { labels, violation: found, foundSteps: labels.length, ...(files ? { files } : {}) };
+  }
+  const cluster = protocol as unknown as ClusterProtocol;
+  let state = cluster.initialStates()[choices[0] as number] as typeof cluster extends Protocol<
+    infer W,
+    unknown
+  >
+    ? W
+    : never;
+  const steps: StableStep[] = [];
+  for (const k of choices.slice(1)) {
+    const action = cluster.actions(state)[k];
+    if (action === undefined) throw new Error('counterexample replay diverged from the search');
+    steps.push(...toStable(state, action));
+    state = cluster.step(state, action).world;
+  }
+  const short = options.minimise === false ? steps : minimise(cluster, steps, found.invariant);
+  const run = replay(cluster, short);
+  if (run.violation === null) throw new Error('the minimised counterexample does not reproduce');
+  const files =
+    options.out === undefined
+      ? undefined
+      : writeClusterCounterexample(options.out, cluster, spec, run);
+  return {
+    labels: run.steps.map((s) => s.label),
+    violation: run.violation.violation,
+    foundSteps: steps.length,
+    ...(files ? { files } : {}),
+  };
+}
+
+/** The F = 1 default scope with every reduction on: what `smr check` runs. */
+export function defaultExploreOptions(overrides: Partial<ExploreOptions> = {}): ExploreOptions {
+  return {
+    spec: {
+      model: 'core',
+      scope: DEFAULT_SCOPE,
+      symmetry: true,
+      por: true,
+      determinism: true,
+      refinement: false,
+    },
+    strategy: 'bfs',
+    workers: 1,
+    ...overrides,
+  };
+}
+
+/** `smr check` calls this: explore the F = 1 default scope and return the result. */
+export function runDefaultExploration(
+  overrides: Partial<ExploreOptions> = {},
+): Promise<ExploreResult> {
+  return explore(defaultExploreOptions(overrides));
+}

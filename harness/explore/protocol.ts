@@ -1,0 +1,56 @@
+/**
+ * What the explorer explores: any protocol given as a labelled transition system. The reference
+ * Multi-Paxos cluster (harness/explore/cluster), the TS twin of the TLA+ spec (src/spec) and
+ * later Raft or PBFT reducers all implement this one interface, so one search engine serves them
+ * all.
+ */
+import type { Violation } from '../model/invariants.js';
+
+export interface Successor<W> {
+  readonly world: W;
+  /** Violations the transition exposed (transition-level invariants such as Durability). */
+  readonly violations: readonly Violation[];
+}
+
+export interface Protocol<W, A> {
+  readonly name: string;
+  /** Every initial state (TLC: the states satisfying Init). */
+  initialStates(): readonly W[];
+  /**
+   * The actions enabled in `world` within the protocol's bounds, in a deterministic order that
+   * depends only on `world`: counterexamples are stored as indices into this list.
+   */
+  actions(world: W): readonly A[];
+  /** Take one action; must be a pure function of (world, action) — the explorer checks this. */
+  step(world: W, action: A): Successor<W>;
+  /** State invariants, checked on every distinct state reached (including initial ones). */
+  check(world: W): readonly Violation[];
+  /**
+   * A canonical encoding: equal encodings ⇔ the states are the same for the protocol's future
+   * (ghost history included). Used for fingerprints and the exact visited set.
+   */
+  encode(world: W): string;
+  /** Optional symmetry reduction: the encoding of the orbit's representative. */
+  encodeCanonical?(world: W): string;
+  /**
+   * Optional: the 64-bit fingerprint of `encodeCanonical ?? encode` (symmetry included), when
+   * the protocol can compute it faster than hashing the text, e.g. from cached component
+   * hashes. Equal states must get equal fingerprints.
+   */
+  fingerprint?(world: W): readonly [hi: number, lo: number];
+  /** Optional partial-order reduction: true when `a` and `b` commute and neither disables the other. */
+  independent?(a: A, b: A): boolean;
+  /**
+   * Optional partial-order reduction with persistent sets (Godefroid): indices into `actions`
+   * of a persistent set of `world` whose actions are invisible to the invariants and lie on no
+   * cycle, or undefined to explore every action. The protocol owns the proof; the engine trusts it.
+   */
+  persistent?(world: W, actions: readonly A[]): readonly number[] | undefined;
+  /**
+   * True when `step` checks its own determinism (e.g. per memoised node step); otherwise the
+   * engine re-runs each step and compares encodings.
+   */
+  readonly checksDeterminism?: boolean;
+  /** A short human-readable label (the spec action name first, STYLE.md §5). */
+  describe(action: A): string;
+}

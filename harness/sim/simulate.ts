@@ -1,0 +1,326 @@
+/**
+ * The deterministic simulator: N replicas and C clients driven by a seeded scheduler with fault
+ * injection (loss, duplication, reordering, delay, crash/restart, partitions that heal). Every
+ * invariant that applies is checked after every step. Same options ⇒ same run, byte for byte.
+ */
+import type { AnyApp } from '../../src/core/app.js';
+import type { ReplyPolicy } from '../../src/core/client.js';
+import type { ReplicaRules } from '../../src/core/replica/rules.js';
+import type { Json, NodeId } from '../../src/core/types.js';
+import { makeHeader, type ClockKind, type ObserveLevel } from '../../src/trace/format.js';
+import { TraceRecorder } from '../../src/trace/recorder.js';
+import { CHECKED_INVARIANTS, type InvariantName, type Violation } from '../model/invariants.js';
+import { applyAction, type Action, type Transition } from '../model/step.js';
+import {
+  initialWorld,
+  makeConfig,
+  type ClusterConfig,
+  type Packet,
+  type World,
+} from '../model/world.js';
+import { Random } from '../random.js';
+import { LinearizabilityMonitor } from './linearizability.js';
+import { randomOp } from './workload.js';
+
+export const FAULTS = ['loss', 'dup', 'reorder', 'delay', 'crash', 'partition'] as const;
+export type FaultName = (typeof FAULTS)[number];
+
+export interface SimOptions {
+  readonly replicas: number;
+  readonly clients: number;
+  readonly seed: number;
+  readonly steps: number;
+  readonly faults: readonly FaultName[];
+  readonly app: AnyApp;
+  readonly rules?: ReplicaRules;
+  readonly policy?: ReplyPolicy;
+  /** From this step on no new faults: partitions heal, crashed replicas restart, no loss. */
+  readonly quietAfter?: number;
+  /** From this step on clients submit no new requests (to see every pending one answered). */
+  readonly stopRequestsAfter?: number;
+  /** Receives the run as trace lines (header first). */
+  readonly onTraceLine?: (line: string) => void;
+  /** What the trace logs: `full` (default), `messages` or `actions` (src/trace/recorder.ts). */
+  readonly observe?: ObserveLevel;
+  /** The trace's clocks: `lamport` (default) or `vc` (vector clocks). */
+  readonly traceClock?: ClockKind;
+  /** Chooses client operations; defaults to the reference workload of the app. */
+  readonly workload?: (rng: Random) => Json;
+  /** Sees every transition with the world it started from (for schedules and debugging). */
+  readonly onTransition?: (action: Action, before: World, t: Transition) => void;
+}
+
+export interface SimResult {
+  readonly seed: number;
+  readonly steps: number;
+  readonly replicas: number;
+  readonly clients: number;
+  readonly faults: readonly FaultName[];
+  readonly requests: { submitted: number; completed: number; failed: number; pending: number };
+  readonly slotsChosen: number;
+  readonly messages: { sent: number; delivered: number; dropped: number; duplicated: number };
+  readonly crashes: number;
+  readonly restarts: number;
+  readonly partitions: number;
+  readonly rejectedInputs: number;
+  readonly traceEvents: number;
+  /** Linearizability checks that ran out of their deterministic budget (not counted as passes). */
+  readonly inconclusiveChecks: number;
+  readonly invariantsChecked: readonly InvariantName[];
+  readonly violation: (Violation & { step: number; action: string }) | null;
+}
+
+/** Probabilities per step (or per sent message, for loss/dup) when a fault is enabled. */
+const RATES = {
+  loss: 0.05,
+  dup: 0.05,
+  crash: 0.003,
+  restart: 0.03,
+  split: 0.003,
+  heal: 0.02,
+  maxDelay: 30,
+};
+
+export function simulate(options: SimOptions): SimResult {
+  const cfg = makeConfig({
+    replicas: options.replicas,
+    clients: options.clients,
+    app: options.app,
+    ...(options.rules ? { rules: options.rules } : {}),
+    clientParams: { policy: options.policy ?? 'majority' },
+  });
+  const sim = new Simulation(cfg, options);
+  return sim.run();
+}
+
+class Simulation {
+  private readonly rng: Random;
+  private world: World;
+  private readonly faults: ReadonlySet<FaultName>;
+  private readonly holdUntil = new Map<number, number>();
+  private partition: ReadonlyMap<NodeId, number> | null = null;
+  private readonly recorder: TraceRecorder | null;
+  private readonly lin: LinearizabilityMonitor;
+  private readonly stats = {
+    sent: 0,
+    delivered: 0,
+    dropped: 0,
+    duplicated: 0,
+    crashes: 0,
+    restarts: 0,
+    partitions: 0,
+    rejected: 0,
+  };
+  private step = 0;
+  private violation: SimResult['violation'] = null;
+
+  constructor(
+    private readonly cfg: ClusterConfig,
+    private readonly options: SimOptions,
+  ) {
+    this.rng = new Random(options.seed);
+    this.world = initialWorld(cfg);
+    this.faults = new Set(options.faults);
+    this.lin = new LinearizabilityMonitor(cfg.app);
+    const { onTraceLine } = options;
+    this.recorder = onTraceLine
+      ? new TraceRecorder(
+          makeHeader(cfg.replicas, cfg.clients, {
+            seed: options.seed,
+            steps: options.steps,
+            faults: [...options.faults],
+            app: cfg.app.name,
+            policy: cfg.clientParams.policy,
+            electionTicks: cfg.replicaParams.electionTicks,
+            heartbeatTicks: cfg.replicaParams.heartbeatTicks,
+            window: cfg.replicaParams.window,
+          }),
+          onTraceLine,
+          {
+            observe: options.observe ?? 'full',
+            clock: options.traceClock ?? 'lamport',
+            app: cfg.app,
+          },
+        )
+      : null;
+  }
+
+  run(): SimResult {
+    for (this.step = 0; this.step < this.options.steps && this.violation === null; this.step++) {
+      const noisy = this.step < (this.options.quietAfter ?? Infinity);
+      this.injectFaults(noisy);
+      if (this.violation === null) this.apply(this.chooseAction(), noisy);
+    }
+    return this.result();
+  }
+
+  private has(fault: FaultName, noisy: boolean): boolean {
+    return noisy && this.faults.has(fault);
+  }
+
+  private injectFaults(noisy: boolean): void {
+    const f = Math.floor((this.cfg.replicas.length - 1) / 2);
+    const down = this.world.replicas.filter((n) => !n.up);
+    if (down.length > 0 && (!noisy || this.rng.chance(RATES.restart))) {
+      this.stats.restarts++;
+      this.apply({ kind: 'Restart', replica: this.rng.pick(down).state.id }, noisy);
+    } else if (this.has('crash', noisy) && down.length < f && this.rng.chance(RATES.crash)) {
+      this.stats.crashes++;
+      this.apply(
+        { kind: 'Crash', replica: this.rng.pick(this.world.replicas.filter((n) => n.up)).state.id },
+        noisy,
+      );
+    }
+    if (this.partition !== null && (!noisy || this.rng.chance(RATES.heal))) this.partition = null;
+    else if (
+      this.partition === null &&
+      this.has('partition', noisy) &&
+      this.rng.chance(RATES.split)
+    ) {
+      this.stats.partitions++;
+      const sides = new Map<NodeId, number>();
+      for (const id of [...this.cfg.replicas, ...this.cfg.clients]) sides.set(id, this.rng.int(2));
+      this.partition = sides;
+    }
+  }
+
+  private chooseAction(): Action {
+    const deliverable = this.deliverable();
+    const accepting = this.step < (this.options.stopRequestsAfter ?? Infinity);
+    const idle = accepting ? this.world.clients.filter((c) => c.pending === null) : [];
+    const tickable = [
+      ...this.world.replicas.filter((n) => n.up).map((n) => n.state.id),
+      ...this.cfg.clients,
+    ];
+    switch (
+      this.rng.weighted({
+        deliver: deliverable.length > 0 ? 10 : 0,
+        tick: 3,
+        submit: idle.length > 0 ? 1 : 0,
+      })
+    ) {
+      case 'deliver': {
+        const packet = this.rng.pick(deliverable);
+        return this.crossesPartition(packet)
+          ? { kind: 'Drop', packet: packet.id }
+          : { kind: 'Deliver', packet: packet.id };
+      }
+      case 'submit': {
+        const client = this.rng.pick(idle).id;
+        const op = this.options.workload
+          ? this.options.workload(this.rng)
+          : randomOp(this.cfg.app, this.rng);
+        return { kind: 'Submit', client, op };
+      }
+      case 'tick':
+        return { kind: 'Tick', node: this.rng.pick(tickable) };
+    }
+  }
+
+  /** Packets that may be delivered now: not held back, and in channel order unless reordering. */
+  private deliverable(): Packet[] {
+    const reorder = this.faults.has('reorder');
+    const heads = new Set<string>();
+    const out: Packet[] = [];
+    for (const p of this.world.network) {
+      const channel = `${p.from}>${p.to}`;
+      if (!reorder && heads.has(channel)) continue;
+      heads.add(channel);
+      if ((this.holdUntil.get(p.id) ?? 0) <= this.step) out.push(p);
+    }
+    return out;
+  }
+
+  private crossesPartition(p: Packet): boolean {
+    return this.partition !== null && this.partition.get(p.from) !== this.partition.get(p.to);
+  }
+
+  private apply(action: Action, noisy: boolean): void {
+    const t = applyAction(this.cfg, this.world, action);
+    this.options.onTransition?.(action, this.world, t);
+    this.world = t.world;
+    this.recorder?.record(t);
+    this.count(action, t);
+    if (action.kind === 'Drop') this.recorder?.dropped(action.packet);
+    this.lin.observe(this.world.ghost.history);
+    const violation = t.violations[0] ?? this.lin.violation();
+    if (violation) {
+      this.violation = { ...violation, step: this.step, action: describeAction(action) };
+      return;
+    }
+    for (const p of t.sent) this.disturb(p, noisy);
+  }
+
+  private count(action: Action, t: Transition): void {
+    this.stats.sent += t.sent.length;
+    this.stats.rejected += t.rejected.length;
+    if (action.kind === 'Deliver') this.stats.delivered++;
+    if (action.kind === 'Drop') this.stats.dropped++;
+  }
+
+  /** Loss, duplication and delay strike messages as they are sent. */
+  private disturb(p: Packet, noisy: boolean): void {
+    if (this.has('delay', noisy))
+      this.holdUntil.set(p.id, this.step + this.rng.int(RATES.maxDelay));
+    if (this.has('loss', noisy) && this.rng.chance(RATES.loss)) {
+      this.apply({ kind: 'Drop', packet: p.id }, noisy);
+    } else if (this.has('dup', noisy) && this.rng.chance(RATES.dup)) {
+      const copyId = this.world.nextPacketId;
+      this.apply({ kind: 'Duplicate', packet: p.id }, noisy);
+      this.recorder?.duplicated(p.id, copyId);
+      this.stats.duplicated++;
+    }
+  }
+
+  private result(): SimResult {
+    const history = this.world.ghost.history;
+    const completed = history.filter((op) => op.ret !== null);
+    const failed = completed.filter((op) => op.output === undefined).length;
+    const slots = this.world.ghost.chosen.size;
+    return {
+      seed: this.options.seed,
+      steps: this.step,
+      replicas: this.cfg.replicas.length,
+      clients: this.cfg.clients.length,
+      faults: [...this.options.faults],
+      requests: {
+        submitted: history.length,
+        completed: completed.length - failed,
+        failed,
+        pending: history.length - completed.length,
+      },
+      slotsChosen: slots,
+      messages: {
+        sent: this.stats.sent,
+        delivered: this.stats.delivered,
+        dropped: this.stats.dropped,
+        duplicated: this.stats.duplicated,
+      },
+      crashes: this.stats.crashes,
+      restarts: this.stats.restarts,
+      partitions: this.stats.partitions,
+      rejectedInputs: this.stats.rejected,
+      traceEvents: this.recorder?.lines ?? 0,
+      inconclusiveChecks: this.lin.inconclusive,
+      invariantsChecked: CHECKED_INVARIANTS,
+      violation: this.violation,
+    };
+  }
+}
+
+export function describeAction(a: Action): string {
+  switch (a.kind) {
+    case 'Deliver':
+    case 'Drop':
+    case 'Duplicate':
+      return `${a.kind} packet ${a.packet}`;
+    case 'Tick':
+      return `Tick ${a.node}`;
+    case 'Crash':
+    case 'Restart':
+    case 'Corrupt':
+      return `${a.kind} ${a.replica}`;
+    case 'Submit':
+      return `Submit ${a.client} ${JSON.stringify(a.op)}`;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Edits that must make TLC fail (tlaplus/Examples MultiPaxos-SMR's README idea): each is a
+ * one-place change to spec/Smr.tla — a classic Paxos or SMR mistake — with the model it is
+ * checked on and the invariant or property TLC must report. spec/README.md lists them;
+ * `smr tlc --must-fail` applies each to a temporary copy of spec/ and runs TLC.
+ */
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface MustFailEdit {
+  readonly id: string;
+  /** What the edit does, in words. */
+  readonly what: string;
+  /** The MC module it is checked on. */
+  readonly module: string;
+  /** The exact text replaced (it must occur once in Smr.tla) and its replacement. */
+  readonly find: string;
+  readonly replace: string;
+  /** What TLC must report violated. */
+  readonly breaks: string;
+}
+
+export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
+  {
+    id: 'minority-quorum',
+    what: 'Quorums of a minority: any replica alone decides',
+    module: 'MCSmr_F1',
+    find: 'Quorums == {Q \\in SUBSET Replicas : 2 * Cardinality(Q) > N}',
+    replace: 'Quorums == {Q \\in SUBSET Replicas : 2 * Cardinality(Q) >= N - 1}',
+    breaks: 'Agreement',
+  },
+  {
+    id: 'accept-ignores-promise',
+    what: 'Phase2b accepts a ballot below its promise in a slot where it accepted nothing yet',
+    module: 'MCSmr_F1',
+    find: "  /\\ m.bal >= promised[r]\n  /\\ promised' = [promised EXCEPT ![r] = m.bal]\n  /\\ accepted'",
+    replace:
+      '  /\\ m.bal >= promised[r] \\/ \\A e \\in accepted[r] : e.slot # m.slot\n' +
+      "  /\\ promised' = [promised EXCEPT ![r] = IF m.bal > @ THEN m.bal ELSE @]\n  /\\ accepted'",
+    breaks: 'Agreement',
+  },
+  {
+    id: 'adopt-ignores-reports',
+    what: 'BecomeLeader proposes a no-op in every reported slot instead of the highest-ballot value (P2c)',
+    module: 'MCSmr_F1',
+    find: '  IN  IF here = {} THEN Noop',
+    replace: '  IN  IF TRUE THEN Noop',
+    breaks: 'Agreement',
+  },
+  {
+    id: 'promise-hides-accepted',
+    what: 'Phase1b promises without reporting what it accepted',
+    module: 'MCSmr_F1',
+    find: '           accepted |-> AcceptedFrom(r, m.fromSlot)])',
+    replace: '           accepted |-> {}])',
+    breaks: 'Agreement',
+  },
+  {
+    id: 'count-foreign-votes',
+    what: 'ReceiveAccepted counts a vote cast in another ballot',
+    module: 'MCSmr_F1',
+    find: '  /\\ m.type = "Accepted"\n  /\\ m.bal = ballot[r]\n',
+    replace: '  /\\ m.type = "Accepted"\n',
+    breaks: 'Agreement',
+  },
+  {
+    id: 'restart-forgets-accepted',
+    what: 'Restart loses the accepted values (they were not persisted)',
+    module: 'MCSmr_F2',
+    find: '  /\\ UNCHANGED <<durableVars, clientVars, msgs, done>>',
+    replace:
+      "  /\\ accepted' = [accepted EXCEPT ![r] = {}]\n  /\\ UNCHANGED <<promised, chosen, clientVars, msgs, done>>",
+    breaks: 'Durability',
+  },
+  {
+    id: 'replay-onto-old-state',
+    what: 'Restart keeps the app state, so replaying the log applies requests twice',
+    module: 'MCSmr_F2',
+    find: "  /\\ app' = [app EXCEPT ![r] = 0]\n  /\\ UNCHANGED <<durableVars, clientVars, msgs, done>>",
+    replace: '  /\\ UNCHANGED <<app, durableVars, clientVars, msgs, done>>',
+    breaks: 'ExactlyOnce',
+  },
+  {
+    id: 'propose-unissued-request',
+    what: 'Phase2a proposes a request no client issued',
+    module: 'MCSmr_F2',
+    find: '        /\\ [type |-> "Request", from |-> v.client, seq |-> v.seq] \\in msgs\n',
+    replace: '',
+    breaks: 'Validity',
+  },
+  {
+    id: 'off-by-one-output',
+    what: 'Execute returns the counter before the increment',
+    module: 'MCSmr_F2',
+    find: '                          seq |-> cmd.seq, output |-> app[r] + 1])',
+    replace: '                          seq |-> cmd.seq, output |-> app[r]])',
+    breaks: 'Linearizability',
+  },
+];
+
+/** Smr.tla with the edit applied; throws unless `find` occurs exactly once. */
+export function applyEdit(text: string, edit: MustFailEdit): string {
+  const at = text.indexOf(edit.find);
+  if (at < 0 || text.indexOf(edit.find, at + 1) >= 0) {
+    throw new Error(`edit ${edit.id}: its text must occur exactly once in Smr.tla`);
+  }
+  return text.slice(0, at) + edit.replace + text.slice(at + edit.find.length);
+}
+
+/** A temporary copy of the spec directory's .tla/.cfg files with the edit applied to Smr.tla. */
+export function editedCopy(specDir: string, edit: MustFailEdit): string {
+  const dir = mkdtempSync(join(tmpdir(), `smr-edit-${edit.id}-`));
+  for (const f of readdirSync(specDir))
+    if (/\.(tla|cfg)$/.test(f)) copyFileSync(join(specDir, f), join(dir, f));
+  const smr = join(dir, 'Smr.tla');
+  writeFileSync(smr, applyEdit(readFileSync(smr, 'utf8'), edit));
+  return dir;
+}

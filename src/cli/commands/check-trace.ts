@@ -1,0 +1,106 @@
+/**
+ * `smr check-trace FILE...`: validate a recorded execution against the spec (issue 5). Several
+ * files are merged by their clocks into one trace. Exit 0 valid, 1 invalid (the spec forbids
+ * it), 2 bad input (one line: file:line: reason), 3 inconclusive (the candidate bound was hit).
+ */
+import { checkTrace, DEFAULT_MAX_CANDIDATES, type CheckResult } from '../../trace/checker.js';
+import { formatResult } from '../../trace/report.js';
+import { checkTraceWithTlc } from '../../trace/tlc-backend.js';
+import { checkTraceWithTwin } from '../../trace/twin-check.js';
+import { EXIT, UsageError } from '../errors.js';
+import { intOption } from '../options.js';
+import type { RegisterCommand } from './index.js';
+
+interface CheckTraceFlags {
+  maxHidden: number;
+  maxCandidates: number;
+  invariants?: boolean;
+  tlc?: boolean;
+  twin?: boolean;
+  json?: boolean;
+}
+
+export const registerCheckTrace: RegisterCommand = (program, setExit) => {
+  program
+    .command('check-trace')
+    .description(
+      'check recorded traces (NDJSON, schema/trace.schema.json) against the spec; several files are merged by their clocks',
+    )
+    .argument('<files...>', 'trace files (one trace, or one file per node)')
+    .option(
+      '--max-hidden <K>',
+      'allow up to K unlogged internal steps before each event',
+      intOption('--max-hidden', { min: 0, max: 8 }),
+      0,
+    )
+    .option(
+      '--max-candidates <N>',
+      'keep at most N candidate spec states under partial observation',
+      intOption('--max-candidates', { min: 1, max: 1_000_000 }),
+      DEFAULT_MAX_CANDIDATES,
+    )
+    .option('--invariants', "also check the explorer's invariants on every candidate state")
+    .option('--tlc', 'validate with TLC over spec/TraceSmr.tla instead (needs TLA2TOOLS_JAR)')
+    .option(
+      '--twin',
+      'validate by running the TS twin of spec/Smr.tla (src/spec) instead: slower, ops and outputs abstracted',
+    )
+    .option('--json', 'print one JSON result object on stdout')
+    .action(async (files: string[], flags: CheckTraceFlags) => {
+      setExit(await runCheckTrace(files, flags));
+    });
+};
+
+async function runCheckTrace(files: string[], flags: CheckTraceFlags): Promise<number> {
+  if (flags.tlc === true) {
+    if (files.length !== 1) throw new UsageError('--tlc checks one trace file at a time');
+    const result = await checkTraceWithTlc(files[0] as string);
+    if (flags.json === true) process.stdout.write(JSON.stringify(result) + '\n');
+    else process.stdout.write(result.summary + '\n');
+    return result.verdict === 'valid' ? EXIT.ok : EXIT.violation;
+  }
+  if (flags.twin === true) {
+    const result = checkTraceWithTwin(files, { maxCandidates: flags.maxCandidates });
+    const f = result.failure;
+    if (flags.json === true) process.stdout.write(JSON.stringify(result) + '\n');
+    else
+      process.stdout.write(
+        f === null
+          ? `valid (twin): ${result.files.join(' + ')} — ${result.events} events\n`
+          : `${result.verdict} (twin): ${f.file}:${f.line}: ${f.node} ${f.action} — ${f.guard}\n`,
+      );
+    if (result.verdict === 'valid') return EXIT.ok;
+    return result.verdict === 'inconclusive' ? EXIT.unknown : EXIT.violation;
+  }
+  const progress = process.stderr.isTTY === true ? progressLine() : undefined;
+  const result: CheckResult = checkTrace(files, {
+    maxHidden: flags.maxHidden,
+    maxCandidates: flags.maxCandidates,
+    invariants: flags.invariants === true,
+    ...(progress ? { onProgress: progress.update } : {}),
+  });
+  progress?.done();
+  if (flags.json === true) process.stdout.write(JSON.stringify(result) + '\n');
+  else process.stdout.write(formatResult(result));
+  if (result.verdict === 'valid') return EXIT.ok;
+  return result.verdict === 'inconclusive' ? EXIT.unknown : EXIT.violation;
+}
+
+/** A progress line on stderr, once the check has run for a second (DESIGN.md CLI contract). */
+function progressLine(): { update: (events: number) => void; done: () => void } {
+  const started = Date.now();
+  let shown = false;
+  return {
+    update(events) {
+      const ms = Date.now() - started;
+      if (ms < 1000) return;
+      shown = true;
+      process.stderr.write(
+        `\rcheck-trace: ${events.toLocaleString('en-US')} events, ${Math.round(events / (ms / 1000)).toLocaleString('en-US')}/s`,
+      );
+    },
+    done() {
+      if (shown) process.stderr.write('\n');
+    },
+  };
+}

@@ -1,0 +1,335 @@
+/**
+ * `smr explore`: exhaustive small-scope exploration of failure interleavings (issue 3).
+ * Exit 0: no violation within the scope; 1: a violation (counterexample written to --out);
+ * 2: bad input; 3: stopped at --memory-limit with a checkpoint to --resume from.
+ */
+import { join } from 'node:path';
+import { APPS } from '../../core/apps/index.js';
+import {
+  DEFAULT_SCOPE,
+  DEFAULT_SCOPE_F2,
+  EXPLORE_FAULTS,
+  NETWORKS,
+  checkScope,
+  type ClusterScope,
+  type ExploreFault,
+  type NetworkSemantics,
+} from '../../../harness/explore/cluster/scope.js';
+import { CheckpointError } from '../../../harness/explore/engine/checkpoint.js';
+import type { Progress } from '../../../harness/explore/engine/search.js';
+import {
+  explore,
+  STRATEGIES,
+  type ExploreResult,
+  type Strategy,
+} from '../../../harness/explore/explore.js';
+import {
+  checkSpecModel,
+  UnknownModelError,
+  type ModelSpec,
+} from '../../../harness/explore/model-spec.js';
+import { MUTANTS } from '../../../harness/mutants/index.js';
+import { EXIT, UsageError } from '../errors.js';
+import { choiceOption, intOption, listOption } from '../options.js';
+import type { RegisterCommand } from './index.js';
+
+export interface ExploreFlags {
+  model: 'core' | 'spec';
+  constants?: string;
+  replicas?: number;
+  clients?: number;
+  requests?: number;
+  faults?: ExploreFault[];
+  network?: NetworkSemantics;
+  maxDepth?: number;
+  maxStates?: number;
+  maxCrashes?: number;
+  maxCorruptions?: number;
+  maxCopies?: number;
+  maxRound?: number;
+  maxElections?: number;
+  window?: number;
+  app?: string;
+  policy?: 'majority' | 'first-reply';
+  mutant?: string;
+  workers: number;
+  strategy: Strategy;
+  seed: number;
+  walks: number;
+  walkSteps?: number;
+  swarm: boolean;
+  shard?: { index: number; count: number };
+  exact?: boolean;
+  memoryLimit?: number;
+  checkpoint?: string;
+  resume?: string;
+  symmetry: boolean;
+  por: boolean;
+  determinism: boolean;
+  refinement?: boolean;
+  minimise: boolean;
+  out: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+const int = (flag: string, min: number, max: number) => intOption(flag, { min, max });
+
+export const registerExplore: RegisterCommand = (program, setExit) => {
+  program
+    .command('explore')
+    .description(
+      'explore every interleaving of messages, losses, duplicates, crashes and restarts within a bounded scope, checking every invariant',
+    )
+    .option(
+      '--model <M>',
+      'what to explore: core (the reference cluster) | spec (the TS twin of Smr.tla)',
+      choiceOption('--model', ['core', 'spec'] as const),
+      'core',
+    )
+    .option('--constants <NAME>', 'spec model configuration (with --model spec)')
+    .option('--replicas <N>', 'replicas: 3 (F=1) or 5 (F=2); picks the default scope', replicasFlag)
+    .option('--clients <C>', 'clients', int('--clients', 1, 4))
+    .option('--requests <R>', 'client requests in total', int('--requests', 0, 8))
+    .option(
+      '--faults <LIST>',
+      `faults: ${EXPLORE_FAULTS.join(',')}`,
+      listOption('--faults', EXPLORE_FAULTS),
+    )
+    .option(
+      '--network <S>',
+      'set (DSLabs: sent messages stay deliverable) | multiset (each copy delivered once)',
+      choiceOption('--network', NETWORKS),
+    )
+    .option(
+      '--max-depth <D>',
+      'do not expand states deeper than D steps',
+      int('--max-depth', 0, 100_000),
+    )
+    .option('--max-states <K>', 'stop after K distinct states', int('--max-states', 1, 2 ** 31))
+    .option('--max-crashes <K>', 'crashes in total', int('--max-crashes', 0, 8))
+    .option(
+      '--max-corruptions <K>',
+      'corruptions in total (with the corrupt fault)',
+      int('--max-corruptions', 0, 8),
+    )
+    .option(
+      '--max-copies <K>',
+      'multiset network: copies of one message in flight',
+      int('--max-copies', 1, 8),
+    )
+    .option(
+      '--max-round <K>',
+      'highest ballot round a candidate may start',
+      int('--max-round', 1, 8),
+    )
+    .option('--max-elections <K>', 'candidacies (Phase1a) in total', int('--max-elections', 1, 8))
+    .option('--window <A>', 'pipeline window α', int('--window', 1, 16))
+    .option(
+      '--app <NAME>',
+      `replicated app: ${[...APPS.keys()].join(', ')}`,
+      choiceOption('--app', [...APPS.keys()]),
+    )
+    .option(
+      '--policy <P>',
+      'client reply policy: majority | first-reply',
+      choiceOption('--policy', ['majority', 'first-reply'] as const),
+    )
+    .option(
+      '--mutant <NAME>',
+      'explore a seeded bug instead of the reference reducer (see smr mutants)',
+    )
+    .option('--workers <W>', 'worker threads (breadth-first search)', int('--workers', 1, 64), 1)
+    .option(
+      '--strategy <S>',
+      'bfs (shortest counterexamples) | dfs | random (swarm walks)',
+      choiceOption('--strategy', STRATEGIES),
+      'bfs',
+    )
+    .option('--seed <S>', 'random walks: seed', int('--seed', 0, 2 ** 32 - 1), 1)
+    .option('--walks <K>', 'random walks: how many', int('--walks', 1, 100_000_000), 1000)
+    .option(
+      '--walk-steps <K>',
+      'random walks: steps per walk (default: --max-depth or 60)',
+      int('--walk-steps', 1, 100_000),
+    )
+    .option('--no-swarm', 'random walks: do not switch off random action kinds per walk')
+    .option('--shard <I/N>', 'explore only share I of N (1-based), for a CI matrix', shardFlag)
+    .option('--exact', 'keep full state encodings instead of 64-bit fingerprints (debugging)')
+    .option(
+      '--memory-limit <MB>',
+      'stop cleanly with a checkpoint when memory passes MB',
+      int('--memory-limit', 64, 1_048_576),
+    )
+    .option(
+      '--checkpoint <FILE>',
+      'where --memory-limit writes its checkpoint (default: OUT/smr-explore.checkpoint.ndjson)',
+    )
+    .option('--resume <FILE>', 'continue from a checkpoint (same flags as the run that wrote it)')
+    .option('--symmetry', 'merge states equal up to renaming clients (default)')
+    .option('--no-symmetry', 'no symmetry reduction')
+    .option('--por', 'partial-order reduction with persistent sets (default)')
+    .option('--no-por', 'no partial-order reduction')
+    .option('--no-determinism', 'skip the determinism self-check')
+    .option('--refinement', 'check every step against the TLA+ twin (needs harness/refinement)')
+    .option('--no-minimise', 'keep the counterexample as found')
+    .option('--out <DIR>', 'where to write a counterexample', 'smr-explore-out')
+    .option('--no-progress', 'no progress line on stderr')
+    .option('--json', 'print one JSON result object on stdout')
+    .action(async (flags: ExploreFlags) => {
+      setExit(await runExplore(flags));
+    });
+};
+
+function replicasFlag(raw: string): number {
+  const n = intOption('--replicas', { min: 1, max: 7 })(raw);
+  if (n % 2 === 0) throw new UsageError(`--replicas must be odd (N = 2F+1), got ${n}`);
+  return n;
+}
+
+function shardFlag(raw: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  const i = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (m === null || n < 1 || i < 1 || i > n || n > 4096)
+    throw new UsageError(`--shard expects I/N with 1 ≤ I ≤ N, got ${JSON.stringify(raw)}`);
+  return { index: i - 1, count: n };
+}
+
+/** The scope the flags ask for: the default scope for the replica count, the mutant's needs, then the flags. */
+export function scopeFromFlags(flags: Partial<ExploreFlags>): ClusterScope {
+  const base =
+    flags.replicas === 5 ? DEFAULT_SCOPE_F2 : { ...DEFAULT_SCOPE, replicas: flags.replicas ?? 3 };
+  const mutant = flags.mutant === undefined ? undefined : MUTANTS.get(flags.mutant);
+  if (flags.mutant !== undefined && mutant === undefined)
+    throw new UsageError(
+      `--mutant: unknown mutant ${JSON.stringify(flags.mutant)} (see smr mutants)`,
+    );
+  const needs = mutant?.scope ?? {};
+  const faults = flags.faults ?? [...new Set([...base.faults, ...(needs.addFaults ?? [])])];
+  const pick = <K extends keyof ClusterScope>(
+    key: K,
+    value: ClusterScope[K] | undefined,
+  ): ClusterScope[K] => value ?? (needs as Partial<ClusterScope>)[key] ?? base[key];
+  const scope: ClusterScope = {
+    replicas: base.replicas,
+    clients: pick('clients', flags.clients),
+    requests: pick('requests', flags.requests),
+    faults,
+    network: pick('network', flags.network),
+    maxCrashes: pick('maxCrashes', flags.maxCrashes),
+    maxCorruptions: pick('maxCorruptions', flags.maxCorruptions),
+    maxCopies: pick('maxCopies', flags.maxCopies),
+    maxRound: pick('maxRound', flags.maxRound),
+    maxElections: pick('maxElections', flags.maxElections),
+    window: pick('window', flags.window),
+    app: pick('app', flags.app),
+    policy: pick('policy', flags.policy),
+    ...(flags.mutant !== undefined ? { mutant: flags.mutant } : {}),
+  };
+  const problem = checkScope(scope);
+  if (problem !== null) throw new UsageError(problem);
+  return scope;
+}
+
+export function specFromFlags(flags: Partial<ExploreFlags>): ModelSpec {
+  if (flags.model === 'spec') {
+    const problem = checkSpecModel(flags.constants);
+    if (problem !== null) throw new UsageError(problem);
+    return { model: 'spec', constants: flags.constants as string };
+  }
+  if (flags.constants !== undefined) throw new UsageError('--constants needs --model spec');
+  return {
+    model: 'core',
+    scope: scopeFromFlags(flags),
+    symmetry: flags.symmetry ?? true,
+    por: flags.por ?? true,
+    determinism: flags.determinism ?? true,
+    refinement: flags.refinement === true,
+  };
+}
+
+async function runExplore(flags: ExploreFlags): Promise<number> {
+  const spec = specFromFlags(flags);
+  if (flags.exact && flags.workers > 1)
+    throw new UsageError('--exact runs in one thread: drop --workers');
+  if (flags.exact && flags.memoryLimit !== undefined)
+    throw new UsageError('--exact does not write checkpoints: drop --memory-limit');
+  if (flags.strategy !== 'bfs' && (flags.resume !== undefined || flags.memoryLimit !== undefined))
+    throw new UsageError('--memory-limit and --resume work with --strategy bfs');
+  const progress = flags.progress ? printProgress : undefined;
+  let result: ExploreResult;
+  try {
+    result = await explore({
+      spec,
+      strategy: flags.strategy,
+      workers: flags.workers,
+      exact: flags.exact === true,
+      determinism: flags.determinism,
+      seed: flags.seed,
+      walks: flags.walks,
+      swarm: flags.swarm,
+      minimise: flags.minimise,
+      out: flags.out,
+      checkpointPath: flags.checkpoint ?? join(flags.out, 'smr-explore.checkpoint.ndjson'),
+      ...(flags.walkSteps !== undefined ? { walkSteps: flags.walkSteps } : {}),
+      ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
+      ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+      ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
+      ...(flags.memoryLimit !== undefined ? { memoryLimitMb: flags.memoryLimit } : {}),
+      ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
+      ...(progress !== undefined ? { onProgress: progress } : {}),
+    });
+  } catch (error) {
+    if (error instanceof UnknownModelError || error instanceof CheckpointError)
+      throw new UsageError(error.message);
+    throw error;
+  }
+  if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+  else process.stdout.write(summarize(result));
+  if (result.status === 'violation') return EXIT.violation;
+  return result.status === 'incomplete' ? EXIT.unknown : EXIT.ok;
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+function printProgress(p: Progress): void {
+  const rate = Math.round((p.distinct / Math.max(p.elapsedMs, 1)) * 1000);
+  process.stderr.write(
+    `explore: ${fmt(p.distinct)} distinct states, ${fmt(rate)} states/s, depth ${p.depth}, queue ${fmt(p.queue)}, ${(p.elapsedMs / 1000).toFixed(1)} s\n`,
+  );
+}
+
+export function describeScope(r: ExploreResult): string {
+  if (r.scope === undefined) return `spec model ${r.constants ?? ''}`;
+  const s = r.scope;
+  return `${s.replicas} replicas, ${s.clients} clients, ${s.requests} requests, faults ${s.faults.join(',') || 'none'}, ${s.network} network, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${s.mutant === undefined ? '' : `, mutant ${s.mutant}`}`;
+}
+
+function summarize(r: ExploreResult): string {
+  const lines = [
+    `explored ${r.protocol} (${describeScope(r)}) by ${r.strategy}${r.workers > 1 ? ` on ${r.workers} workers` : ''}: ${fmt(r.distinctStates)} distinct states, ${fmt(r.generatedStates)} generated, depth ${r.depth}, ${r.complete ? 'complete' : 'incomplete'}, ${(r.elapsedMs / 1000).toFixed(1)} s (${fmt(r.statesPerSecond)} states/s), peak ${fmt(r.peakRssMb)} MB`,
+    `reductions: symmetry ${r.reductions.symmetry ? 'on' : 'off'}, partial-order ${r.reductions.por ? 'on' : 'off'}; invariants: ${r.invariants.join(', ')}`,
+  ];
+  if (r.stoppedBy === 'max-states') lines.push('stopped at --max-states');
+  if (r.checkpoint !== undefined)
+    lines.push(
+      `stopped at --memory-limit; checkpoint written to ${r.checkpoint}; continue with the same flags and --resume ${r.checkpoint}`,
+    );
+  if (r.violation === null) {
+    lines.push('no violation');
+  } else {
+    const v = r.violation;
+    lines.push(
+      `VIOLATION ${v.invariant}${v.node === undefined ? '' : ` at ${v.node}`} after ${v.steps} steps (${v.foundSteps} as found, then minimised): ${v.message}`,
+    );
+    r.counterexample?.steps.forEach((s, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${s}`));
+    const files = r.counterexample?.files;
+    if (files !== undefined) {
+      lines.push(
+        `counterexample: ${files.replay} (smr replay ${files.replay}), ${files.html}${files.trace ? `, ${files.trace}` : ''}`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,255 @@
+/**
+ * `smr lincheck FILE`: is a recorded client history linearizable? Exit 0 yes, 1 no, 2 bad input
+ * or usage, 3 unknown within the budget (DESIGN.md CLI contract; issue 6).
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { canonicalEncode } from '../../core/canonical.js';
+import {
+  HISTORY_FORMATS,
+  parseHistory,
+  validateForModel,
+  type HistoryFormat,
+  type ParsedHistory,
+} from '../../oracle/formats/index.js';
+import { renderTimeline } from '../../oracle/html.js';
+import { checkLinearizability, type Failure, type LincheckResult } from '../../oracle/lincheck.js';
+import { inferModelName, MODEL_NAMES, modelByName } from '../../oracle/models.js';
+import type { Model } from '../../oracle/types.js';
+import { EXIT, InputError, UsageError } from '../errors.js';
+import { choiceOption, intOption, numberOption } from '../options.js';
+import type { RegisterCommand } from './index.js';
+
+interface LincheckFlags {
+  readonly model?: string;
+  readonly format?: HistoryFormat;
+  readonly timeout: number;
+  readonly maxSteps?: number;
+  readonly witness?: boolean;
+  readonly html?: string;
+  readonly json?: boolean;
+}
+
+/** How many operations of a long linearization the human output lists. */
+const SHOWN = 12;
+
+export const registerLincheck: RegisterCommand = (program, setExit) => {
+  program
+    .command('lincheck')
+    .description(
+      'check that a history of client operations is linearizable ' +
+        '(exit 0 yes, 1 no, 2 bad input, 3 unknown within the budget)',
+    )
+    .argument('<file>', 'the history: our JSON or NDJSON, a Jepsen log, or Jepsen EDN')
+    .option('--model <name>', `${MODEL_NAMES.join(', ')} (default: guessed from the operations)`)
+    .option(
+      '--format <format>',
+      `${HISTORY_FORMATS.join(', ')} (default: detected)`,
+      choiceOption('--format', HISTORY_FORMATS),
+    )
+    .option(
+      '--timeout <seconds>',
+      'wall-clock budget, 0 for none',
+      numberOption('--timeout', { min: 0 }),
+      60,
+    )
+    .option('--max-steps <n>', 'deterministic search budget', intOption('--max-steps', { min: 1 }))
+    .option('--witness', 'print a linearization order')
+    .option('--html <file>', 'write a self-contained HTML timeline')
+    .option('--json', 'print one machine-readable result object on stdout')
+    .action(async (file: string, flags: LincheckFlags) => {
+      setExit(await runLincheck(file, flags));
+    });
+};
+
+async function runLincheck(file: string, flags: LincheckFlags): Promise<number> {
+  const parsed = parseHistory(await readText(file), file, flags.format);
+  const model = chooseModel(flags.model, parsed);
+  validateForModel(parsed, model, file);
+  const started = performance.now();
+  let reported = started;
+  const result = checkLinearizability(parsed.ops, model, {
+    witness: flags.witness === true || flags.html !== undefined,
+    timeoutMs: flags.timeout > 0 ? flags.timeout * 1000 : undefined,
+    maxSteps: flags.maxSteps,
+    onProgress: (steps) => {
+      const now = performance.now();
+      if (now - reported < 1000) return;
+      reported = now;
+      process.stderr.write(
+        `lincheck: ${steps.toLocaleString('en')} steps, ${((now - started) / 1000).toFixed(1)} s\n`,
+      );
+    },
+  });
+  const label = (i: number) => describe(model, parsed, i);
+  if (flags.html !== undefined) {
+    await writeFile(
+      flags.html,
+      renderTimeline({
+        title: `lincheck ${file}`,
+        history: parsed.ops,
+        result,
+        describe: label,
+        where: (i) => where(parsed, i),
+      }),
+    );
+  }
+  process.stdout.write(
+    flags.json === true
+      ? `${JSON.stringify(toJson(file, parsed, result, label))}\n`
+      : human(file, parsed, result, flags, label),
+  );
+  return result.verdict === 'linearizable'
+    ? EXIT.ok
+    : result.verdict === 'unknown'
+      ? EXIT.unknown
+      : EXIT.violation;
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new InputError(
+      file,
+      undefined,
+      code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`,
+    );
+  }
+}
+
+function chooseModel(name: string | undefined, parsed: ParsedHistory): Model {
+  const chosen = name ?? inferModelName(parsed.ops.map((op) => op.input));
+  if (chosen === undefined) {
+    throw new UsageError(
+      `cannot guess the model from the operations; pass --model (${MODEL_NAMES.join(', ')})`,
+    );
+  }
+  const model = modelByName(chosen);
+  if (model === undefined) {
+    throw new UsageError(
+      `--model: unknown model ${JSON.stringify(chosen)} (expected one of: ${MODEL_NAMES.join(', ')})`,
+    );
+  }
+  return model;
+}
+
+function describe(model: Model, parsed: ParsedHistory, i: number): string {
+  const op = parsed.ops[i];
+  if (op === undefined) return '?';
+  const output = op.ret === null ? undefined : op.output;
+  return (
+    model.describe?.(op.input, output) ??
+    `${canonicalEncode(op.input)} → ${output === undefined ? '?' : canonicalEncode(output)}`
+  );
+}
+
+function where(parsed: ParsedHistory, i: number): string {
+  const lines = parsed.lines[i];
+  if (lines === undefined) return '';
+  if (lines.ret === null) return `line ${lines.call}, never returned`;
+  return lines.ret === lines.call ? `line ${lines.call}` : `lines ${lines.call}–${lines.ret}`;
+}
+
+function human(
+  file: string,
+  parsed: ParsedHistory,
+  result: LincheckResult,
+  flags: LincheckFlags,
+  label: (i: number) => string,
+): string {
+  const out: string[] = [];
+  const row = (i: number) =>
+    `#${i}  ${parsed.ops[i]?.process ?? '?'}  ${label(i)}  (${where(parsed, i)})`;
+  const count = `${parsed.ops.length} operations, ${result.partitions.length} partition${result.partitions.length === 1 ? '' : 's'}, model ${result.model}, ${result.steps.toLocaleString('en')} steps`;
+  if (result.verdict === 'linearizable') {
+    out.push(`${file}: linearizable (${count})`);
+    if (flags.witness === true) {
+      out.push(`linearization (unknown-outcome operations left out did not take effect):`);
+      (result.witness ?? []).forEach((op, k) => out.push(`  ${k + 1}. ${row(op)}`));
+    }
+  } else if (result.verdict === 'unknown') {
+    const why =
+      result.exhausted === 'timeout'
+        ? '--timeout'
+        : result.exhausted === 'memory'
+          ? 'memory'
+          : '--max-steps';
+    const open = result.partitions.filter((p) => p.verdict === 'unknown').length;
+    out.push(
+      `${file}: unknown: the search ran out of ${why} with ${open} partition${open === 1 ? '' : 's'} undecided (${count})`,
+    );
+  } else {
+    out.push(`${file}: NOT linearizable (${count})`);
+    for (const failure of result.failures) out.push(...explainLines(failure, row));
+  }
+  if (flags.html !== undefined) out.push(`timeline: ${flags.html}`);
+  return `${out.join('\n')}\n`;
+}
+
+function explainLines(failure: Failure, row: (i: number) => string): string[] {
+  const out: string[] = [];
+  const where = failure.partition === undefined ? '' : `partition ${failure.partition}: `;
+  out.push(`${where}breaks when ${row(failure.breakingOp)} returns`);
+  const { prefix, window } = failure;
+  out.push(
+    `  longest linearizable prefix${prefix.exact ? '' : ' found (budget ran out)'}: the ${prefix.ops.length} operations called before that; one linearization:`,
+  );
+  const skipped = Math.max(0, prefix.order.length - SHOWN);
+  if (skipped > 0) out.push(`    … ${skipped} earlier`);
+  prefix.order.slice(skipped).forEach((op, k) => out.push(`    ${skipped + k + 1}. ${row(op)}`));
+  const why =
+    window.reason === 'real-time'
+      ? 'its output fits some order of these, but none that respects real time'
+      : 'no order of these gives its output';
+  out.push(
+    `  window that cannot be ordered (${window.ops.length} operations${window.minimal ? ', 1-minimal' : ''}; ${why}):`,
+  );
+  for (const op of window.ops) {
+    const pending = window.pending.includes(op) ? '  [outcome unknown]' : '';
+    out.push(`    ${row(op)}${op === failure.breakingOp ? '  <- breaks' : ''}${pending}`);
+  }
+  return out;
+}
+
+function toJson(
+  file: string,
+  parsed: ParsedHistory,
+  result: LincheckResult,
+  label: (i: number) => string,
+) {
+  const op = (i: number) => ({
+    index: i,
+    process: parsed.ops[i]?.process,
+    op: label(i),
+    line: parsed.lines[i]?.call,
+    retLine: parsed.lines[i]?.ret,
+  });
+  return {
+    file,
+    format: parsed.format,
+    model: result.model,
+    verdict: result.verdict,
+    operations: parsed.ops.length,
+    steps: result.steps,
+    ...(result.exhausted === undefined ? {} : { exhausted: result.exhausted }),
+    partitions: result.partitions.map((p) => ({
+      key: p.key ?? null,
+      verdict: p.verdict,
+      operations: p.ops.length,
+      steps: p.steps,
+    })),
+    ...(result.witness === undefined ? {} : { witness: result.witness }),
+    failures: result.failures.map((f) => ({
+      partition: f.partition ?? null,
+      breaking: op(f.breakingOp),
+      prefix: { operations: f.prefix.ops.length, order: f.prefix.order, exact: f.prefix.exact },
+      window: {
+        ops: f.window.ops.map(op),
+        pending: f.window.pending,
+        minimal: f.window.minimal,
+        reason: f.window.reason,
+      },
+    })),
+  };
+}

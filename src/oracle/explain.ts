@@ -1,0 +1,216 @@
+/**
+ * Explaining a non-linearizable partition.
+ *
+ * Prefix. Cut the history just after its k-th return: operations called by then are in it,
+ * those not yet returned have an unknown outcome. These prefixes are monotone (if a prefix is
+ * linearizable, so is every shorter one: drop the operations called after the cut from any
+ * linearization), and adding a call never breaks linearizability, so a binary search over the
+ * returns finds the one return that first breaks it: the "breaking" operation. Everything
+ * that happened before that return is the longest linearizable prefix.
+ *
+ * Window. From that first non-linearizable prefix, drop operations (earliest first, in halving
+ * chunks as in delta debugging, then one at a time) while the rest still cannot be ordered, and
+ * the violation stays the breaking operation's: when its output fits the window once it is
+ * freed from its real-time interval, that must stay so (a stale read keeps the write it read);
+ * otherwise the rest must be orderable once its output is forgotten. Either way no phantom
+ * violation appears, like a read of a value whose write was dropped. When the one-at-a-time
+ * pass completes within budget, the window is 1-minimal.
+ */
+import type { Budget } from './budget.js';
+import type { Partition } from './prepare.js';
+import { findLinearization, singleState, type SearchOp } from './search.js';
+import type { Model } from './types.js';
+
+export interface Failure {
+  /** The partition key, or undefined for an unpartitioned history. */
+  readonly partition: string | undefined;
+  /** The operation whose return first makes the history non-linearizable (history index). */
+  readonly breakingOp: number;
+  /** Everything called before the breaking operation returned. */
+  readonly prefix: {
+    readonly ops: readonly number[];
+    /** Those still open at that moment (the breaking operation among them). */
+    readonly pending: readonly number[];
+    /** One linearization of the prefix (history indices). */
+    readonly order: readonly number[];
+    /** False when the budget ran out before the first breaking return was pinned down. */
+    readonly exact: boolean;
+  };
+  /** A small set of operations that cannot be ordered; it contains the breaking operation. */
+  readonly window: {
+    readonly ops: readonly number[];
+    /** Operations of the window whose outcome was still unknown at the breaking return. */
+    readonly pending: readonly number[];
+    /** True when dropping any single other operation makes it orderable. */
+    readonly minimal: boolean;
+    /** See WindowReason. */
+    readonly reason: WindowReason;
+  };
+}
+
+/**
+ * 'real-time': the breaking operation's output fits some order of the window, just not one
+ * that respects real time (a stale read). 'output': no order of the window gives that output
+ * at all (a lost update, a value nobody wrote).
+ */
+export type WindowReason = 'real-time' | 'output';
+
+/** Steps one search of the explanation may take before it counts as inconclusive. */
+const STEPS_PER_PROBE = 200_000;
+
+type Probe = 'linearizable' | 'not-linearizable' | 'unknown';
+/** Whether a candidate window keeps the conflict (see shrinkWindow). */
+type Holds = 'holds' | 'fails' | 'unknown';
+
+export function explainFailure<S>(partition: Partition, model: Model<S>, budget: Budget): Failure {
+  const ops = partition.ops;
+  const local = (i: number) => partition.indices[i] as number;
+  const probe = (subset: readonly SearchOp[]): { result: Probe; order: readonly number[] } => {
+    const found = findLinearization({ ops: subset, model, budget: budget.child(STEPS_PER_PROBE) }, [
+      { linearized: [], states: singleState(model, model.init()) },
+    ]);
+    return { result: found.kind, order: found.kind === 'linearizable' ? found.order : [] };
+  };
+
+  // Definite returns in entry order (time, then operation index, as the search orders them).
+  const returns = ops
+    .map((_, i) => i)
+    .filter((i) => at(ops, i).ret !== Number.POSITIVE_INFINITY)
+    .sort((a, b) => at(ops, a).ret - at(ops, b).ret || a - b);
+  const upTo = (k: number) => cutAfter(ops, returns, k);
+
+  // A partition without known outcomes is trivially linearizable; the caller never gets here.
+  if (returns.length === 0) throw new Error('internal: explaining a partition with no returns');
+  let lo = 0; // upTo(lo) is linearizable (no returns at all)
+  let hi = returns.length; // upTo(hi) is the whole partition: not linearizable
+  let exact = true;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const { result } = probe(upTo(mid).ops);
+    if (result === 'linearizable') lo = mid;
+    else if (result === 'not-linearizable') hi = mid;
+    else {
+      exact = false;
+      break;
+    }
+  }
+  const breaking = returns[hi - 1] as number;
+  // Before the breaking return: the same operations, with the breaking one still open. When
+  // the budget ran out, only the prefix up to the last return known to be fine.
+  const before = exact ? cutAfter(ops, returns, hi, breaking) : cutAfter(ops, returns, lo);
+  const prefixOrder = probe(before.ops).order.map((i) => local(at(before.members, i)));
+  const failing = upTo(hi);
+  const window = shrinkWindow(failing.ops, failing.members.indexOf(breaking), probe);
+  return {
+    partition: partition.key,
+    breakingOp: local(breaking),
+    prefix: {
+      ops: before.members.map(local),
+      pending: before.members.filter((_, i) => at(before.ops, i).output === undefined).map(local),
+      order: prefixOrder,
+      exact,
+    },
+    window: {
+      ops: window.kept.map((i) => local(at(failing.members, i))),
+      pending: window.kept
+        .filter((i) => at(failing.ops, i).output === undefined)
+        .map((i) => local(at(failing.members, i))),
+      minimal: window.minimal,
+      reason: window.reason,
+    },
+  };
+}
+
+/**
+ * The history just after the k-th return (k ≥ 1): operations called by then, those not yet
+ * returned made optional. `open` is additionally treated as not yet returned.
+ */
+function cutAfter(
+  ops: readonly SearchOp[],
+  returns: readonly number[],
+  k: number,
+  open?: number,
+): { ops: SearchOp[]; members: number[] } {
+  const last = k === 0 ? -1 : (returns[k - 1] as number);
+  const time = k === 0 ? Number.NEGATIVE_INFINITY : at(ops, last).ret;
+  const members: number[] = [];
+  const subset: SearchOp[] = [];
+  ops.forEach((op, i) => {
+    if (op.call > time) return;
+    const returned = op.ret < time || (op.ret === time && i <= last);
+    members.push(i);
+    subset.push(
+      returned && i !== open
+        ? op
+        : { input: op.input, output: undefined, call: op.call, ret: Number.POSITIVE_INFINITY },
+    );
+  });
+  return { ops: subset, members };
+}
+
+/** Shrink a non-linearizable history around its breaking operation (see the header). */
+function shrinkWindow(
+  ops: readonly SearchOp[],
+  breaking: number,
+  probe: (subset: readonly SearchOp[]) => { result: Probe },
+): { kept: number[]; minimal: boolean; reason: WindowReason } {
+  const op = at(ops, breaking);
+  // Free in time: may be linearised anywhere, but must be (its output is known).
+  const relaxed: SearchOp = { ...op, call: Number.NEGATIVE_INFINITY, ret: Number.MAX_VALUE };
+  const forgotten: SearchOp = { ...op, output: undefined, ret: Number.POSITIVE_INFINITY };
+  const holds = (others: readonly number[], reason: WindowReason): Holds => {
+    const subset = others.map((i) => at(ops, i));
+    const strict = probe([...subset, op]).result;
+    if (strict !== 'not-linearizable') return strict === 'linearizable' ? 'fails' : 'unknown';
+    const loose = probe([...subset, reason === 'real-time' ? relaxed : forgotten]).result;
+    return loose === 'linearizable' ? 'holds' : loose === 'unknown' ? 'unknown' : 'fails';
+  };
+  // Earliest calls first: far from the failure, the likeliest to be irrelevant.
+  let others = ops
+    .map((_, i) => i)
+    .filter((i) => i !== breaking)
+    .sort((a, b) => at(ops, a).call - at(ops, b).call || a - b);
+  const reason: WindowReason = holds(others, 'real-time') === 'holds' ? 'real-time' : 'output';
+  const conflicts = (subset: readonly number[]) => holds(subset, reason);
+  others = dropLeadingOps(others, conflicts);
+  let minimal = false;
+  for (let chunk = Math.max(1, others.length >> 1); ; chunk = Math.max(1, chunk >> 1)) {
+    let complete = true;
+    for (let start = 0; start < others.length;) {
+      const candidate = [...others.slice(0, start), ...others.slice(start + chunk)];
+      const verdict = conflicts(candidate);
+      if (verdict === 'holds') others = candidate;
+      else {
+        if (verdict === 'unknown') complete = false;
+        start += chunk;
+      }
+    }
+    if (chunk === 1) {
+      minimal = complete;
+      break;
+    }
+  }
+  return { kept: [...others, breaking].sort((a, b) => a - b), minimal, reason };
+}
+
+/**
+ * Binary-search the longest run of earliest operations that can go at once. Long histories
+ * usually fail because of their last few operations; this makes the chunked pass cheap.
+ */
+function dropLeadingOps(
+  others: readonly number[],
+  conflicts: (others: readonly number[]) => Holds,
+): number[] {
+  let lo = 0; // dropping the first `lo` keeps the conflict
+  let hi = others.length + 1; // smallest count known not to (or untested)
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (conflicts(others.slice(mid)) === 'holds') lo = mid;
+    else hi = mid;
+  }
+  return others.slice(lo);
+}
+
+function at<T>(array: readonly T[], index: number): T {
+  return array[index] as T;
+}

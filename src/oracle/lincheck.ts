@@ -1,0 +1,148 @@
+/**
+ * The linearizability checker (Herlihy & Wing 1990): is there a total order of the operations
+ * that respects real time (a before b when a returned before b was called) and that the
+ * sequential model accepts, outputs included?
+ *
+ * Each partition is searched on its own (P-compositionality, Horn & Kroening 2015) with the
+ * Wing–Gong/Lowe search in search.ts. A history that is not linearizable is explained by
+ * explain.ts. Deterministic: the same history, model and `maxSteps` give the same result; the
+ * only clock read is the optional `timeoutMs` deadline.
+ */
+import { Budget, type BudgetOptions, type Exhaustion } from './budget.js';
+import { explainFailure, type Failure } from './explain.js';
+import { partitionHistory, validateHistory, type Partition } from './prepare.js';
+import { findLinearization, singleState, type FindResult, type SearchOp } from './search.js';
+import type { HistoryOp, Model, Verdict } from './types.js';
+
+export interface LincheckOptions extends BudgetOptions {
+  /** Return a linearization order (indices into the history) when the history is linearizable. */
+  readonly witness?: boolean;
+  /** Explain a non-linearizable history (prefix and window); default true. */
+  readonly explain?: boolean;
+  /** Steps the explanation may take on top of the check itself (default 2,000,000). */
+  readonly maxExplainSteps?: number;
+}
+
+export interface PartitionResult {
+  /** The partition key (`model.partition`), or undefined for an unpartitioned history. */
+  readonly key: string | undefined;
+  readonly verdict: Verdict;
+  /** The partition's operations, as indices into the history. */
+  readonly ops: readonly number[];
+  readonly steps: number;
+  /** One linearization of the partition, when asked for and found. */
+  readonly witness?: readonly number[];
+}
+
+export interface LincheckResult {
+  readonly verdict: Verdict;
+  readonly model: string;
+  /** Search steps (model transitions tried) spent on the verdict, all partitions together. */
+  readonly steps: number;
+  /** Why the verdict is 'unknown'. */
+  readonly exhausted?: Exhaustion;
+  readonly partitions: readonly PartitionResult[];
+  /**
+   * A linearization of the whole history (indices into it) when asked for and linearizable.
+   * Operations with an unknown outcome that are absent did not take effect.
+   */
+  readonly witness?: readonly number[];
+  /** One explanation per non-linearizable partition, in partition order. */
+  readonly failures: readonly Failure[];
+}
+
+export { type Failure } from './explain.js';
+
+const DEFAULT_EXPLAIN_STEPS = 2_000_000;
+
+export function checkLinearizability<S>(
+  history: readonly HistoryOp[],
+  model: Model<S>,
+  options: LincheckOptions = {},
+): LincheckResult {
+  validateHistory(history);
+  const budget = new Budget(options);
+  const partitions = partitionHistory(history, model as Model);
+  const results: PartitionResult[] = [];
+  for (const partition of partitions) {
+    const before = budget.steps;
+    const found = searchPartition(partition.ops, model, budget);
+    const verdict = verdictOf(found);
+    results.push({
+      key: partition.key,
+      verdict,
+      ops: partition.indices,
+      steps: budget.steps - before,
+      ...(options.witness === true && found.kind === 'linearizable'
+        ? { witness: found.order.map((i) => partition.indices[i] as number) }
+        : {}),
+    });
+  }
+  const verdict = results.some((r) => r.verdict === 'not-linearizable')
+    ? 'not-linearizable'
+    : results.some((r) => r.verdict === 'unknown')
+      ? 'unknown'
+      : 'linearizable';
+  const failures: Failure[] = [];
+  if (verdict === 'not-linearizable' && options.explain !== false) {
+    const explainBudget = new Budget({
+      maxSteps: options.maxExplainSteps ?? DEFAULT_EXPLAIN_STEPS,
+      timeoutMs: options.timeoutMs,
+      clock: options.clock,
+    });
+    results.forEach((result, i) => {
+      if (result.verdict !== 'not-linearizable') return;
+      failures.push(explainFailure(partitions[i] as Partition, model, explainBudget));
+    });
+  }
+  return {
+    verdict,
+    model: model.name,
+    steps: budget.steps,
+    ...(verdict === 'unknown' && budget.exhausted !== undefined
+      ? { exhausted: budget.exhausted }
+      : {}),
+    partitions: results,
+    ...(options.witness === true && verdict === 'linearizable'
+      ? { witness: mergeWitnesses(history, results) }
+      : {}),
+    failures,
+  };
+}
+
+/** Search one partition from the model's initial state. */
+export function searchPartition<S>(
+  ops: readonly SearchOp[],
+  model: Model<S>,
+  budget: Budget,
+): FindResult<S> {
+  return findLinearization({ ops, model, budget }, [
+    { linearized: [], states: singleState(model, model.init()) },
+  ]);
+}
+
+function verdictOf(found: FindResult<unknown>): Verdict {
+  return found.kind;
+}
+
+/**
+ * Merge per-partition linearizations into one for the whole history (locality, Herlihy & Wing
+ * 1990 Thm. 1). Give each operation the earliest linearization point its chain allows,
+ * point = max(previous point, call), which never passes its return because the chain respects
+ * real time; sorting by point then respects real time across partitions too.
+ */
+export function mergeWitnesses(
+  history: readonly HistoryOp[],
+  partitions: readonly PartitionResult[],
+): number[] {
+  const points: { op: number; point: number; chain: number; position: number }[] = [];
+  partitions.forEach((partition, chain) => {
+    let point = Number.NEGATIVE_INFINITY;
+    (partition.witness ?? []).forEach((op, position) => {
+      point = Math.max(point, (history[op] as HistoryOp).call);
+      points.push({ op, point, chain, position });
+    });
+  });
+  points.sort((a, b) => a.point - b.point || a.chain - b.chain || a.position - b.position);
+  return points.map((p) => p.op);
+}

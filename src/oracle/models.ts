@@ -1,0 +1,221 @@
+/**
+ * Sequential models for the checker: a register, a Jepsen/Porcupine-style key-value store, and
+ * any core app (so the simulator judges client outputs against the very app the replicas run).
+ *
+ * Names: `register`, `kv`, and `app:NAME` for every app in APPS (`app:kv`, `app:counter`). A bare
+ * app name also works when it is not a built-in model name: `counter` is `app:counter`, while
+ * `kv` is the Jepsen-style model (its ops are `{f, key, value}`, the kv app's `{type, key, ...}`).
+ */
+import { isRecord, type AnyApp, type App } from '../core/app.js';
+import { APPS, counterApp, kvApp } from '../core/apps/index.js';
+import { canonicalEncode } from '../core/canonical.js';
+import type { Json } from '../core/types.js';
+import type { Model } from './types.js';
+
+const same = (a: Json, b: Json): boolean => canonicalEncode(a) === canonicalEncode(b);
+
+const field = (input: Json, name: string): Json | undefined =>
+  isRecord(input) ? input[name] : undefined;
+
+/** Register transitions shared by `register` and each key of `kv`; `absent` reads as nil. */
+function registerStep(
+  current: Json | undefined,
+  input: Json,
+  output: Json | undefined,
+): readonly (Json | undefined)[] {
+  const f = field(input, 'f');
+  const value = field(input, 'value') ?? null;
+  switch (f) {
+    case 'read':
+    case 'get':
+      // Jepsen registers start as nil; Porcupine's kv reads a missing key as "".
+      if (output === undefined) return [current];
+      if (current === undefined) return output === null || output === '' ? [current] : [];
+      return same(current, output) ? [current] : [];
+    case 'write':
+    case 'put':
+      return [value];
+    case 'append': {
+      const base = current ?? '';
+      return typeof base === 'string' && typeof value === 'string' ? [base + value] : [];
+    }
+    case 'cas': {
+      const [expected, next] = Array.isArray(value) ? value : [];
+      const matches = same(current ?? null, expected ?? null);
+      if (output === true) return matches ? [next ?? null] : [];
+      if (output === false) return matches ? [] : [current];
+      return matches ? [next ?? null] : [current];
+    }
+    default:
+      return [];
+  }
+}
+
+/** Reads, and a cas that failed, never change the register. */
+function registerReadOnly(input: Json, output: Json): boolean {
+  const f = field(input, 'f');
+  return f === 'read' || f === 'get' || (f === 'cas' && output === false);
+}
+
+const REGISTER_FS = ['read', 'write', 'cas'];
+const KV_FS = ['read', 'get', 'write', 'put', 'append', 'cas'];
+
+function validateOp(input: Json, output: Json | undefined, fs: readonly string[]): string | null {
+  if (!isRecord(input)) return 'an operation is an object with "f"';
+  const f = input['f'];
+  if (typeof f !== 'string' || !fs.includes(f)) {
+    return `unknown operation ${JSON.stringify(f ?? null)} (expected ${fs.join(', ')})`;
+  }
+  if (f === 'cas') {
+    const value = input['value'];
+    if (!Array.isArray(value) || value.length !== 2) return 'cas needs a value [old, new]';
+    if (output !== undefined && typeof output !== 'boolean') return 'a cas output is true or false';
+  }
+  if (f === 'append' && typeof input['value'] !== 'string') return 'append needs a string value';
+  return null;
+}
+
+function describeOp(input: Json, output: Json | undefined): string {
+  const f = String(field(input, 'f') ?? '?');
+  const key = field(input, 'key');
+  const value = field(input, 'value');
+  const target = key === undefined ? '' : `[${canonicalEncode(key)}]`;
+  const argument =
+    value === undefined || f === 'read' || f === 'get' ? '' : ` ${canonicalEncode(value)}`;
+  const result =
+    output === undefined
+      ? ' → ?'
+      : f === 'read' || f === 'get' || f === 'cas'
+        ? ` → ${canonicalEncode(output)}`
+        : '';
+  return `${f}${target}${argument}${result}`;
+}
+
+/**
+ * A single register, initially nil: `{f:'read'}` → value, `{f:'write', value}`,
+ * `{f:'cas', value:[old, new]}` → true/false. Write outputs are acknowledgements, ignored.
+ */
+export const registerModel: Model<Json> = {
+  name: 'register',
+  init: () => null,
+  step: (state, input, output) => registerStep(state, input, output).map((s) => s ?? null),
+  key: (state) => canonicalEncode(state),
+  describe: describeOp,
+  readOnly: registerReadOnly,
+  validate: (input, output) =>
+    validateOp(input, output, REGISTER_FS) ??
+    (field(input, 'key') === undefined
+      ? null
+      : 'a register operation has no "key" (use --model kv)'),
+};
+
+export type KvModelState = ReadonlyMap<string, Json>;
+
+/**
+ * Jepsen/Porcupine key-value store: each key a register, plus string `append`. Ops
+ * `{f:'read'|'get', key}`, `{f:'write'|'put', key, value}`, `{f:'append', key, value}`,
+ * `{f:'cas', key, value:[old, new]}`; partitioned by key. A missing key reads as nil or "".
+ */
+export const kvModel: Model<KvModelState> = {
+  name: 'kv',
+  init: () => new Map(),
+  step(state, input, output) {
+    const key = canonicalEncode(field(input, 'key') ?? null);
+    return registerStep(state.get(key), input, output).map((next) => {
+      if (next === state.get(key)) return state;
+      const copy = new Map(state);
+      if (next === undefined) copy.delete(key);
+      else copy.set(key, next);
+      return copy;
+    });
+  },
+  key: (state) => canonicalEncode(state),
+  partition: (input) => {
+    const key = field(input, 'key');
+    return key === undefined ? undefined : canonicalEncode(key);
+  },
+  describe: describeOp,
+  readOnly: registerReadOnly,
+  validate: (input, output) =>
+    validateOp(input, output, KV_FS) ??
+    (field(input, 'key') === undefined ? 'a kv operation needs a "key"' : null),
+};
+
+/**
+ * Any core app as a model: `step` applies the op and accepts the observed output when it is
+ * canonically equal to the app's (an unknown output accepts anything).
+ */
+export function appModel<S>(app: App<S>): Model<S> {
+  const readOnly = APP_READ_ONLY.get(app as AnyApp);
+  return {
+    name: `app:${app.name}`,
+    init: () => app.init(),
+    step(state, input, output) {
+      const result = app.apply(state, input);
+      return output === undefined || same(result.output, output) ? [result.state] : [];
+    },
+    key: (state) => canonicalEncode(state),
+    ...(app.partition === undefined ? {} : { partition: (input: Json) => app.partition?.(input) }),
+    describe: (input, output) =>
+      `${describeAppOp(input)} → ${output === undefined ? '?' : canonicalEncode(output)}`,
+    validate: (input) => app.checkOp(input),
+    ...(readOnly === undefined ? {} : { readOnly }),
+  };
+}
+
+/**
+ * Read-only operations of the reference apps (Model.readOnly, a speed hint). The App interface
+ * cannot say it, so it is spelled out here for the apps of src/core/apps.
+ */
+const APP_READ_ONLY: ReadonlyMap<AnyApp, (input: Json, output: Json) => boolean> = new Map([
+  [
+    kvApp as AnyApp,
+    (input: Json, output: Json) => {
+      const type = field(input, 'type');
+      return type === 'get' || (type === 'cas' && output === false);
+    },
+  ],
+  [counterApp as AnyApp, (input: Json) => field(input, 'type') === 'get'],
+]);
+
+/** `{type:'put', key:'k', value:'v'}` as `put key="k" value="v"`. */
+function describeAppOp(input: Json): string {
+  if (!isRecord(input) || typeof input['type'] !== 'string') return canonicalEncode(input);
+  const rest = Object.keys(input)
+    .filter((k) => k !== 'type')
+    .sort()
+    .map((k) => ` ${k}=${canonicalEncode(input[k] ?? null)}`);
+  return `${input['type']}${rest.join('')}`;
+}
+
+const BUILT_IN: ReadonlyMap<string, Model> = new Map<string, Model>([
+  ['register', registerModel as Model],
+  ['kv', kvModel as Model],
+]);
+
+/** Every name `modelByName` accepts, canonical spellings only. */
+export const MODEL_NAMES: readonly string[] = [
+  ...BUILT_IN.keys(),
+  ...[...APPS.keys()].map((name) => `app:${name}`),
+];
+
+/** A model by name (see the header), or undefined. */
+export function modelByName(name: string): Model | undefined {
+  const builtIn = BUILT_IN.get(name);
+  if (builtIn !== undefined) return builtIn;
+  const app = APPS.get(name.startsWith('app:') ? name.slice(4) : name);
+  return app === undefined ? undefined : appModel(app);
+}
+
+/**
+ * Guess the model from the operations: Jepsen-style `{f, ...}` ops are `kv` when keyed, else
+ * `register`; app-style `{type, ...}` ops are `app:kv` when keyed, else `app:counter`.
+ */
+export function inferModelName(inputs: readonly Json[]): string | undefined {
+  if (inputs.length === 0) return 'register';
+  const all = (name: string) => inputs.every((input) => typeof field(input, name) === 'string');
+  const keyed = inputs.some((input) => field(input, 'key') !== undefined);
+  if (all('f')) return keyed ? 'kv' : 'register';
+  if (all('type')) return keyed ? 'app:kv' : 'app:counter';
+  return undefined;
+}

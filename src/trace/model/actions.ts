@@ -1,0 +1,99 @@
+/**
+ * The trace model's dispatch table (STYLE.md §4): one function per spec/Smr.tla action, with the
+ * action's name. `stepEvent` replays one event on one candidate and checks the logged state;
+ * `hiddenSteps` lists the internal actions the trace may have left out (--max-hidden).
+ */
+import type { ActionName } from '../../core/types.js';
+import { ClientReceive, ClientRequest } from './client.js';
+import { Execute, Learn, ReplyFromSession, Restart, StepDown } from './learn-execute.js';
+import { compareClient, compareReplica } from './observe.js';
+import { BecomeLeader, Phase1a, Phase1b, ReceivePromise } from './phase1.js';
+import { Decide, Phase2a, Phase2b, ReceiveAccepted } from './phase2.js';
+import { closest, isRefusal, type ModelEnv, type Refusal, type StepResult } from './refusal.js';
+import {
+  isQuorum,
+  type ClientVars,
+  type EventInfo,
+  type ReplicaVars,
+  type World,
+} from './state.js';
+
+type Action = (env: ModelEnv, w: World, ev: EventInfo, node: number) => StepResult;
+
+export const ACTION_TABLE: { readonly [A in ActionName]: Action } = {
+  Phase1a,
+  Phase1b,
+  ReceivePromise,
+  BecomeLeader,
+  Phase2a,
+  Phase2b,
+  ReceiveAccepted,
+  Decide,
+  Learn,
+  Execute,
+  ReplyFromSession,
+  StepDown,
+  Restart,
+  ClientRequest,
+  ClientReceive,
+};
+
+/** Successors of `w` under the event, each agreeing with the event's logged state. */
+export function stepEvent(
+  env: ModelEnv,
+  w: World,
+  ev: EventInfo & { readonly action: ActionName; readonly isClient: boolean },
+): StepResult {
+  const index = (ev.isClient ? env.ctx.clientIndex : env.ctx.replicaIndex).get(ev.node) as number;
+  const result = ACTION_TABLE[ev.action](env, w, ev, index);
+  if (isRefusal(result)) return result;
+  const observed = ev.isClient ? ev.clientState : ev.replicaState;
+  if (observed === undefined) return result;
+  const kept: World[] = [];
+  let best: Refusal | undefined;
+  for (const next of result) {
+    const differs = ev.isClient
+      ? compareClient(ev.node, next.clients[index] as ClientVars, ev.clientState ?? {})
+      : compareReplica(env, ev.node, next.replicas[index] as ReplicaVars, ev.replicaState ?? {});
+    if (differs === null) kept.push(next);
+    else best = closest(best, differs);
+  }
+  return kept.length > 0 ? kept : (best as Refusal);
+}
+
+/**
+ * One unlogged internal step of any replica: the actions that consume no message (an unlogged
+ * receive would be an unlogged message, which the trace must show at the levels we read).
+ */
+export function hiddenSteps(env: ModelEnv, w: World): World[] {
+  const out: World[] = [];
+  env.ctx.replicas.forEach((node, r) => {
+    const v = w.replicas[r] as ReplicaVars;
+    const ev = (action: string, slot?: number): EventInfo => ({
+      node,
+      action,
+      slot,
+      applied: undefined,
+      msg: undefined,
+      lamport: -1,
+      vc: null,
+      file: '',
+      line: 0,
+      hidden: true,
+    });
+    const take = (result: StepResult): void => {
+      if (!isRefusal(result)) out.push(...result);
+    };
+    if (v.role !== 'follower') take(StepDown(env, w, ev('StepDown'), r));
+    if (v.role === 'candidate') take(BecomeLeader(env, w, ev('BecomeLeader'), r));
+    if (v.role === 'leader') {
+      for (const [slot, p] of v.proposals) {
+        if (p.votes === 0) take(Phase2a(env, w, ev('Phase2a', slot), r));
+        else if (isQuorum(p.votes, env.n)) take(Decide(env, w, ev('Decide', slot), r));
+      }
+    }
+    if (v.chosen.has(v.executed)) take(Execute(env, w, ev('Execute'), r));
+    take(Learn(env, w, ev('Learn'), r));
+  });
+  return out.map((x) => ({ ...x, hidden: x.hidden + 1 }));
+}

@@ -1,0 +1,284 @@
+/**
+ * Learning and executing chosen commands, and the replica actions that only reset state, as
+ * spec/Smr.tla's Learn, Execute, ReplyFromSession, StepDown and Restart. Execute runs the
+ * header's app (src/core/apps) so replies are checked value for value (seed: the state machine
+ * approach); when an operation was not logged the output stays unknown until a later event
+ * shows it.
+ */
+import { refuse, Outcomes, type ModelEnv, type StepResult } from './refusal.js';
+import {
+  advancePrefix,
+  hasRequest,
+  sendRecord,
+  setSlot,
+  withReplica,
+  type EventInfo,
+  type ReplicaVars,
+  type Session,
+  type World,
+} from './state.js';
+import type { Json } from '../../core/types.js';
+import {
+  UNKNOWN,
+  decisionKey,
+  describeCmd,
+  jsonKey,
+  replyKey,
+  sameJson,
+  type Cmd,
+  type MsgOf,
+} from './values.js';
+
+/** Learn(r, s, v): r learns that v is chosen in s from a replica that knows it. */
+export function Learn(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  const m = ev.msg as MsgOf<'Decision'> | undefined;
+  if (m !== undefined) {
+    if (ev.slot !== undefined && ev.slot !== m.slot)
+      return refuse(21, 'event.slot = s', `slot ${m.slot}`, `slot ${ev.slot}`);
+    return learn(env, w, ev, r, v, m.slot, m.cmd, m);
+  }
+  const outcomes = new Outcomes();
+  const slots = ev.slot !== undefined ? [ev.slot] : missingSlots(w, v);
+  for (const s of slots)
+    for (const cmd of knownElsewhere(w, r, s))
+      outcomes.add(learn(env, w, ev, r, v, s, cmd, undefined));
+  return outcomes.result(() =>
+    refuse(
+      2,
+      '\\E q \\in Replicas \\ {r} : [slot |-> s, cmd |-> v] \\in chosen[q]',
+      `another replica knows slot ${ev.slot ?? '?'} chosen`,
+      'none does',
+    ),
+  );
+}
+
+function learn(
+  env: ModelEnv,
+  w: World,
+  ev: EventInfo,
+  r: number,
+  v: ReplicaVars,
+  s: number,
+  cmd: Cmd,
+  m: MsgOf<'Decision'> | undefined,
+): StepResult {
+  if (v.chosen.has(s))
+    return refuse(
+      1,
+      's \\notin ChosenSlots(r)',
+      `slot ${s} not yet learned by ${ev.node}`,
+      `learned already`,
+    );
+  let known: Cmd | undefined;
+  const others: string[] = [];
+  w.replicas.forEach((q, i) => {
+    if (i === r) return;
+    const c = q.chosen.get(s);
+    if (c === undefined) return;
+    if (c.key === cmd.key) known ??= c;
+    else others.push(`${env.ctx.replicas[i]} has ${describeCmd(c)}`);
+  });
+  if (known === undefined) {
+    const missing: MsgOf<'Decision'> | undefined =
+      m === undefined ? undefined : { ...m, key: decisionKey(m.from, s, cmd) };
+    return refuse(
+      2,
+      '\\E q \\in Replicas \\ {r} : [slot |-> s, cmd |-> v] \\in chosen[q]',
+      `a replica other than ${ev.node} that knows ${describeCmd(cmd)} chosen in slot ${s}`,
+      others.length > 0 ? others.join('; ') : 'no other replica knows the slot chosen',
+      missing,
+    );
+  }
+  // Learn reads another replica's state, not a message of the spec: no clock check here (a
+  // Learn ordered before the Decide it needs fails the guard above, and the look-ahead then
+  // reports the receive before its send).
+  const chosen = setSlot(env, v.chosen, s, known);
+  const next: ReplicaVars = { ...v, chosen, chosenPrefix: advancePrefix(chosen, v.chosenPrefix) };
+  return [withReplica(w, r, next)];
+}
+
+/** Slots r may learn when the trace did not say which: the first few gaps below what others know. */
+function missingSlots(w: World, v: ReplicaVars): number[] {
+  let top = -1;
+  for (const q of w.replicas) top = Math.max(top, q.chosen.maxSlot);
+  const out: number[] = [];
+  for (let s = v.chosenPrefix; s <= top && out.length < 4; s++) if (!v.chosen.has(s)) out.push(s);
+  return out;
+}
+
+function knownElsewhere(w: World, r: number, s: number): Cmd[] {
+  const out = new Map<string, Cmd>();
+  w.replicas.forEach((q, i) => {
+    const c = i === r ? undefined : q.chosen.get(s);
+    if (c !== undefined && !out.has(c.key)) out.set(c.key, c);
+  });
+  return [...out.values()];
+}
+
+/** Execute(r): run the next slot in order; a no-op or an already-applied request is skipped. */
+export function Execute(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  const s = v.executed;
+  const cmd = v.chosen.get(s);
+  if (cmd === undefined)
+    return refuse(
+      1,
+      'executed[r] \\in ChosenSlots(r)',
+      `slot ${s} (the next to execute) known chosen`,
+      'not chosen yet',
+    );
+  if (ev.slot !== undefined && ev.slot !== s)
+    return refuse(21, 'event.slot = executed[r]', `slot ${s}`, `slot ${ev.slot}`);
+  const m = ev.msg as MsgOf<'Reply'> | undefined;
+  const skip = cmd.kind === 'noop' || (v.sessions.get(cmd.client)?.seq ?? 0) >= cmd.seq;
+  if (skip) {
+    if (ev.applied === true || m !== undefined)
+      return refuse(
+        22,
+        'cmd.kind = "noop" \\/ sessions[r][cmd.client].seq >= cmd.seq',
+        `slot ${s} (${describeCmd(cmd)}) skipped`,
+        'applied',
+      );
+    return [withReplica(w, r, { ...v, executed: s + 1 })];
+  }
+  if (ev.applied === false)
+    return refuse(
+      22,
+      '~(cmd.kind = "noop" \\/ sessions[r][cmd.client].seq >= cmd.seq)',
+      `slot ${s} (${describeCmd(cmd)}) applied`,
+      'skipped',
+    );
+  let app: unknown = UNKNOWN;
+  let output: Session['output'] = UNKNOWN;
+  let outKey = `?${s}`;
+  if (env.ctx.app !== null && v.app !== UNKNOWN && cmd.op !== UNKNOWN) {
+    const applied = env.ctx.app.apply(v.app, cmd.op);
+    app = applied.state;
+    output = applied.output;
+    // The logged output's key is already computed: reuse it when the values agree.
+    outKey = m !== undefined && sameJson(m.output as Json, output) ? m.outKey : jsonKey(output);
+  } else if (m !== undefined) {
+    // The output is not computable here (unknown app or op): take the one the trace shows.
+    output = m.output;
+    outKey = m.outKey;
+  }
+  if (
+    m !== undefined &&
+    (m.from !== ev.node || m.to !== cmd.client || m.seq !== cmd.seq || m.outKey !== outKey)
+  )
+    return refuse(
+      23,
+      "the Reply sent is [from |-> r, to |-> cmd.client, seq |-> cmd.seq, output |-> the app's output]",
+      `Reply ${ev.node} → ${cmd.client}#${cmd.seq} output ${outKey}`,
+      `Reply ${m.from} → ${m.to}#${m.seq} output ${m.outKey}`,
+    );
+  const sessions = new Map(v.sessions);
+  sessions.set(cmd.client, { seq: cmd.seq, output, outKey });
+  const reply: MsgOf<'Reply'> = m ?? {
+    type: 'Reply',
+    from: ev.node,
+    to: cmd.client,
+    seq: cmd.seq,
+    output,
+    outKey,
+    key: replyKey(ev.node, cmd.client, cmd.seq, outKey),
+  };
+  return [withReplica(w, r, { ...v, executed: s + 1, app, sessions }, sendRecord(ev, reply))];
+}
+
+/** ReplyFromSession(r, m): a retransmitted request that r executed gets the cached output. */
+export function ReplyFromSession(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  const m = ev.msg as MsgOf<'Reply'> | undefined;
+  if (m !== undefined) return replyFromSession(env, w, ev, r, v, m.to, m);
+  const outcomes = new Outcomes();
+  for (const c of v.sessions.keys()) outcomes.add(replyFromSession(env, w, ev, r, v, c, undefined));
+  return outcomes.result(() =>
+    refuse(2, 'sessions[r][m.from].seq = m.seq', 'a session for a retransmitted request', 'none'),
+  );
+}
+
+function replyFromSession(
+  env: ModelEnv,
+  w: World,
+  ev: EventInfo,
+  r: number,
+  v: ReplicaVars,
+  c: string,
+  m: MsgOf<'Reply'> | undefined,
+): StepResult {
+  const session = v.sessions.get(c);
+  const seq = m?.seq ?? session?.seq ?? 0;
+  if (!hasRequest(w, c, seq))
+    return refuse(
+      1,
+      'm \\in msgs (the Request answered)',
+      `a Request ${c}#${seq} sent earlier`,
+      'never sent',
+    );
+  if (session === undefined || session.seq !== seq)
+    return refuse(
+      3,
+      'sessions[r][m.from].seq = m.seq',
+      `a session of ${c} at seq ${seq}`,
+      session === undefined ? 'no session' : `seq ${session.seq}`,
+    );
+  let outKey = session.outKey;
+  let output = session.output;
+  if (m !== undefined) {
+    if (output === UNKNOWN) {
+      output = m.output;
+      outKey = m.outKey;
+    }
+    if (m.from !== ev.node || m.outKey !== outKey)
+      return refuse(
+        20,
+        'the Reply sent carries sessions[r][m.from].output',
+        `from ${ev.node}, output ${outKey}`,
+        `from ${m.from}, output ${m.outKey}`,
+      );
+  }
+  const reply: MsgOf<'Reply'> = m ?? {
+    type: 'Reply',
+    from: ev.node,
+    to: c,
+    seq,
+    output,
+    outKey,
+    key: replyKey(ev.node, c, seq, outKey),
+  };
+  return [withReplica(w, r, v, sendRecord(ev, reply))];
+}
+
+/** StepDown(r): r abandons its candidacy or leadership. */
+export function StepDown(_env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  if (v.role === 'follower')
+    return refuse(1, 'role[r] # "follower"', 'candidate or leader', `${ev.node} is follower`);
+  return [withReplica(w, r, followerOf(v))];
+}
+
+/** Restart(r): volatile state starts over; promise, accepted values and learned log survive. */
+export function Restart(env: ModelEnv, w: World, _ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  const next: ReplicaVars = {
+    ...followerOf(v),
+    executed: 0,
+    sessions: new Map(),
+    app: env.ctx.app === null ? UNKNOWN : env.ctx.app.init(),
+  };
+  return [withReplica(w, r, next)];
+}
+
+function followerOf(v: ReplicaVars): ReplicaVars {
+  return {
+    ...v,
+    role: 'follower',
+    ballot: -1,
+    prepareFrom: 0,
+    promises: new Map(),
+    proposals: new Map(),
+    nextSlot: 0,
+  };
+}

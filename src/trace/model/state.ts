@@ -1,0 +1,214 @@
+/**
+ * A candidate state of the trace model: the variables of spec/Smr.tla for every node, with the
+ * core's richer values where the trace carries them (real ballots, ops, app outputs). States
+ * are immutable; a successor shares everything it does not change (structural sharing), which
+ * is what lets the checker keep several candidates without copying logs.
+ */
+import type { Json, NodeId } from '../../core/types.js';
+import type { Role } from '../../core/replica/state.js';
+import type { TraceContext } from '../parse-header.js';
+import type { ObservedClientState, ObservedReplicaState } from '../parse-state.js';
+import { Net, type SendRecord } from './net.js';
+import { SlotVector } from './slot-vector.js';
+import {
+  NO_BALLOT,
+  UNKNOWN,
+  type AcceptedEntry,
+  type AcceptedValue,
+  type Cmd,
+  type Msg,
+  type Unknown,
+} from './values.js';
+
+export interface Proposal {
+  readonly cmd: Cmd;
+  /** Replicas that accepted, as a bit set over header replica indexes (votes = {} is 0). */
+  readonly votes: number;
+}
+
+export interface Output {
+  readonly output: Json | Unknown;
+  /** Canonical key; unknown outputs are `?slot` (equal iff executed at the same slot). */
+  readonly outKey: string;
+}
+
+export interface Session extends Output {
+  readonly seq: number;
+}
+
+export interface ReplicaVars {
+  readonly promised: number;
+  readonly accepted: SlotVector<AcceptedValue>;
+  readonly chosen: SlotVector<Cmd>;
+  /** Derived from `chosen`: the first slot not known chosen (ChosenPrefix(r)). */
+  readonly chosenPrefix: number;
+  readonly role: Role;
+  readonly ballot: number;
+  readonly prepareFrom: number;
+  readonly promises: ReadonlyMap<NodeId, readonly AcceptedEntry[]>;
+  readonly proposals: ReadonlyMap<number, Proposal>;
+  readonly nextSlot: number;
+  readonly executed: number;
+  readonly sessions: ReadonlyMap<NodeId, Session>;
+  /** The app state, or UNKNOWN once an operation the trace did not log was applied. */
+  readonly app: unknown;
+}
+
+export interface ClientVars {
+  readonly clientSeq: number;
+  readonly pending: boolean;
+  readonly replies: ReadonlyMap<NodeId, Output>;
+}
+
+export interface World {
+  readonly replicas: readonly ReplicaVars[];
+  readonly clients: readonly ClientVars[];
+  /** `msgs` as committed before the current event... */
+  readonly net: Net;
+  /** ...and what this candidate sent since (flushed into `net` when the event commits). */
+  readonly sent: readonly SendRecord[];
+  /** Unlogged steps taken since the last logged event (bounded by --max-hidden). */
+  readonly hidden: number;
+}
+
+/** What an action needs to know about the event it replays. */
+export interface EventInfo {
+  readonly node: NodeId;
+  readonly action: string;
+  readonly slot: number | undefined;
+  readonly applied: boolean | undefined;
+  readonly msg: Msg | undefined;
+  readonly lamport: number;
+  readonly vc: Readonly<Record<string, number>> | null;
+  readonly replicaState?: ObservedReplicaState | undefined;
+  readonly clientState?: ObservedClientState | undefined;
+  readonly file: string;
+  readonly line: number;
+  /** A step the trace did not log, inserted by the checker. */
+  readonly hidden?: boolean;
+}
+
+export function initialWorld(ctx: TraceContext): World {
+  const app = ctx.app === null ? UNKNOWN : ctx.app.init();
+  const replica: ReplicaVars = {
+    promised: NO_BALLOT,
+    accepted: SlotVector.empty(),
+    chosen: SlotVector.empty(),
+    chosenPrefix: 0,
+    role: 'follower',
+    ballot: NO_BALLOT,
+    prepareFrom: 0,
+    promises: new Map(),
+    proposals: new Map(),
+    nextSlot: 0,
+    executed: 0,
+    sessions: new Map(),
+    app,
+  };
+  const client: ClientVars = { clientSeq: 0, pending: false, replies: new Map() };
+  return {
+    replicas: ctx.replicas.map(() => replica),
+    clients: ctx.clients.map(() => client),
+    net: new Net(),
+    sent: [],
+    hidden: 0,
+  };
+}
+
+export function withReplica(w: World, index: number, vars: ReplicaVars, send?: SendRecord): World {
+  const replicas = w.replicas.slice();
+  replicas[index] = vars;
+  return {
+    replicas,
+    clients: w.clients,
+    net: w.net,
+    sent: send === undefined ? w.sent : [...w.sent, send],
+    hidden: w.hidden,
+  };
+}
+
+export function withClient(w: World, index: number, vars: ClientVars, send?: SendRecord): World {
+  const clients = w.clients.slice();
+  clients[index] = vars;
+  return {
+    replicas: w.replicas,
+    clients,
+    net: w.net,
+    sent: send === undefined ? w.sent : [...w.sent, send],
+    hidden: w.hidden,
+  };
+}
+
+/** `m \in msgs`: the committed network, then this candidate's own sends. */
+export function findMsg(w: World, key: string): SendRecord | undefined {
+  for (const r of w.sent) if (r.msg.key === key) return r;
+  return w.net.get(key);
+}
+
+/** Was a Request of this client and seq sent, with any op? */
+export function hasRequest(w: World, client: string, seq: number): boolean {
+  for (const r of w.sent)
+    if (r.msg.type === 'Request' && r.msg.from === client && r.msg.seq === seq) return true;
+  return w.net.requested(client, seq);
+}
+
+export function selectMsgs(w: World, indexKey: string, match: (m: Msg) => boolean): SendRecord[] {
+  const out = w.net.select(indexKey).filter((r) => match(r.msg));
+  for (const r of w.sent)
+    if (match(r.msg) && !out.some((o) => o.msg.key === r.msg.key)) out.push(r);
+  return out;
+}
+
+/** A send record for a message the event (or the spec, on the event's behalf) sent. */
+export function sendRecord(ev: EventInfo, msg: Msg): SendRecord {
+  return {
+    msg,
+    lamport: ev.hidden === true ? -1 : ev.lamport,
+    vcOwn: ev.hidden === true || ev.vc === null ? -1 : (ev.vc[ev.node] ?? -1),
+    node: ev.node,
+    file: ev.file,
+    line: ev.line,
+  };
+}
+
+/** `vector` with `slot` set: in place while the checker is transient (see ModelEnv). */
+export function setSlot<T>(
+  env: { readonly transient?: boolean },
+  vector: SlotVector<T>,
+  slot: number,
+  value: T,
+): SlotVector<T> {
+  return env.transient === true && vector.size > 0
+    ? vector.setInPlace(slot, value)
+    : vector.set(slot, value);
+}
+
+/** ChosenPrefix(r), advanced from the cached value after `chosen` gained `slot`. */
+export function advancePrefix(chosen: SlotVector<Cmd>, prefix: number): number {
+  let s = prefix;
+  while (chosen.has(s)) s++;
+  return s;
+}
+
+/** NextFree(r): the first slot at or after nextSlot[r] that r does not know chosen. */
+export function nextFree(r: ReplicaVars): number {
+  let s = Math.max(r.nextSlot, 0);
+  while (r.chosen.has(s)) s++;
+  return s;
+}
+
+/** AcceptedFrom(r, s), in slot order (the core's `acceptedFrom`). */
+export function acceptedFrom(r: ReplicaVars, from: number): AcceptedEntry[] {
+  const out: AcceptedEntry[] = [];
+  for (const [slot, v] of r.accepted.from(from)) out.push({ slot, bal: v.bal, cmd: v.cmd });
+  return out;
+}
+
+export function popcount(bits: number): number {
+  let n = 0;
+  for (let b = bits; b !== 0; b &= b - 1) n++;
+  return n;
+}
+
+/** `Quorums`: any majority of the configuration (Paxos Made Simple §2.2). */
+export const isQuorum = (votes: number, n: number): boolean => 2 * popcount(votes) > n;

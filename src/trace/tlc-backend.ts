@@ -1,0 +1,119 @@
+/**
+ * `smr check-trace --tlc`: the same question answered by TLC over spec/TraceSmr.tla, the way
+ * etcd and CCF validate traces. The trace is parsed and merged by the native reader (so bad
+ * input is the same exit-2 error), projected for TLC (tlc-project.ts), and TLC runs through the
+ * spec's runner (harness/tlc/run.ts) on a copy of the spec with a generated config that names
+ * the projection by absolute path. TLC's search depth says how far the longest behaviour got,
+ * hence the first event no behaviour matched.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findJar, JAR_MISSING, runTlc } from '../../harness/tlc/run.js';
+import { UsageError } from '../cli/errors.js';
+import { openTrace } from './merge.js';
+import { packageRoot } from './package-root.js';
+import { projectForTlc } from './tlc-project.js';
+
+export interface TlcResult {
+  readonly verdict: 'valid' | 'invalid';
+  readonly engine: 'tlc';
+  readonly files: readonly string[];
+  readonly events: number;
+  /** The first event no behaviour matched (file:line of the original trace), when invalid. */
+  readonly failure: { readonly src: string; readonly node: string; readonly action: string } | null;
+  readonly distinctStates: number | null;
+  readonly tlcExitCode: number;
+  readonly elapsedMs: number;
+  readonly summary: string;
+}
+
+export interface TlcOptions {
+  /** Path to tla2tools.jar; default $TLA2TOOLS_JAR. */
+  readonly jar?: string;
+  readonly timeoutMs?: number;
+}
+
+const SPEC_FILES = ['Smr.tla', 'Consensus.tla', 'TraceSmr.tla'];
+
+export async function checkTraceWithTlc(
+  file: string | readonly string[],
+  options: TlcOptions = {},
+): Promise<TlcResult> {
+  const jar = options.jar ?? findJar();
+  if (jar === undefined || jar === null || jar === '')
+    throw new UsageError(`--tlc: ${JAR_MISSING}`);
+  const files = typeof file === 'string' ? [file] : file;
+  const started = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'smr-trace-tlc-'));
+  try {
+    const source = openTrace(files);
+    const lines: string[] = [];
+    let partial: boolean;
+    try {
+      if (source.ctx.policy !== 'majority')
+        throw new UsageError(
+          `--tlc: spec/Smr.tla models majority voting, the trace uses ${source.ctx.policy}`,
+        );
+      partial = projectForTlc(source, (line) => void lines.push(line)).partial;
+    } finally {
+      source.close();
+    }
+    const projection = join(dir, 'trace.tlc.ndjson');
+    writeFileSync(projection, lines.join('\n') + '\n');
+    const specDir = join(packageRoot(), 'spec');
+    for (const name of SPEC_FILES) copyFileSync(join(specDir, name), join(dir, name));
+    let cfg = readFileSync(join(specDir, 'TraceSmr.cfg'), 'utf8').replace(
+      /TraceFile = "[^"]*"/,
+      `TraceFile = ${JSON.stringify(projection)}`,
+    );
+    // TraceMatched (etcd's) holds only when TLC follows one behaviour; with unlogged messages
+    // it branches, and the postcondition alone decides (see TraceSmr.tla).
+    if (partial) cfg = cfg.replace(/PROPERTIES\s+TraceMatched/, '');
+    writeFileSync(join(dir, 'TraceSmr.cfg'), cfg);
+    const run = await runTlc({
+      jar,
+      specDir: dir,
+      module: 'TraceSmr',
+      workers: 1,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
+    const elapsedMs = performance.now() - started;
+    const events = lines.length - 1;
+    const base = {
+      engine: 'tlc' as const,
+      files,
+      events,
+      distinctStates: run.distinctStates ?? null,
+      tlcExitCode: run.exitCode,
+      elapsedMs,
+    };
+    if (run.status === 'ok') {
+      const summary = `valid (TLC): ${files.join(' + ')} — ${events} events, ${run.distinctStates ?? '?'} distinct states, ${(elapsedMs / 1000).toFixed(1)} s`;
+      return { ...base, verdict: 'valid', failure: null, summary };
+    }
+    const unmatched = run.errors.some((e) => /TraceMatched|Postcondition TraceAccepted/.test(e));
+    if (!unmatched)
+      throw new Error(
+        `TLC failed (${run.status}, exit ${run.exitCode}) on spec/TraceSmr.tla: ${run.errors.join(' / ')}`,
+      );
+    // Depth d: the longest behaviour has d states, i.e. it matched d - 1 events; TraceLog[d] is
+    // the first event none could match (line d of the projection, after its header).
+    const event = run.depth !== undefined ? lines[run.depth] : undefined;
+    const failure =
+      event === undefined
+        ? null
+        : (JSON.parse(event) as { src: string; node: string; action: string });
+    const where =
+      failure === null ? files.join(' + ') : `${failure.src}: ${failure.node} ${failure.action}`;
+    const summary = `invalid (TLC): ${where} — no behaviour of spec/Smr.tla matches the trace from this event on`;
+    return {
+      ...base,
+      verdict: 'invalid',
+      failure: failure && { src: failure.src, node: failure.node, action: failure.action },
+      summary,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

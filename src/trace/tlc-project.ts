@@ -1,0 +1,127 @@
+/**
+ * The spec-level projection of a trace that TLC reads (spec/TraceSmr.tla): the same events in
+ * the order the native checker checks them (per-node files merged), with what Smr.tla models —
+ * ballots, slots, commands as (client, seq), the state variables Smr keeps in the same form — and
+ * without what it abstracts or TLC's Json module cannot read (ops, outputs, JSON null).
+ */
+import type { Json } from '../core/types.js';
+import type { EventSource } from './merge.js';
+import type { Ballots, Cmd, Msg } from './model/values.js';
+import type { ParsedEvent } from './parse-event.js';
+
+/** Actions whose event names its message whenever the producer logs messages. */
+const CARRIES_MSG: ReadonlySet<string> = new Set([
+  'Phase1a',
+  'Phase1b',
+  'ReceivePromise',
+  'Phase2a',
+  'Phase2b',
+  'ReceiveAccepted',
+  'Decide',
+  'Learn',
+  'ReplyFromSession',
+  'ClientRequest',
+  'ClientReceive',
+]);
+
+export interface Projection {
+  readonly events: number;
+  /** Some event left out the message it consumed or sent: TLC then explores several behaviours. */
+  readonly partial: boolean;
+}
+
+/** Writes the projection line by line. */
+export function projectForTlc(source: EventSource, write: (line: string) => void): Projection {
+  const ctx = source.ctx;
+  write(
+    JSON.stringify({
+      replicas: ctx.ballots.ordered,
+      clients: ctx.clients,
+      policy: ctx.policy,
+      files: source.files,
+    }),
+  );
+  let events = 0;
+  let partial = false;
+  for (let ev = source.next(); ev !== null; ev = source.next()) {
+    write(JSON.stringify(projectEvent(ev, ctx.ballots)));
+    events++;
+    if (
+      ev.msg === undefined &&
+      (CARRIES_MSG.has(ev.action) || (ev.action === 'Execute' && ev.applied !== false))
+    )
+      partial = true;
+  }
+  return { events, partial };
+}
+
+function projectEvent(ev: ParsedEvent, ballots: Ballots): { [k: string]: Json } {
+  const out: { [k: string]: Json } = {
+    node: ev.node,
+    action: ev.action,
+    src: `${ev.file}:${ev.line}`,
+  };
+  if (ev.slot !== undefined) out['slot'] = ev.slot;
+  if (ev.applied !== undefined) out['applied'] = ev.applied;
+  if (ev.msg !== undefined) out['msg'] = projectMsg(ev.msg, ballots);
+  const state: { [k: string]: Json } = {};
+  const r = ev.replicaState;
+  if (r !== undefined) {
+    if (r.promised !== undefined) state['promised'] = ballot(r.promised, ballots);
+    if (r.role !== undefined) state['role'] = r.role;
+    if (r.ballot !== undefined) state['ballot'] = ballot(r.ballot, ballots);
+    if (r.prepareFrom !== undefined) state['prepareFrom'] = r.prepareFrom;
+    if (r.nextSlot !== undefined) state['nextSlot'] = r.nextSlot;
+    if (r.executed !== undefined) state['executed'] = r.executed;
+  }
+  const c = ev.clientState;
+  if (c !== undefined) {
+    if (c.clientSeq !== undefined) state['clientSeq'] = c.clientSeq;
+    if (c.pending !== undefined) state['pending'] = c.pending;
+  }
+  if (Object.keys(state).length > 0) out['state'] = state;
+  return out;
+}
+
+/** Round 0 stands for "no ballot" (Smr's NoBallot), since TLC cannot read null. */
+function ballot(b: number, ballots: Ballots): Json {
+  return b < 0 ? { round: 0, leader: '' } : { round: ballots.round(b), leader: ballots.owner(b) };
+}
+
+function cmd(c: Cmd): Json {
+  return c.kind === 'noop' ? { kind: 'noop' } : { kind: 'op', client: c.client, seq: c.seq };
+}
+
+function projectMsg(m: Msg, ballots: Ballots): Json {
+  switch (m.type) {
+    case 'Prepare':
+      return { type: m.type, from: m.from, ballot: ballot(m.bal, ballots), fromSlot: m.fromSlot };
+    case 'Promise':
+      return {
+        type: m.type,
+        from: m.from,
+        ballot: ballot(m.bal, ballots),
+        accepted: m.accepted.map((e) => ({
+          slot: e.slot,
+          ballot: ballot(e.bal, ballots),
+          cmd: cmd(e.cmd),
+        })),
+      };
+    case 'Accept':
+      return {
+        type: m.type,
+        from: m.from,
+        ballot: ballot(m.bal, ballots),
+        slot: m.slot,
+        cmd: cmd(m.cmd),
+      };
+    case 'Accepted':
+      return { type: m.type, from: m.from, ballot: ballot(m.bal, ballots), slot: m.slot };
+    case 'Decision':
+      return { type: m.type, from: m.from, slot: m.slot, cmd: cmd(m.cmd) };
+    case 'Request':
+      return { type: m.type, from: m.from, seq: m.seq };
+    case 'Reply':
+      return { type: m.type, from: m.from, to: m.to, seq: m.seq };
+  }
+}

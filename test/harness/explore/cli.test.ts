@@ -1,0 +1,138 @@
+/**
+ * `smr explore`, `smr mutants` and `smr replay` end to end, in-process (issue 3, "Bad input" and
+ * "Done when"): one JSON result object; exit 1 with the counterexample's files for a mutant and
+ * `smr replay` reproducing it; one-line errors and exit 2 for unknown mutants or faults,
+ * impossible bounds, and unreadable or foreign resume files.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../../src/cli/program.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'smr-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function smr(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await runCli(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const SMALL = ['--max-crashes', '0', '--no-progress'];
+
+describe('smr explore', () => {
+  it('--json prints one result object and exits 0 when no invariant breaks', async () => {
+    const r = await smr('explore', ...SMALL, '--json');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(result).toMatchObject({
+      status: 'ok',
+      complete: true,
+      distinctStates: 11_783,
+      violation: null,
+    });
+    expect(typeof result['statesPerSecond']).toBe('number');
+    expect(typeof result['depth']).toBe('number');
+  }, 60_000);
+
+  it('--mutant exits 1, writes a trace, a diagram and a replay file; smr replay reproduces it', async () => {
+    const out = join(dir, 'cx');
+    const r = await smr('explore', '--mutant', 'no-session-dedup', '--out', out, '--no-progress');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('VIOLATION ExactlyOnce');
+    for (const f of ['counterexample.replay.json', 'counterexample.ndjson', 'counterexample.html'])
+      expect(existsSync(join(out, f))).toBe(true);
+    const replay = await smr('replay', join(out, 'counterexample.replay.json'));
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toContain('VIOLATION ExactlyOnce');
+    const json = await smr('replay', join(out, 'counterexample.replay.json'), '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ violation: { invariant: 'ExactlyOnce' } });
+  }, 60_000);
+
+  it.each([
+    [['--mutant', 'no-such-bug'], /unknown mutant "no-such-bug"/],
+    [['--faults', 'loss,meteor'], /--faults: unknown value "meteor"/],
+    [['--replicas', '4'], /--replicas must be odd/],
+    [['--max-depth', '-1'], /--max-depth must be between/],
+    [['--faults', 'crash'], /set network always loses and duplicates/],
+    [['--shard', '3/2'], /--shard expects I\/N/],
+    [['--model', 'spec', '--constants', 'Nope'], /--model spec|--constants/],
+    [['--constants', 'X'], /--constants needs --model spec/],
+    [['--resume', join(dir, 'missing.ndjson')], /cannot read/],
+    [['--exact', '--workers', '2'], /--exact runs in one thread/],
+  ])('bad input %j: one line on stderr, exit 2', async (args, message) => {
+    const r = await smr('explore', ...args, '--no-progress');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a resume file that is not a checkpoint', async () => {
+    const junk = join(dir, 'junk.ndjson');
+    writeFileSync(junk, 'hello\n');
+    const r = await smr('explore', ...SMALL, '--resume', junk);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not JSON|not an smr explore checkpoint/);
+  });
+});
+
+describe('smr explore: the TLA+ twin', () => {
+  it('--model spec --constants NAME explores a spec model; an unknown name lists the known ones', async () => {
+    const ok = await smr(
+      'explore',
+      '--model',
+      'spec',
+      '--constants',
+      'F1',
+      '--max-depth',
+      '6',
+      '--json',
+      '--no-progress',
+    );
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ model: 'spec', constants: 'F1', status: 'ok' });
+    const bad = await smr('explore', '--model', 'spec', '--constants', 'F9', '--no-progress');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown spec model "F9" \(one of: .*F1/);
+  }, 60_000);
+
+  it('--refinement checks every core step against the twin (harness/refinement)', async () => {
+    const r = await smr('explore', '--refinement', ...SMALL, '--max-depth', '10', '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { invariants: string[] }).invariants).toContain('Refinement');
+  }, 60_000);
+});
+
+describe('smr mutants', () => {
+  it('--json lists every mutant with the invariants it breaks', async () => {
+    const r = await smr('mutants', '--json');
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout) as { name: string; breaks: string[] }[];
+    expect(list.length).toBeGreaterThanOrEqual(10);
+    expect(list.every((m) => m.breaks.length > 0)).toBe(true);
+  });
+});
+
+describe('smr replay', () => {
+  it('rejects a file that is not a replay file (exit 2)', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"format":"nope"}');
+    const r = await smr('replay', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not an smr replay file/);
+  });
+});

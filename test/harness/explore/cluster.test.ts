@@ -1,0 +1,156 @@
+/**
+ * The reference cluster as a Protocol (issue 3): pinned distinct-state counts of the default
+ * F=1 scope and of smaller scopes (regression checks, as Stateright pins 16,668 for its Paxos
+ * example), each reduction shrinking the state space, and the abstractions that merge states
+ * shown to merge only states with the same future.
+ */
+import { describe, expect, it } from 'vitest';
+import { bfs } from '../../../harness/explore/bfs.js';
+import { isDead } from '../../../harness/explore/cluster/dead-messages.js';
+import { clientRenamings, WorldEncoder } from '../../../harness/explore/cluster/encode.js';
+import {
+  createClusterProtocol,
+  type ClusterOptions,
+  type ClusterState,
+} from '../../../harness/explore/cluster/protocol.js';
+import {
+  DEFAULT_SCOPE,
+  DEFAULT_SCOPE_F2,
+  type ClusterScope,
+} from '../../../harness/explore/cluster/scope.js';
+import { explore } from '../../../harness/explore/explore.js';
+import { REFERENCE_RULES } from '../../../src/core/replica/rules.js';
+
+const SMALL: ClusterScope = { ...DEFAULT_SCOPE, maxCrashes: 0 };
+const TWO_CLIENTS: ClusterScope = {
+  ...DEFAULT_SCOPE,
+  clients: 2,
+  requests: 2,
+  maxCrashes: 0,
+  maxElections: 1,
+};
+
+const count = (scope: ClusterScope, options: ClusterOptions = {}, maxDepth?: number) =>
+  bfs(createClusterProtocol(scope, options), maxDepth === undefined ? {} : { maxDepth });
+
+describe('pinned state counts', () => {
+  it('F=1 default scope: 55,096 distinct states, no violation', () => {
+    const r = count(DEFAULT_SCOPE);
+    expect(r.counterexample).toBeNull();
+    expect(r.complete).toBe(true);
+    expect(r.distinctStates).toBe(55_096);
+    expect(r.depth).toBe(21);
+  }, 120_000);
+
+  it('F=1 without crashes: 11,783; exact encodings agree with fingerprints', () => {
+    expect(count(SMALL).distinctStates).toBe(11_783);
+    expect(bfs(createClusterProtocol(SMALL), { exact: true }).distinctStates).toBe(11_783);
+  });
+
+  it('F=2 default scope to depth 12 (the full F=2 scope is measured in bench/)', () => {
+    const r = count(DEFAULT_SCOPE_F2, {}, 12);
+    expect(r.counterexample).toBeNull();
+    expect(r.distinctStates).toBe(34_982);
+  }, 60_000);
+});
+
+describe('reductions shrink the state space and keep the verdict', () => {
+  it('partial-order reduction (persistent sets, crash–restart fusion): 21,956 → 11,783', () => {
+    const off = count(SMALL, { por: false });
+    expect(off.distinctStates).toBe(21_956);
+    expect(off.counterexample).toBeNull();
+    expect(count(SMALL).distinctStates).toBeLessThan(off.distinctStates);
+  });
+
+  it('client symmetry halves a two-client scope: 7,309 → 3,666', () => {
+    const off = count(TWO_CLIENTS, { symmetry: false }, 12);
+    const on = count(TWO_CLIENTS, {}, 12);
+    expect([off.distinctStates, on.distinctStates]).toEqual([7_309, 3_666]);
+    expect(off.counterexample ?? on.counterexample).toBeNull();
+  });
+});
+
+describe('dead messages', () => {
+  it('collecting them merges only states that agree on every live message and node (49,751 → 11,783)', () => {
+    const project = (options: ClusterOptions): Set<string> => {
+      const p = createClusterProtocol(SMALL, options);
+      const encoder = new WorldEncoder(clientRenamings(p.cfg.clients, false), true);
+      const seen = new Set<string>();
+      const check = p.check.bind(p);
+      const spy = {
+        ...p,
+        check: (s: ClusterState) => {
+          const live = s.world.network.filter((q) => !isDead(s.world, q, true));
+          seen.add(
+            encoder.world({ ...s.world, network: live }, [s.crashes, s.corruptions, s.elections]),
+          );
+          return check(s);
+        },
+      };
+      const r = bfs(spy);
+      expect(r.counterexample).toBeNull();
+      return seen;
+    };
+    const kept = project({ collectDeadMessages: false });
+    const collected = project({});
+    expect(collected.size).toBe(11_783);
+    expect(kept).toEqual(collected);
+  });
+
+  it('are only collected for the reference ballot rules', () => {
+    const world = createClusterProtocol(SMALL).initialStates()[0]?.world;
+    const packet = {
+      id: 0,
+      from: 'r2',
+      to: 'r1',
+      msg: { type: 'Prepare', from: 'r2', ballot: { round: 0, leader: '' }, fromSlot: 0 },
+    } as const;
+    expect(world && isDead(world, packet, true)).toBe(false); // not below r1's promise (0.'')
+    expect(
+      REFERENCE_RULES.admits(
+        { round: 1, leader: 'r1' },
+        { round: 0, leader: '' },
+        REFERENCE_RULES.compareBallots,
+      ),
+    ).toBe(false);
+  });
+});
+
+describe('properties beyond the invariants', () => {
+  it('a reducer that is not a function of its input is reported as Nondeterminism', async () => {
+    let calls = 0;
+    const impure = {
+      ...REFERENCE_RULES,
+      isQuorum: (v: Iterable<string>, c: readonly string[]) =>
+        ++calls % 5 === 0 ? false : REFERENCE_RULES.isQuorum(v, c),
+    };
+    const p = createClusterProtocol(SMALL);
+    (p.cfg as { rules: typeof REFERENCE_RULES }).rules = impure;
+    const r = bfs(p);
+    expect(r.counterexample?.violation.invariant).toBe('Nondeterminism');
+  });
+
+  it('runs extra transition checks on every step (the refinement hook)', async () => {
+    const r = await explore({
+      spec: {
+        model: 'core',
+        scope: SMALL,
+        symmetry: true,
+        por: true,
+        determinism: true,
+        refinement: false,
+      },
+    });
+    expect(r.status).toBe('ok');
+    const p = createClusterProtocol(SMALL, {
+      transitionChecks: [
+        (_cfg, _before, t) =>
+          t.events.some((e) => e.event.action === 'Decide')
+            ? [{ invariant: 'Refinement', message: 'Decide has no twin action (test)' }]
+            : [],
+      ],
+    });
+    const found = bfs(p).counterexample;
+    expect(found?.violation.invariant).toBe('Refinement');
+  });
+});

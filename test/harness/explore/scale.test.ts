@@ -1,0 +1,74 @@
+/**
+ * Scale features (issue 3, "Scale"): worker threads find the same states and the same shortest
+ * counterexample length as one thread; a search stopped with a checkpoint and resumed ends with
+ * exactly the states of an uninterrupted one, in one thread or over workers; a checkpoint from
+ * another scope is refused.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SCOPE, type ClusterScope } from '../../../harness/explore/cluster/scope.js';
+import { CheckpointError } from '../../../harness/explore/engine/checkpoint.js';
+import { explore, type ExploreOptions } from '../../../harness/explore/explore.js';
+import type { CoreModelSpec } from '../../../harness/explore/model-spec.js';
+import { scopeFromFlags } from '../../../src/cli/commands/explore.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'smr-scale-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SMALL: ClusterScope = { ...DEFAULT_SCOPE, maxCrashes: 0 };
+const spec = (scope: ClusterScope): CoreModelSpec => ({
+  model: 'core',
+  scope,
+  symmetry: true,
+  por: true,
+  determinism: true,
+  refinement: false,
+});
+const run = (o: Partial<ExploreOptions> & { scope?: ClusterScope }) =>
+  explore({ spec: spec(o.scope ?? SMALL), ...o });
+
+describe('worker threads', () => {
+  it('two workers visit the same 11,783 states as one thread', async () => {
+    const r = await run({ workers: 2 });
+    expect(r.status).toBe('ok');
+    expect(r.workers).toBe(2);
+    expect(r.distinctStates).toBe(11_783);
+  }, 120_000);
+
+  it('two workers find a counterexample as short as one thread does', async () => {
+    const scope = scopeFromFlags({ mutant: 'minority-quorum' });
+    const [one, two] = [await run({ scope }), await run({ scope, workers: 2 })];
+    expect(two.violation?.invariant).toBe(one.violation?.invariant);
+    expect(two.violation?.foundSteps).toBe(one.violation?.foundSteps);
+  }, 120_000);
+});
+
+describe('checkpoints', () => {
+  for (const workers of [1, 2]) {
+    it(`stop and resume, ${workers} worker(s): the same states as one uninterrupted run`, async () => {
+      const checkpointPath = join(dir, `cp-${workers}.ndjson`);
+      const stopped = await run({ workers, checkpointAfterStates: 3000, checkpointPath });
+      expect(stopped.status).toBe('incomplete');
+      expect(stopped.checkpoint).toBe(checkpointPath);
+      expect(stopped.distinctStates).toBeLessThan(11_783);
+      const resumed = await run({ workers, resume: checkpointPath });
+      expect(resumed.status).toBe('ok');
+      expect(resumed.complete).toBe(true);
+      expect(resumed.distinctStates).toBe(11_783);
+    }, 120_000);
+  }
+
+  it('refuses a checkpoint of another scope, a file that is not one, and a missing file', async () => {
+    const checkpointPath = join(dir, 'other.ndjson');
+    await run({ checkpointAfterStates: 500, checkpointPath });
+    await expect(run({ scope: { ...SMALL, requests: 2 }, resume: checkpointPath })).rejects.toThrow(
+      CheckpointError,
+    );
+    const junk = join(dir, 'junk.ndjson');
+    writeFileSync(junk, '{"format":"something-else"}\n');
+    await expect(run({ resume: junk })).rejects.toThrow(/not an smr explore checkpoint/);
+    await expect(run({ resume: join(dir, 'missing.ndjson') })).rejects.toThrow(/cannot read/);
+  }, 60_000);
+});

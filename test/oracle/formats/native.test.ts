@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readJsonHistory, readNdjsonHistory } from '../../../src/oracle/formats/native.js';
+
+describe('our history formats (schema/history.schema.json)', () => {
+  it('reads operation records: absent output is unknown, absent ret never returned', () => {
+    const parsed = readJsonHistory(
+      '[{"process": 1, "input": {"f": "write", "value": 1}, "output": null, "call": 0, "ret": 2},\n {"process": "b", "input": {"f": "read"}, "call": 1}]',
+      'h.json',
+    );
+    expect(parsed.ops).toEqual([
+      { process: '1', input: { f: 'write', value: 1 }, output: null, call: 0, ret: 2 },
+      { process: 'b', input: { f: 'read' }, output: undefined, call: 1, ret: null },
+    ]);
+    expect(parsed.lines).toEqual([
+      { call: 1, ret: 1 },
+      { call: 2, ret: null },
+    ]);
+  });
+
+  it('reads native and Jepsen-style events from NDJSON, blank lines allowed', () => {
+    const parsed = readNdjsonHistory(
+      [
+        '{"process": "a", "type": "invoke", "input": {"type": "inc"}, "time": 5}',
+        '',
+        '{"process": "b", "type": "invoke", "f": "cas", "value": [1, 2]}',
+        '{"process": "a", "type": "ok", "output": 1}',
+        '{"process": "b", "type": "fail", "f": "cas"}',
+      ].join('\n'),
+      'h.ndjson',
+    );
+    expect(parsed.ops).toEqual([
+      { process: 'a', input: { type: 'inc' }, output: 1, call: 0, ret: 2 },
+    ]);
+    expect(parsed.lines).toEqual([{ call: 1, ret: 4 }]);
+  });
+
+  it('reads an empty array as an empty history', () => {
+    expect(readJsonHistory('[]', 'h.json').ops).toEqual([]);
+  });
+
+  it.each([
+    ['{"a": 1}', 'h.json:1: a JSON history is an array of records'],
+    ['[3]', 'h.json:1: an operation record is a JSON object'],
+    ['[{"process": "a", "call": 0}]', 'h.json:1: an operation record needs "input"'],
+    ['[{"process": "a", "input": 1, "call": "0"}]', 'h.json:1: "call" must be a number'],
+    [
+      '[{"process": "a", "input": 1, "call": 0, "ret": "1"}]',
+      'h.json:1: "ret" must be a number or null',
+    ],
+    [
+      '[{"process": 1.5, "input": 1, "call": 0}]',
+      'h.json:1: "process" must be a string or an integer',
+    ],
+    [
+      '[{"process": "a", "type": "invoke", "f": "read"},\n 4]',
+      'h.json:2: an event is a JSON object',
+    ],
+    [
+      '[{"process": "a", "type": "begin"}]',
+      'h.json:1: "type" must be "invoke", "ok", "fail" or "info"',
+    ],
+    ['[{"process": "a", "type": "invoke", "f": 1}]', 'h.json:1: "f" must be a string'],
+    [
+      '[{"process": "a", "type": "invoke", "f": "read", "time": "now"}]',
+      'h.json:1: "time" must be a number',
+    ],
+    [
+      '[{"process": "a", "type": "invoke"}]',
+      'h.json:1: an invoke needs "f" (Jepsen style) or "input"',
+    ],
+    [
+      '[{"process": "a", "input": 1, "call": 0},\n{"process": "a", "input": 1, "call": 1}]',
+      'h.json:2: process "a" has two operations open at once (lines 1 and 2)',
+    ],
+  ])('rejects %j', (text, message) => {
+    expect(() => readJsonHistory(text, 'h.json')).toThrow(message);
+  });
+
+  it('names the NDJSON line of a syntax error', () => {
+    expect(() => readNdjsonHistory('{"process": "a"}\n{"process": }', 'h.ndjson')).toThrow(
+      `h.ndjson:2: bad JSON: expected a JSON value, found '}'`,
+    );
+  });
+
+  it('reads the examples of schema/history.schema.json', () => {
+    const schema = JSON.parse(
+      readFileSync(new URL('../../../schema/history.schema.json', import.meta.url), 'utf8'),
+    ) as { examples: unknown[] };
+    const [records, events] = schema.examples.map((e) => readJsonHistory(JSON.stringify(e), 's'));
+    expect(records?.ops).toHaveLength(3);
+    expect(events?.ops).toEqual([
+      { process: 'c1', input: { f: 'cas', value: [1, 2] }, output: true, call: 0, ret: 2 },
+      { process: 'c2', input: { f: 'read' }, output: 2, call: 1, ret: 3 },
+    ]);
+  });
+});

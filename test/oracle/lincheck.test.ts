@@ -1,0 +1,254 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { counterApp } from '../../src/core/apps/index.js';
+import type { Json } from '../../src/core/types.js';
+import { checkLinearizability, mergeWitnesses } from '../../src/oracle/lincheck.js';
+import { appModel, kvModel, registerModel } from '../../src/oracle/models.js';
+import type { HistoryOp, Model } from '../../src/oracle/types.js';
+import {
+  applyKv,
+  applyRegister,
+  buildHistory,
+  kvInput,
+  naiveLinearizable,
+  registerInput,
+  shapeArbitrary,
+} from './naive.js';
+
+/** Replays a witness: every known op in it, real time respected, the model accepting it. */
+function assertWitness<S>(
+  history: readonly HistoryOp[],
+  model: Model<S>,
+  witness: readonly number[],
+) {
+  const position = new Map(witness.map((op, i) => [op, i]));
+  history.forEach((op, i) => {
+    if (op.output !== undefined && op.ret !== null) expect(position.has(i)).toBe(true);
+  });
+  for (const [a, pa] of position) {
+    for (const [b, pb] of position) {
+      const ra = (history[a] as HistoryOp).ret;
+      if (
+        ra !== null &&
+        (history[a] as HistoryOp).output !== undefined &&
+        ra < (history[b] as HistoryOp).call
+      ) {
+        expect(pa).toBeLessThan(pb);
+      }
+    }
+  }
+  let states = [model.init()];
+  for (const i of witness) {
+    const op = history[i] as HistoryOp;
+    const output = op.ret === null ? undefined : op.output;
+    states = states.flatMap((s) => model.step(s, op.input, output));
+    expect(states.length).toBeGreaterThan(0);
+  }
+}
+
+function historyArbitrary(
+  input: fc.Arbitrary<Json>,
+  apply: (state: Json, input: Json) => { state: Json; output: Json },
+  init: Json,
+  corruptOutputs: fc.Arbitrary<Json>,
+) {
+  return fc
+    .tuple(
+      fc.array(shapeArbitrary(input), { minLength: 1, maxLength: 7 }),
+      fc.option(fc.record({ index: fc.nat(), output: corruptOutputs }), { nil: undefined }),
+    )
+    .map(([shapes, corrupt]) => buildHistory(shapes, apply, init, corrupt));
+}
+
+describe('checkLinearizability against brute force (Herlihy & Wing definition)', () => {
+  const cases = [
+    {
+      name: 'register',
+      model: registerModel as Model,
+      history: historyArbitrary(
+        registerInput,
+        applyRegister,
+        null,
+        fc.constantFrom<Json>(null, 0, 1, 2, true, false),
+      ),
+    },
+    {
+      name: 'kv (partitioned by key)',
+      model: kvModel as Model,
+      history: historyArbitrary(
+        kvInput,
+        applyKv,
+        {},
+        fc.constantFrom<Json>(null, 'x', 'y', 'xy', 'yx'),
+      ),
+    },
+  ];
+  for (const { name, model, history } of cases) {
+    it(`agrees on small random ${name} histories, in both directions`, () => {
+      const seen = { linearizable: 0, 'not-linearizable': 0 };
+      fc.assert(
+        fc.property(history, (h) => {
+          const expected = naiveLinearizable(h, model);
+          const result = checkLinearizability(h, model, { witness: true });
+          expect(result.verdict).toBe(expected ? 'linearizable' : 'not-linearizable');
+          seen[result.verdict as keyof typeof seen]++;
+          if (result.witness !== undefined) assertWitness(h, model, result.witness);
+          for (const failure of result.failures) {
+            // The window contains the breaking op and cannot be ordered.
+            expect(failure.window.ops).toContain(failure.breakingOp);
+            const window = failure.window.ops.map((i) => {
+              const op = h[i] as HistoryOp;
+              return failure.window.pending.includes(i)
+                ? { ...op, output: undefined, ret: null }
+                : op;
+            });
+            expect(naiveLinearizable(window, model)).toBe(false);
+            // The prefix before the breaking return is linearizable, by its own witness.
+            const prefix = failure.prefix.ops.map((i) => {
+              const op = h[i] as HistoryOp;
+              return failure.prefix.pending.includes(i)
+                ? { ...op, output: undefined, ret: null }
+                : op;
+            });
+            expect(naiveLinearizable(prefix, model)).toBe(true);
+          }
+        }),
+        { numRuns: 400 },
+      );
+      expect(seen.linearizable).toBeGreaterThan(40);
+      expect(seen['not-linearizable']).toBeGreaterThan(25);
+    });
+  }
+
+  it('agrees for a core app through appModel (counter)', () => {
+    const model = appModel(counterApp) as Model;
+    const input = fc.oneof(fc.constant<Json>({ type: 'get' }), fc.constant<Json>({ type: 'inc' }));
+    const apply = (state: Json, op: Json) => {
+      const r = counterApp.apply(state as number, op);
+      return { state: r.state, output: r.output };
+    };
+    fc.assert(
+      fc.property(historyArbitrary(input, apply, 0, fc.integer({ min: 0, max: 3 })), (h) => {
+        const expected = naiveLinearizable(h, model);
+        expect(checkLinearizability(h, model).verdict).toBe(
+          expected ? 'linearizable' : 'not-linearizable',
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('real time binds operations with an unknown outcome too', () => {
+  it('does not let an :info write called after a read returned explain that read', () => {
+    const h: HistoryOp[] = [
+      { process: 'r', input: { f: 'read' }, output: 1, call: 0, ret: 1 },
+      { process: 'w', input: { f: 'write', value: 1 }, output: undefined, call: 2, ret: 3 },
+    ];
+    expect(checkLinearizability(h, registerModel).verdict).toBe('not-linearizable');
+    const concurrent = [h[0] as HistoryOp, { ...(h[1] as HistoryOp), call: 1 }];
+    expect(checkLinearizability(concurrent, registerModel).verdict).toBe('linearizable');
+  });
+
+  it('does not let a pending write called after a return explain a later read either', () => {
+    const h: HistoryOp[] = [
+      { process: 'a', input: { f: 'write', value: 2 }, output: null, call: 0, ret: 10 },
+      { process: 'r', input: { f: 'read' }, output: 1, call: 1, ret: 2 },
+      { process: 'w', input: { f: 'write', value: 1 }, output: undefined, call: 3, ret: null },
+    ];
+    expect(checkLinearizability(h, registerModel).verdict).toBe('not-linearizable');
+  });
+});
+
+describe('nondeterministic models (searched over sets of states, as Porcupine does)', () => {
+  // A lossy counter: an increment may be lost; a read returns the value.
+  const lossy: Model<number> = {
+    name: 'lossy-counter',
+    init: () => 0,
+    step: (state, input, output) => {
+      if ((input as { f: string }).f === 'inc') return [state, state + 1];
+      return output === undefined || output === state ? [state] : [];
+    },
+    key: (state) => String(state),
+  };
+  it('agrees with brute force, which branches on every successor state', () => {
+    const input = fc.constantFrom<Json>({ f: 'inc' }, { f: 'read' });
+    const apply = (state: Json, op: Json) =>
+      (op as { f: string }).f === 'inc'
+        ? { state: (state as number) + 1, output: null }
+        : { state, output: state };
+    fc.assert(
+      fc.property(historyArbitrary(input, apply, 0, fc.integer({ min: 0, max: 4 })), (h) => {
+        const expected = naiveLinearizable(h, lossy);
+        expect(checkLinearizability(h, lossy).verdict).toBe(
+          expected ? 'linearizable' : 'not-linearizable',
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('budgets give the third verdict', () => {
+  it('maxSteps turns a pathological search into "unknown", deterministically', () => {
+    // Many concurrent writes of distinct values, then a read of a value no order explains
+    // with the last read: the search must try a factorial number of orders.
+    const history: HistoryOp[] = [];
+    for (let i = 0; i < 12; i++) {
+      history.push({
+        process: `w${i}`,
+        input: { f: 'write', value: i },
+        output: null,
+        call: 0,
+        ret: 100,
+      });
+    }
+    for (let i = 0; i < 12; i++) {
+      history.push({ process: `r${i}`, input: { f: 'read' }, output: i, call: 1, ret: 99 });
+    }
+    history.push({ process: 'z', input: { f: 'read' }, output: 42, call: 200, ret: 201 });
+    const a = checkLinearizability(history, registerModel, { maxSteps: 5000 });
+    const b = checkLinearizability(history, registerModel, { maxSteps: 5000 });
+    expect(a.verdict).toBe('unknown');
+    expect(a.exhausted).toBe('max-steps');
+    expect(b).toEqual(a);
+  });
+
+  it('timeoutMs turns it into "unknown" too (injected clock)', () => {
+    let now = 0;
+    const history: HistoryOp[] = [];
+    for (let i = 0; i < 14; i++) {
+      history.push({
+        process: `w${i}`,
+        input: { f: 'write', value: i },
+        output: null,
+        call: 0,
+        ret: 100,
+      });
+      history.push({ process: `r${i}`, input: { f: 'read' }, output: i, call: 1, ret: 99 });
+    }
+    history.push({ process: 'z', input: { f: 'read' }, output: 42, call: 200, ret: 201 });
+    const result = checkLinearizability(history, registerModel, {
+      timeoutMs: 10,
+      clock: () => (now += 1),
+    });
+    expect(result).toMatchObject({ verdict: 'unknown', exhausted: 'timeout' });
+  });
+});
+
+describe('witnesses across partitions (locality, Herlihy & Wing 1990)', () => {
+  it('merges per-key linearizations into one that respects real time', () => {
+    const h: HistoryOp[] = [
+      { process: 'a', input: { f: 'put', key: 'x', value: '1' }, output: '1', call: 0, ret: 10 },
+      { process: 'b', input: { f: 'get', key: 'y' }, output: null, call: 1, ret: 2 },
+      { process: 'b', input: { f: 'put', key: 'y', value: '2' }, output: '2', call: 3, ret: 4 },
+      { process: 'c', input: { f: 'get', key: 'x' }, output: '1', call: 5, ret: 6 },
+      { process: 'c', input: { f: 'get', key: 'y' }, output: '2', call: 7, ret: 8 },
+    ];
+    const result = checkLinearizability(h, kvModel, { witness: true });
+    expect(result.verdict).toBe('linearizable');
+    expect(result.partitions).toHaveLength(2);
+    assertWitness(h, kvModel, result.witness ?? []);
+    expect(mergeWitnesses(h, [])).toEqual([]);
+  });
+});

@@ -1,0 +1,331 @@
+/**
+ * Regenerates traces/ (STYLE.md §7: data regenerated only on purpose, then read as a diff):
+ *   npx tsx test/trace/regenerate-corpus.ts --rewrite
+ * Valid traces come from the simulator (seeds, fault mixes, observation levels, clocks, per-node
+ * files). Invalid ones come from mutants (harness/mutants), recorded until the checker rejects
+ * them, and from hand edits of a valid trace; each gets NAME.why.md. The why files are written
+ * only when missing, so the prose in them is edited by hand and kept.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { counterApp, kvApp } from '../../src/core/apps/index.js';
+import type { AnyApp } from '../../src/core/app.js';
+import type { ReplicaRules } from '../../src/core/replica/rules.js';
+import { checkTrace } from '../../src/trace/checker.js';
+import type { ClockKind, ObserveLevel } from '../../src/trace/format.js';
+import { MUTANTS } from '../../harness/mutants/index.js';
+import { FAULTS, simulate, type FaultName } from '../../harness/sim/simulate.js';
+
+const ROOT = join(import.meta.dirname, '..', '..', 'traces');
+
+interface Run {
+  readonly seed: number;
+  readonly steps: number;
+  readonly replicas?: number;
+  readonly clients?: number;
+  readonly faults: readonly FaultName[];
+  readonly observe: ObserveLevel;
+  readonly clock?: ClockKind;
+  readonly app?: AnyApp;
+  readonly rules?: ReplicaRules;
+}
+
+function record(run: Run): string[] {
+  const lines: string[] = [];
+  simulate({
+    replicas: run.replicas ?? 3,
+    clients: run.clients ?? 2,
+    seed: run.seed,
+    steps: run.steps,
+    faults: run.faults,
+    app: run.app ?? kvApp,
+    ...(run.rules ? { rules: run.rules } : {}),
+    observe: run.observe,
+    traceClock: run.clock ?? 'lamport',
+    onTraceLine: (l) => void lines.push(l),
+  });
+  return lines;
+}
+
+/** One file per node, each with its own header naming the node (what a real deployment logs). */
+function splitByNode(lines: readonly string[]): Map<string, string[]> {
+  const header = JSON.parse(lines[0] as string) as { replicas: string[]; clients: string[] };
+  const out = new Map<string, string[]>();
+  for (const node of [...header.replicas, ...header.clients])
+    out.set(node, [JSON.stringify({ ...header, nodes: [node] })]);
+  for (const line of lines.slice(1))
+    out.get((JSON.parse(line) as { node: string }).node)?.push(line);
+  return out;
+}
+
+const VALID: readonly (Run & { readonly name: string; readonly split?: boolean })[] = [
+  { name: 'seed1-full-no-faults', seed: 1, steps: 300, faults: [], observe: 'full' },
+  {
+    name: 'seed2-full-loss-dup-crash',
+    seed: 2,
+    steps: 500,
+    faults: ['loss', 'dup', 'crash'],
+    observe: 'full',
+  },
+  { name: 'seed3-messages-all-faults', seed: 3, steps: 500, faults: FAULTS, observe: 'messages' },
+  {
+    name: 'seed4-messages-5-replicas',
+    seed: 4,
+    steps: 400,
+    replicas: 5,
+    faults: ['loss', 'reorder', 'partition'],
+    observe: 'messages',
+  },
+  {
+    name: 'seed5-actions-reorder-delay',
+    seed: 5,
+    steps: 300,
+    faults: ['reorder', 'delay'],
+    observe: 'actions',
+  },
+  {
+    name: 'seed6-actions-counter-crash',
+    seed: 6,
+    steps: 300,
+    faults: ['crash', 'dup'],
+    observe: 'actions',
+    app: counterApp,
+  },
+  {
+    name: 'seed7-per-node-vector-clocks',
+    seed: 7,
+    steps: 400,
+    faults: ['loss', 'dup', 'crash'],
+    observe: 'full',
+    clock: 'vc',
+    split: true,
+  },
+  {
+    name: 'seed8-per-node-lamport',
+    seed: 8,
+    steps: 400,
+    faults: ['reorder', 'partition'],
+    observe: 'messages',
+    split: true,
+  },
+];
+
+/** Mutants whose traces the spec rejects; TLC (which abstracts outputs) must reject them too. */
+const MUTANT_RUNS: readonly {
+  readonly mutant: string;
+  readonly faults: readonly FaultName[];
+  readonly replicas?: number;
+}[] = [
+  { mutant: 'minority-quorum', faults: [] },
+  { mutant: 'execute-unchosen', faults: ['loss'] },
+  { mutant: 'accept-stale-ballot', faults: ['loss', 'crash', 'partition', 'reorder'] },
+  { mutant: 'ignore-promised-values', faults: ['loss', 'crash', 'partition'] },
+  { mutant: 'no-session-dedup', faults: ['dup', 'loss'] },
+  { mutant: 'forget-promise-on-restart', faults: ['crash', 'loss'] },
+  { mutant: 'ballot-ignores-replica-id', faults: ['loss', 'crash', 'partition', 'reorder'] },
+];
+
+/**
+ * Hand edits of valid/seed1-full-no-faults: each changes one thing the spec (and TLC's
+ * projection of it) can see, at the first line that matches.
+ */
+const EDITS: readonly {
+  readonly name: string;
+  /** The valid trace edited (default seed1-full-no-faults). */
+  readonly base?: string;
+  readonly why: string;
+  readonly at: (event: Record<string, unknown>) => boolean;
+  readonly edit: (lines: string[], index: number) => void;
+}[] = [
+  {
+    name: 'edited-accepted-command',
+    why: 'the Accept that r2 consumes names another request (c1#9 instead of the one the leader proposed): no such Accept was sent, so `m \\in msgs` fails for Phase2b',
+    at: (e) => e['action'] === 'Phase2b',
+    edit: (lines, i) => {
+      const e = JSON.parse(lines[i] as string) as {
+        msg: { cmd: { kind: string; client?: string; seq?: number } };
+      };
+      e.msg.cmd =
+        e.msg.cmd.kind === 'noop' ? { kind: 'op', client: 'c1', seq: 9 } : { ...e.msg.cmd, seq: 9 };
+      lines[i] = JSON.stringify(e);
+    },
+  },
+  {
+    name: 'deleted-send',
+    why: 'the line where the leader sends its second Accept (Phase2a) is deleted, so the Phase2b that consumes it receives a message that was never sent (`m \\in msgs`)',
+    at: (e) => e['action'] === 'Phase2a' && (e['slot'] as number) === 1,
+    edit: (lines, i) => void lines.splice(i, 1),
+  },
+  {
+    name: 'edited-executed-count',
+    why: "an Execute event's logged state says `executed` is one more than the slots the replica executed: the state check after the step fails on `state.executed`",
+    at: (e) => e['action'] === 'Execute' && e['state'] !== undefined,
+    edit: (lines, i) => {
+      const e = JSON.parse(lines[i] as string) as { state: { executed: number } };
+      e.state.executed += 1;
+      lines[i] = JSON.stringify(e);
+    },
+  },
+  {
+    name: 'decide-without-quorum',
+    why: 'the leader decides slot 0 right after proposing it, before any Accepted came back: `p.votes \\in Quorums` fails for Decide (a value is chosen by a majority, Paxos Made Simple §2.2)',
+    at: (e) => e['action'] === 'Phase2a',
+    edit: (lines, i) => {
+      const accept = JSON.parse(lines[i] as string) as {
+        node: string;
+        clock: { lamport: number };
+        slot: number;
+        msg: { cmd: unknown };
+      };
+      const decide = {
+        node: accept.node,
+        action: 'Decide',
+        clock: { lamport: accept.clock.lamport },
+        slot: accept.slot,
+        msg: { type: 'Decision', from: accept.node, slot: accept.slot, cmd: accept.msg.cmd },
+      };
+      // The leader's later events move one clock tick on, so per-node clocks still advance.
+      const node = accept.node;
+      for (let j = i + 1; j < lines.length; j++) {
+        const e = JSON.parse(lines[j] as string) as { node: string; clock: { lamport: number } };
+        if (e.node === node || e.clock.lamport > accept.clock.lamport) {
+          e.clock.lamport += 1;
+          lines[j] = JSON.stringify(e);
+        }
+      }
+      lines.splice(
+        i + 1,
+        0,
+        JSON.stringify({ ...decide, clock: { lamport: accept.clock.lamport + 1 } }),
+      );
+    },
+  },
+  {
+    name: 'actions-decide-without-votes',
+    base: 'seed5-actions-reorder-delay',
+    why: 'only action names are logged; the ReceiveAccepted events of the leader for slot 0 are deleted, so no candidate state has a quorum for the Decide that follows (`p.votes \\in Quorums`), whichever messages the unlogged events consumed',
+    at: (e) => e['action'] === 'ReceiveAccepted' && e['slot'] === 0,
+    edit: (lines) => {
+      for (let i = lines.length - 1; i > 0; i--) {
+        const e = JSON.parse(lines[i] as string) as { action: string; slot?: number };
+        if (e.action === 'ReceiveAccepted' && e.slot === 0) lines.splice(i, 1);
+      }
+    },
+  },
+];
+
+function applyEdits(baseName: string, base: readonly string[]): void {
+  for (const { name, why, at, edit } of EDITS.filter(
+    (e) => (e.base ?? 'seed1-full-no-faults') === baseName,
+  )) {
+    const lines = [...base];
+    const index = lines.findIndex((l, i) => i > 0 && at(JSON.parse(l) as Record<string, unknown>));
+    edit(lines, index);
+    const file = join(ROOT, 'invalid', `${name}.ndjson`);
+    write(file, lines);
+    const f = checkTrace([file]).failure;
+    writeWhy(
+      join(ROOT, 'invalid', `${name}.why.md`),
+      `# ${name}\n\nFails at: line ${f?.line ?? '?'}\n\nEdited by hand from valid/${baseName}.ndjson: ${why}.\n\nCaught by: ${f ? `${f.node} ${f.action}: ${f.conjunct}` : 'NOT CAUGHT'}.\n`,
+    );
+    console.log(
+      `invalid/${name}: fails at line ${f?.line ?? '?'} (${f?.conjunct ?? 'not caught'})`,
+    );
+  }
+}
+
+function write(file: string, lines: readonly string[]): void {
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+function writeWhy(file: string, text: string): void {
+  if (!existsSync(file)) writeFileSync(file, text);
+}
+
+function regenerate(): void {
+  for (const sub of ['valid', 'invalid']) {
+    const dir = join(ROOT, sub);
+    mkdirSync(dir, { recursive: true });
+    for (const entry of readdirSync(dir))
+      if (!entry.endsWith('.why.md')) rmSync(join(dir, entry), { recursive: true });
+  }
+  process.on('exit', dropOrphanWhyFiles);
+  for (const run of VALID) {
+    const lines = record(run);
+    if (run.split === true) {
+      const dir = join(ROOT, 'valid', run.name);
+      mkdirSync(dir, { recursive: true });
+      for (const [node, own] of splitByNode(lines)) write(join(dir, `${node}.ndjson`), own);
+    } else {
+      write(join(ROOT, 'valid', `${run.name}.ndjson`), lines);
+    }
+    console.log(`valid/${run.name}: ${lines.length - 1} events`);
+    applyEdits(run.name, lines);
+  }
+  for (const { mutant, faults, replicas } of MUTANT_RUNS) {
+    const rules = MUTANTS.get(mutant)?.rules;
+    if (rules === undefined) {
+      console.log(
+        `invalid/mutant-${mutant}: harness/mutants has no such mutant any more — skipped`,
+      );
+      continue;
+    }
+    const found = firstRejected({
+      seed: 0,
+      steps: 800,
+      faults,
+      observe: 'full',
+      rules,
+      ...(replicas ? { replicas } : {}),
+    });
+    if (found === null) {
+      console.log(`invalid/mutant-${mutant}: no rejected run found`);
+      continue;
+    }
+    const name = `mutant-${mutant}`;
+    write(join(ROOT, 'invalid', `${name}.ndjson`), found.lines);
+    writeWhy(
+      join(ROOT, 'invalid', `${name}.why.md`),
+      whyTemplate(name, found.line, found.reason, MUTANTS.get(mutant)?.description ?? ''),
+    );
+    console.log(
+      `invalid/${name}: seed ${found.seed}, fails at line ${found.line} (${found.reason})`,
+    );
+  }
+}
+
+/** The first seed whose trace the checker rejects, cut a few events after the failing one. */
+function firstRejected(
+  base: Run,
+): { seed: number; lines: string[]; line: number; reason: string } | null {
+  const tmp = join(ROOT, '.probe.ndjson');
+  try {
+    for (let seed = 1; seed <= 300; seed++) {
+      const lines = record({ ...base, seed });
+      write(tmp, lines);
+      const result = checkTrace([tmp]);
+      const f = result.failure;
+      if (f === null || f.line > 700) continue;
+      const kept = lines.slice(0, Math.min(lines.length, f.line + 5));
+      return { seed, lines: kept, line: f.line, reason: `${f.node} ${f.action}: ${f.conjunct}` };
+    }
+    return null;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** A why file whose trace is gone (a mutant removed from harness/mutants) goes too. */
+function dropOrphanWhyFiles(): void {
+  const dir = join(ROOT, 'invalid');
+  for (const entry of readdirSync(dir))
+    if (entry.endsWith('.why.md') && !existsSync(join(dir, entry.replace(/\.why\.md$/, '.ndjson'))))
+      rmSync(join(dir, entry));
+}
+
+function whyTemplate(name: string, line: number, reason: string, description: string): string {
+  return `# ${name}\n\nFails at: line ${line}\n\nRecorded from the mutant: ${description}.\n\nCaught by: ${reason}.\n`;
+}
+
+if (process.argv.includes('--rewrite')) regenerate();
+else console.log('usage: npx tsx test/trace/regenerate-corpus.ts --rewrite   (rewrites traces/)');
