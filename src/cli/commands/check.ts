@@ -1,13 +1,20 @@
 /**
- * `smr check`: the main job on embedded defaults. It runs the simulator's default scenario
- * suite — both cluster sizes, every fault, several seeds — with every invariant checked after
- * every step, and prints a summary. (The explorer's F=1 scope and the bundled traces join it as
- * those capabilities land.)
+ * `smr check`: the main job on embedded defaults, what a user puts in CI first. Three parts, each
+ * with every invariant checked on every state or step:
+ *   1. the explorer's F = 1 default scope (3 replicas, every interleaving of loss, duplication,
+ *      reordering, one crash–restart, elections and a client request);
+ *   2. the bundled trace corpus (traces/valid must pass, traces/invalid must fail where its
+ *      .why.md says), through the native trace checker;
+ *   3. the simulator's default scenario suite (3 and 5 replicas, every fault, several seeds).
+ * Exit 0 when all three pass, 1 when any finds a violation or a wrong verdict.
  */
 import { kvApp } from '../../core/apps/kv.js';
 import { FAULTS, simulate, type SimResult } from '../../../harness/sim/simulate.js';
+import { runDefaultExploration, type ExploreResult } from '../../../harness/explore/explore.js';
+import { checkBundledTraces, type BundledVerdict } from '../../trace/corpus.js';
 import { EXIT } from '../errors.js';
 import type { RegisterCommand } from './index.js';
+import { describeScope } from './explore.js';
 
 export const DEFAULT_SUITE = [
   { replicas: 3, clients: 2, seed: 1, steps: 5000 },
@@ -16,40 +23,97 @@ export const DEFAULT_SUITE = [
   { replicas: 5, clients: 3, seed: 4, steps: 5000 },
 ] as const;
 
+export interface CheckFlags {
+  readonly json?: boolean;
+  readonly out?: string;
+}
+
 export const registerCheck: RegisterCommand = (program, setExit) => {
   program
     .command('check')
     .description(
-      'the main job on embedded defaults: simulate the default fault scenarios, checking every invariant',
+      'the main job on embedded defaults: explore the F=1 scope, check the bundled traces, simulate the default fault scenarios',
     )
     .option('--json', 'print one JSON result object on stdout')
-    .action((flags: { json?: boolean }) => {
-      setExit(runCheck(flags.json === true));
+    .option('--out <dir>', "where the explorer writes a counterexample's files", 'smr-check-out')
+    .action(async (flags: CheckFlags) => {
+      setExit(await runCheck(flags));
     });
 };
 
-function runCheck(json: boolean): number {
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly elapsedMs: number;
+  readonly exploration: ExploreResult;
+  readonly traces: readonly BundledVerdict[];
+  readonly simulations: readonly SimResult[];
+}
+
+/** Runs the three parts in order; `report` receives one human line per finished item. */
+export async function runCheckJob(
+  options: {
+    readonly out?: string;
+    readonly report?: (line: string) => void;
+    /** Another trace corpus laid out like traces/ (tests use it). */
+    readonly tracesDir?: string;
+  } = {},
+): Promise<CheckResult> {
   const started = Date.now();
-  const runs: SimResult[] = [];
+  const report = options.report ?? (() => undefined);
+
+  const exploration = await runDefaultExploration(
+    options.out === undefined ? {} : { out: options.out },
+  );
+  const v = exploration.violation;
+  report(
+    `explore F=1 (${describeScope(exploration)}): ${exploration.distinctStates.toLocaleString('en-US')} distinct states, depth ${exploration.depth}, ${(exploration.elapsedMs / 1000).toFixed(1)} s — ` +
+      (v === null
+        ? exploration.complete
+          ? 'ok'
+          : 'INCOMPLETE'
+        : `VIOLATION ${v.invariant}: ${v.message}` +
+          (exploration.counterexample?.files
+            ? ` (smr replay ${exploration.counterexample.files.replay})`
+            : '')),
+  );
+
+  const traces = checkBundledTraces(options.tracesDir);
+  for (const t of traces)
+    report(
+      `trace ${t.name}: ${t.verdict}${t.line === null ? '' : ` at line ${t.line}`} (${t.detail})${t.ok ? ' — as expected' : ' — WRONG VERDICT'}`,
+    );
+
+  const simulations: SimResult[] = [];
   for (const scenario of DEFAULT_SUITE) {
     const result = simulate({ ...scenario, faults: FAULTS, app: kvApp });
-    runs.push(result);
-    if (!json) {
-      const v = result.violation;
-      process.stdout.write(
-        `simulate N=${result.replicas} C=${result.clients} seed=${result.seed}: ${result.steps} steps, ` +
-          `${result.requests.completed} requests completed, ${result.slotsChosen} slots chosen — ` +
-          (v === null ? 'ok' : `VIOLATION ${v.invariant} at step ${v.step}: ${v.message}`) +
-          '\n',
-      );
-    }
+    simulations.push(result);
+    const sv = result.violation;
+    report(
+      `simulate N=${result.replicas} C=${result.clients} seed=${result.seed}: ${result.steps} steps, ` +
+        `${result.requests.completed} requests completed, ${result.slotsChosen} slots chosen — ` +
+        (sv === null ? 'ok' : `VIOLATION ${sv.invariant} at step ${sv.step}: ${sv.message}`),
+    );
   }
-  const failed = runs.filter((r) => r.violation !== null);
-  if (json)
-    process.stdout.write(JSON.stringify({ ok: failed.length === 0, simulations: runs }) + '\n');
+
+  const ok =
+    exploration.status === 'ok' &&
+    exploration.complete &&
+    traces.length > 0 &&
+    traces.every((t) => t.ok) &&
+    simulations.every((s) => s.violation === null);
+  return { ok, elapsedMs: Date.now() - started, exploration, traces, simulations };
+}
+
+async function runCheck(flags: CheckFlags): Promise<number> {
+  const json = flags.json === true;
+  const result = await runCheckJob({
+    ...(flags.out === undefined ? {} : { out: flags.out }),
+    ...(json ? {} : { report: (line: string) => process.stdout.write(line + '\n') }),
+  });
+  if (json) process.stdout.write(JSON.stringify(result) + '\n');
   else
     process.stdout.write(
-      `${failed.length === 0 ? 'check passed' : 'check FAILED'} (${Date.now() - started} ms)\n`,
+      `${result.ok ? 'check passed' : 'check FAILED'} (${(result.elapsedMs / 1000).toFixed(1)} s)\n`,
     );
-  return failed.length === 0 ? EXIT.ok : EXIT.violation;
+  return result.ok ? EXIT.ok : EXIT.violation;
 }

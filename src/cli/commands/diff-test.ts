@@ -1,12 +1,19 @@
 /**
  * `smr diff-test [options] -- CMD ARGS…`: differential testing of an external replica against
- * the reference reducer on a simulator-recorded schedule (protocol: src/oracle/difftest/protocol.ts).
+ * the reference reducer on a simulator-recorded schedule, or on the inputs of an explorer
+ * counterexample (`--schedule FILE`); protocol: src/oracle/difftest/protocol.ts.
  * Exit 0 same behaviour, 1 a difference, 2 bad usage or a broken external process.
  */
+import type { AnyApp } from '../../core/app.js';
 import { kvApp } from '../../core/apps/kv.js';
 import { canonicalEncode } from '../../core/canonical.js';
 import { diffTest, type DiffTestResult } from '../../oracle/difftest/run.js';
-import { scheduleFromSimulation } from '../../oracle/difftest/schedule.js';
+import {
+  scheduleFromReplayFile,
+  scheduleFromSimulation,
+  ScheduleFileError,
+  type Schedule,
+} from '../../oracle/difftest/schedule.js';
 import { FAULTS, type FaultName } from '../../../harness/sim/simulate.js';
 import { EXIT, UsageError } from '../errors.js';
 import { intOption, listOption } from '../options.js';
@@ -20,6 +27,7 @@ interface DiffFlags {
   steps: number;
   faults: FaultName[];
   replica?: string;
+  schedule?: string;
   stepTimeout: number;
   json?: boolean;
 }
@@ -51,6 +59,10 @@ export const registerDiffTest: RegisterCommand = (program, setExit) => {
       listOption('--faults', FAULTS),
       [...FAULTS],
     )
+    .option(
+      '--schedule <FILE>',
+      'drive the inputs of an explorer counterexample (counterexample.replay.json) instead of a simulation',
+    )
     .option('--replica <IDS>', 'replicas to test, comma-separated (default: all)')
     .option(
       '--step-timeout <MS>',
@@ -68,14 +80,25 @@ async function runDiffTest(command: string[], flags: DiffFlags): Promise<number>
   const [cmd, ...args] = command;
   if (cmd === undefined)
     throw new UsageError('diff-test needs the external replica command after --');
-  const schedule = scheduleFromSimulation({
-    replicas: flags.replicas,
-    clients: flags.clients,
-    seed: flags.seed,
-    steps: flags.steps,
-    faults: flags.faults,
-    app: kvApp,
-  });
+  let schedule: Schedule;
+  let app: AnyApp = kvApp;
+  if (flags.schedule === undefined) {
+    schedule = scheduleFromSimulation({
+      replicas: flags.replicas,
+      clients: flags.clients,
+      seed: flags.seed,
+      steps: flags.steps,
+      faults: flags.faults,
+      app,
+    });
+  } else {
+    try {
+      ({ schedule, app } = await scheduleFromReplayFile(flags.schedule));
+    } catch (error) {
+      if (error instanceof ScheduleFileError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
   const ids = flags.replica
     ?.split(',')
     .map((s) => s.trim())
@@ -90,7 +113,7 @@ async function runDiffTest(command: string[], flags: DiffFlags): Promise<number>
     command: cmd,
     args,
     schedule,
-    app: kvApp,
+    app,
     stepTimeoutMs: flags.stepTimeout,
     ...(ids ? { replicas: ids } : {}),
   });

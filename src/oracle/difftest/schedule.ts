@@ -1,13 +1,18 @@
 /**
  * Schedules for differential testing: the inputs each replica received in a run, in order.
- * They are recorded from the simulator (same seed ⇒ same schedule), so an external replica is
- * fed exactly what the reference replica was fed (open loop: its own outputs are not fed back).
+ * They are recorded from the simulator (same seed ⇒ same schedule) or from an explorer
+ * counterexample (`counterexample.replay.json`), so an external replica is fed exactly what the
+ * reference replica was fed (open loop: its own outputs are not fed back).
  */
 import type { AnyApp } from '../../core/app.js';
 import type { Input, ReplicaId } from '../../core/types.js';
 import type { ReplicaParams } from '../../core/replica/state.js';
 import { makeConfig } from '../../../harness/model/world.js';
 import { simulate, type FaultName } from '../../../harness/sim/simulate.js';
+import { readReplayFile } from '../../../harness/explore/counterexample/replay-file.js';
+import type { ClusterProtocol } from '../../../harness/explore/cluster/protocol.js';
+import { replay, type StableStep } from '../../../harness/explore/cluster/replay.js';
+import { buildProtocol } from '../../../harness/explore/model-spec.js';
 
 export interface ScheduledInput {
   readonly replica: ReplicaId;
@@ -50,4 +55,62 @@ export function scheduleFromSimulation(options: {
     app: options.app,
   });
   return { params: replicaParams, inputs };
+}
+
+/** A schedule file that cannot be used (bad input, exit 2). */
+export class ScheduleFileError extends Error {
+  override readonly name = 'ScheduleFileError';
+}
+
+/**
+ * The inputs each replica received along an explorer counterexample of the core model, with the
+ * explorer's replica parameters (electionTicks 1, no heartbeats). The steps are replayed on the
+ * model the file names (a mutant's counterexample replays with the mutant), and every delivery,
+ * tick and restart of a replica becomes an input; drops, duplications and client steps are not
+ * replica inputs. Corruption cannot be fed to an external process, so such files are refused.
+ */
+export async function scheduleFromReplayFile(
+  path: string,
+): Promise<{ schedule: Schedule; app: AnyApp }> {
+  let file;
+  try {
+    file = readReplayFile(path);
+  } catch (error) {
+    throw new ScheduleFileError((error as Error).message);
+  }
+  if (file.spec.model !== 'core')
+    throw new ScheduleFileError(
+      `${path}: a counterexample of the spec twin has no replica inputs; use one of the core model`,
+    );
+  const steps = file.steps ?? [];
+  if (steps.some((s) => s.kind === 'Corrupt'))
+    throw new ScheduleFileError(
+      `${path}: corrupts app state, which an external process cannot be fed`,
+    );
+  const protocol = (await buildProtocol(file.spec)) as unknown as ClusterProtocol;
+  const run = replay(protocol, steps);
+  if (run.infeasible !== null)
+    throw new ScheduleFileError(`${path}: step ${run.infeasible + 1} is not possible in its model`);
+  const inputs: ScheduledInput[] = [];
+  for (const { step, before } of run.steps) {
+    const input = replicaInputOf(step);
+    if (input === null) continue;
+    const node = before.world.replicas.find((n) => n.state.id === input.replica);
+    // A delivery to, or a tick of, a crashed replica does not reach it; a restart always does.
+    if (node !== undefined && (node.up || input.input.kind === 'Restart')) inputs.push(input);
+  }
+  return { schedule: { params: protocol.cfg.replicaParams, inputs }, app: protocol.cfg.app };
+}
+
+function replicaInputOf(step: StableStep): ScheduledInput | null {
+  switch (step.kind) {
+    case 'Deliver':
+      return { replica: step.to, input: { kind: 'Receive', msg: step.msg } };
+    case 'Tick':
+      return { replica: step.node, input: { kind: 'Tick' } };
+    case 'Restart':
+      return { replica: step.replica, input: { kind: 'Restart' } };
+    default:
+      return null;
+  }
 }
