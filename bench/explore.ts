@@ -2,7 +2,7 @@
  * Explorer benchmark (issue 3, "Performance"): distinct states/s and peak memory for the F=1 and
  * F=2 default scopes, with and without each reduction, on one and two workers. Every run is a
  * separate `smr explore --json` process (peak RSS is per process). Prints a Markdown table; the
- * recorded figures live in bench/explore-results.md.
+ * recorded figures live in bench/README.md.
  *
  *   npm run build && npx tsx bench/explore.ts [--cli dist/src/cli/main.js] [--only NAME,...]
  */

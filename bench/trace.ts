@@ -1,7 +1,7 @@
 /**
  * `smr check-trace` throughput and peak memory (issue 5 §7). Never a timed test: run
  *   npx tsx bench/trace.ts            (BENCH_DIR=... to keep the generated traces between runs)
- * and copy the table into bench/trace-results.md. The sources are compiled with tsc into
+ * and copy the table into bench/README.md. The sources are compiled with tsc into
  * BENCH_DIR/build first (what `npm run build` ships; tsx's transform adds overhead). Each
  * measurement runs in its own process so peak RSS is that run's alone, and a JSON.parse-only
  * pass over the same file gives the floor to compare with.

@@ -39,4 +39,103 @@ export {
   type PendingRequest,
   type ReplyPolicy,
 } from './core/client.js';
+
+// ── Oracles: linearizability (src/oracle) and differential testing (src/oracle/difftest) ──
 export type { HistoryOp, Model, Verdict } from './oracle/types.js';
+export {
+  checkLinearizability,
+  type LincheckOptions,
+  type LincheckResult,
+  type PartitionResult,
+  type Failure as LincheckFailure,
+} from './oracle/lincheck.js';
+export {
+  createIncrementalChecker,
+  type IncrementalChecker,
+  type IncrementalOptions,
+  type IncrementalResult,
+} from './oracle/incremental.js';
+export {
+  registerModel,
+  kvModel,
+  appModel,
+  modelByName,
+  inferModelName,
+  MODEL_NAMES,
+  type KvModelState,
+} from './oracle/models.js';
+export {
+  HISTORY_FORMATS,
+  detectFormat,
+  parseHistory,
+  validateForModel,
+  type HistoryFormat,
+  type ParsedHistory,
+} from './oracle/formats/index.js';
+export { renderTimeline, type TimelineInput } from './oracle/html.js';
+export { diffTest, type DiffTestOptions, type DiffTestResult } from './oracle/difftest/run.js';
+export {
+  scheduleFromSimulation,
+  scheduleFromReplayFile,
+  type Schedule,
+  type ScheduledInput,
+} from './oracle/difftest/schedule.js';
+
+// ── Traces: the format, the one writer, the checkers, the bundled corpus (src/trace) ──
+export * from './trace/index.js';
+
+// ── The TS twin of spec/Smr.tla, as a namespace: its action functions carry TLA+ names ──
+export * as spec from './spec/index.js';
+
+// ── Simulator, explorer, mutants, refinement, TLC runner (harness/) ──
+export {
+  simulate,
+  FAULTS,
+  type FaultName,
+  type SimOptions,
+  type SimResult,
+} from '../harness/sim/simulate.js';
+export {
+  INVARIANTS,
+  CHECKED_INVARIANTS,
+  type InvariantName,
+  type Violation,
+} from '../harness/model/invariants.js';
+export {
+  explore,
+  runDefaultExploration,
+  defaultExploreOptions,
+  STRATEGIES,
+  type ExploreOptions,
+  type ExploreResult,
+  type Strategy,
+} from '../harness/explore/explore.js';
+export {
+  bfs,
+  type BfsOptions,
+  type BfsResult,
+  type Counterexample,
+} from '../harness/explore/bfs.js';
+export type { Protocol, Successor } from '../harness/explore/protocol.js';
+export type { ModelSpec, CoreModelSpec, TwinModelSpec } from '../harness/explore/model-spec.js';
+export {
+  DEFAULT_SCOPE,
+  DEFAULT_SCOPE_F2,
+  EXPLORE_FAULTS,
+  type ClusterScope,
+} from '../harness/explore/cluster/scope.js';
+export {
+  readReplayFile,
+  replayFile,
+  type ReplayOutcome,
+} from '../harness/explore/counterexample/replay-file.js';
+export { MUTANTS, type Mutant } from '../harness/mutants/index.js';
+export { checkRefinementStep } from '../harness/refinement/index.js';
+export {
+  findJar,
+  runSany,
+  runTlc,
+  JAR_ENV,
+  type TlcRunOptions,
+  type TlcResult as TlcRunResult,
+} from '../harness/tlc/run.js';

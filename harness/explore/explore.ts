@@ -5,6 +5,7 @@
  */
 import { resourceUsage } from 'node:process';
 import { CHECKED_INVARIANTS, type InvariantName, type Violation } from '../model/invariants.js';
+import { PROPERTIES, STATE_INVARIANTS } from '../../src/spec/invariants.js';
 import { rebuildCounterexample, replayChoices } from './bfs.js';
 import type { ClusterProtocol } from './cluster/protocol.js';
 import { minimise, replay, toStable, type StableStep } from './cluster/replay.js';
@@ -179,7 +180,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
 }
 
 function checkedInvariants(spec: ModelSpec): string[] {
-  if (spec.model === 'spec') return ["the spec model's invariants", 'Nondeterminism'];
+  // A spec model checks the twin's invariants and properties, named as in spec/Smr.tla.
+  if (spec.model === 'spec') return [...STATE_INVARIANTS, ...PROPERTIES, 'Nondeterminism'];
   const names: InvariantName[] = [...CHECKED_INVARIANTS];
   if (spec.determinism) names.push('Nondeterminism');
   if (spec.refinement) names.push('Refinement');

@@ -1,6 +1,6 @@
 /**
  * Issue 5 "Done when": a fresh `smr simulate --seed 3 --trace FILE` validates (here with fewer
- * steps than the issue's 50,000 — bench/trace-results.md records the full run); changing any
+ * steps than the issue's 50,000 — bench/README.md records the full run); changing any
  * single accepted value, deleting a delivered message's send, or swapping two causally ordered
  * events makes it fail at the right line with a reason. fast-check picks which.
  */
