@@ -6,6 +6,7 @@
 import type { AnyApp } from '../../src/core/app.js';
 import type { ReplyPolicy } from '../../src/core/client.js';
 import type { ReplicaRules } from '../../src/core/replica/rules.js';
+import type { HistoryOp } from '../../src/oracle/types.js';
 import type { Json, NodeId } from '../../src/core/types.js';
 import { makeHeader, type ClockKind, type ObserveLevel } from '../../src/trace/format.js';
 import { TraceRecorder } from '../../src/trace/recorder.js';
@@ -46,6 +47,8 @@ export interface SimOptions {
   readonly traceClock?: ClockKind;
   /** Chooses client operations; defaults to the reference workload of the app. */
   readonly workload?: (rng: Random) => Json;
+  /** Receives the client-visible history at the end (the `smr lincheck` input, `--history`). */
+  readonly onHistory?: (history: readonly HistoryOp[]) => void;
   /** Sees every transition with the world it started from (for schedules and debugging). */
   readonly onTransition?: (action: Action, before: World, t: Transition) => void;
 }
@@ -151,6 +154,7 @@ class Simulation {
       this.injectFaults(noisy);
       if (this.violation === null) this.apply(this.chooseAction(), noisy);
     }
+    this.options.onHistory?.(this.world.ghost.history);
     return this.result();
   }
 

@@ -40,6 +40,9 @@ describe('smr lincheck: verdicts on the corpus', () => {
     ['kv-jepsen-vector.edn', 0],
     ['info-took-effect.edn', 0],
     ['info-did-not-take-effect.ndjson', 0],
+    // Recorded with `smr simulate --history` (see test/data/lincheck/README.md).
+    ['sim-kv-5-replicas-all-faults.json', 0],
+    ['sim-counter-3-replicas.json', 0],
     ['register-stale-read.log', 1],
     ['register-lost-update.edn', 1],
     ['register-write-skew.ndjson', 1],
@@ -47,6 +50,7 @@ describe('smr lincheck: verdicts on the corpus', () => {
     ['app-kv-lost-append.json', 1],
     ['counter-lost-update.ndjson', 1],
     ['info-contradiction.edn', 1],
+    ['sim-counter-edited-read.json', 1],
   ])('%s exits %i', async (name, expected) => {
     const { code, stdout, stderr } = await smr('lincheck', data(name));
     expect(code).toBe(expected);

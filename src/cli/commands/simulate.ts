@@ -5,6 +5,8 @@ import { OBSERVE_LEVELS, type ObserveLevel } from '../../trace/format.js';
 import { EXIT, UsageError } from '../errors.js';
 import { choiceOption, intOption, listOption } from '../options.js';
 import type { RegisterCommand } from './index.js';
+import { MUTANTS } from '../../../harness/mutants/index.js';
+import type { HistoryOp } from '../../oracle/types.js';
 
 interface SimulateFlags {
   replicas: number;
@@ -15,6 +17,8 @@ interface SimulateFlags {
   app: string;
   policy: 'majority' | 'first-reply';
   trace?: string;
+  history?: string;
+  mutant?: string;
   observe: ObserveLevel;
   json?: boolean;
 }
@@ -59,6 +63,11 @@ export const registerSimulate: RegisterCommand = (program, setExit) => {
       choiceOption('--observe', OBSERVE_LEVELS),
       'full',
     )
+    .option(
+      '--history <FILE>',
+      'write the client-visible history as JSON (what `smr lincheck` reads)',
+    )
+    .option('--mutant <NAME>', 'run a seeded bug of harness/mutants instead of the reference rules')
     .option('--json', 'print one JSON result object on stdout')
     .action((flags: SimulateFlags) => {
       setExit(runSimulate(flags));
@@ -74,7 +83,13 @@ export function replicasOption(raw: string): number {
 function runSimulate(flags: SimulateFlags): number {
   const app = APPS.get(flags.app);
   if (app === undefined) throw new UsageError(`unknown app ${flags.app}`);
+  const mutant = flags.mutant === undefined ? undefined : MUTANTS.get(flags.mutant);
+  if (flags.mutant !== undefined && mutant === undefined)
+    throw new UsageError(
+      `--mutant: unknown mutant ${JSON.stringify(flags.mutant)} (smr mutants lists them)`,
+    );
   const lines: string[] = [];
+  let history: readonly HistoryOp[] = [];
   const started = Date.now();
   const result = simulate({
     replicas: flags.replicas,
@@ -83,14 +98,23 @@ function runSimulate(flags: SimulateFlags): number {
     steps: flags.steps,
     faults: flags.faults,
     app,
-    policy: flags.policy,
+    policy: mutant?.scope?.policy ?? flags.policy,
+    ...(mutant !== undefined ? { rules: mutant.rules } : {}),
     ...(flags.trace !== undefined ? { onTraceLine: (line: string) => void lines.push(line) } : {}),
+    onHistory: (ops) => (history = ops),
     observe: flags.observe,
   });
   if (flags.trace !== undefined) writeAtomically(flags.trace, lines.join('\n') + '\n');
+  if (flags.history !== undefined) writeAtomically(flags.history, historyJson(history));
   if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
   else process.stdout.write(summarize(result, Date.now() - started));
   return result.violation === null ? EXIT.ok : EXIT.violation;
+}
+
+/** One operation record per line (schema/history.schema.json); FAIL and pending ops have no output. */
+function historyJson(history: readonly HistoryOp[]): string {
+  const records = history.map((op) => JSON.stringify(op));
+  return `[\n${records.join(',\n')}\n]\n`;
 }
 
 /** Write to a temporary file and rename, so a reader never sees half a trace. */
