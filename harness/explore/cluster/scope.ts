@@ -66,8 +66,10 @@ export const DEFAULT_SCOPE: ClusterScope = {
 };
 
 /**
- * F = 2: five replicas, the same workload and a crash, one candidacy. A second candidacy grows
- * the space past ten million states (bench/explore-results.md), beyond the ten-minute budget.
+ * F = 2: five replicas, the same workload and a crash, one candidacy (1,015,122 states, pinned
+ * in test/harness/explore/f2-scope.test.ts). A second candidacy is far bigger: stopped at
+ * 3,000,000 states it had only reached depth 16 (`--max-elections 2 --max-states 3000000`,
+ * 158 s on two workers, 4.6 GB; bench/README.md).
  */
 export const DEFAULT_SCOPE_F2: ClusterScope = {
   ...DEFAULT_SCOPE,
