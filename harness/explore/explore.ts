@@ -21,6 +21,7 @@ import { runLocalBfs } from './engine/local.js';
 import { runParallelBfs } from './engine/parallel.js';
 import type { Progress, SearchOutcome } from './engine/search.js';
 import { buildProtocol, type ModelSpec } from './model-spec.js';
+import type { ObserveLevel } from '../../src/trace/format.js';
 import type { Protocol } from './protocol.js';
 
 export const STRATEGIES = ['bfs', 'dfs', 'random'] as const;
@@ -49,6 +50,8 @@ export interface ExploreOptions {
   readonly resume?: string;
   /** Write the counterexample's files here. */
   readonly out?: string;
+  /** What the counterexample's trace logs (src/trace/recorder.ts); default `full`. */
+  readonly observe?: ObserveLevel;
   /** Drop steps from the counterexample while it still fails (default true). */
   readonly minimise?: boolean;
   readonly onProgress?: (p: Progress) => void;
@@ -225,7 +228,7 @@ function counterexample(
   const files =
     options.out === undefined
       ? undefined
-      : writeClusterCounterexample(options.out, cluster, spec, run);
+      : writeClusterCounterexample(options.out, cluster, spec, run, options.observe ?? 'full');
   return {
     labels: run.steps.map((s) => s.label),
     violation: run.violation.violation,

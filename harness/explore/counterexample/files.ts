@@ -5,7 +5,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeHeader } from '../../../src/trace/format.js';
+import { makeHeader, type ObserveLevel } from '../../../src/trace/format.js';
 import { TraceRecorder } from '../../../src/trace/recorder.js';
 import type { Violation } from '../../model/invariants.js';
 import { renderMessage } from '../../scenario.js';
@@ -48,6 +48,7 @@ export function writeClusterCounterexample(
   protocol: ClusterProtocol,
   spec: ModelSpec,
   run: Replay,
+  observe: ObserveLevel = 'full',
 ): WrittenFiles {
   const found = run.violation;
   if (found === null) throw new Error('the counterexample does not reproduce');
@@ -68,12 +69,12 @@ export function writeClusterCounterexample(
     html: join(dir, 'counterexample.html'),
   };
   writeAtomically(paths.replay, JSON.stringify(replayFile, null, 1) + '\n');
-  writeAtomically(paths.trace, traceOf(protocol, run));
+  writeAtomically(paths.trace, traceOf(protocol, run, observe));
   writeAtomically(paths.html, htmlOf(protocol, run, found.violation));
   return paths;
 }
 
-function traceOf(protocol: ClusterProtocol, run: Replay): string {
+function traceOf(protocol: ClusterProtocol, run: Replay, observe: ObserveLevel): string {
   const { cfg, scope } = protocol;
   const lines: string[] = [];
   const recorder = new TraceRecorder(
@@ -88,6 +89,7 @@ function traceOf(protocol: ClusterProtocol, run: Replay): string {
       ...(scope.mutant === undefined ? {} : { mutant: scope.mutant }),
     }),
     (line) => lines.push(line),
+    { observe, app: cfg.app },
   );
   // The set network keeps a delivered message: keep its send clock for the next delivery.
   const SHADOW = -1;

@@ -29,6 +29,7 @@ import {
   type ModelSpec,
 } from '../../../harness/explore/model-spec.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
+import { OBSERVE_LEVELS, type ObserveLevel } from '../../trace/format.js';
 import { EXIT, UsageError } from '../errors.js';
 import { choiceOption, intOption, listOption } from '../options.js';
 import type { RegisterCommand } from './index.js';
@@ -69,6 +70,7 @@ export interface ExploreFlags {
   refinement?: boolean;
   minimise: boolean;
   out: string;
+  observe: ObserveLevel;
   json?: boolean;
   progress: boolean;
 }
@@ -174,6 +176,12 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
     .option('--refinement', 'check every step against the TLA+ twin (needs harness/refinement)')
     .option('--no-minimise', 'keep the counterexample as found')
     .option('--out <DIR>', 'where to write a counterexample', 'smr-explore-out')
+    .option(
+      '--observe <LEVEL>',
+      `what the counterexample's trace logs: ${OBSERVE_LEVELS.join(' | ')}`,
+      choiceOption('--observe', OBSERVE_LEVELS),
+      'full',
+    )
     .option('--no-progress', 'no progress line on stderr')
     .option('--json', 'print one JSON result object on stdout')
     .action(async (flags: ExploreFlags) => {
@@ -271,6 +279,7 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
       swarm: flags.swarm,
       minimise: flags.minimise,
       out: flags.out,
+      observe: flags.observe,
       checkpointPath: flags.checkpoint ?? join(flags.out, 'smr-explore.checkpoint.ndjson'),
       ...(flags.walkSteps !== undefined ? { walkSteps: flags.walkSteps } : {}),
       ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),

@@ -4,7 +4,7 @@
  * `smr replay` reproducing it; one-line errors and exit 2 for unknown mutants or faults,
  * impossible bounds, and unreadable or foreign resume files.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -62,6 +62,35 @@ describe('smr explore', () => {
     const json = await smr('replay', join(out, 'counterexample.replay.json'), '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ violation: { invariant: 'ExactlyOnce' } });
   }, 60_000);
+
+  it.each(['full', 'messages', 'actions'])(
+    '--observe %s: the counterexample trace logs that much, and smr check-trace rejects it',
+    async (level) => {
+      const out = join(dir, `cx-${level}`);
+      const r = await smr(
+        'explore',
+        '--mutant',
+        'minority-quorum',
+        '--out',
+        out,
+        '--observe',
+        level,
+        '--no-progress',
+      );
+      expect(r.code).toBe(1);
+      const file = join(out, 'counterexample.ndjson');
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ format: 'smr-trace', observe: level });
+      const events = lines.slice(1).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(events.some((e) => 'state' in e)).toBe(level === 'full');
+      expect(events.some((e) => 'msg' in e)).toBe(level !== 'actions');
+      // A minority "quorum" is not one of the spec's: the trace checker names the BecomeLeader.
+      const check = await smr('check-trace', file);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toMatch(/BecomeLeader/);
+    },
+    60_000,
+  );
 
   it.each([
     [['--mutant', 'no-such-bug'], /unknown mutant "no-such-bug"/],
