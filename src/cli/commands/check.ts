@@ -13,6 +13,7 @@ import { FAULTS, simulate, type SimResult } from '../../../harness/sim/simulate.
 import { runDefaultExploration, type ExploreResult } from '../../../harness/explore/explore.js';
 import { checkBundledTraces, type BundledVerdict } from '../../trace/corpus.js';
 import { EXIT } from '../errors.js';
+import { assertWritableDir } from '../output.js';
 import type { RegisterCommand } from './index.js';
 import { describeScope } from './explore.js';
 
@@ -105,6 +106,7 @@ export async function runCheckJob(
 }
 
 async function runCheck(flags: CheckFlags): Promise<number> {
+  if (flags.out !== undefined) assertWritableDir('--out', flags.out);
   const json = flags.json === true;
   const result = await runCheckJob({
     ...(flags.out === undefined ? {} : { out: flags.out }),

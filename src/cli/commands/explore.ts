@@ -31,6 +31,7 @@ import {
 import { MUTANTS } from '../../../harness/mutants/index.js';
 import { OBSERVE_LEVELS, type ObserveLevel } from '../../trace/format.js';
 import { EXIT, UsageError } from '../errors.js';
+import { assertWritableDir } from '../output.js';
 import { choiceOption, intOption, listOption } from '../options.js';
 import type { RegisterCommand } from './index.js';
 
@@ -265,6 +266,7 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
     throw new UsageError('--exact does not write checkpoints: drop --memory-limit');
   if (flags.strategy !== 'bfs' && (flags.resume !== undefined || flags.memoryLimit !== undefined))
     throw new UsageError('--memory-limit and --resume work with --strategy bfs');
+  assertWritableDir('--out', flags.out);
   const progress = flags.progress ? printProgress : undefined;
   let result: ExploreResult;
   try {

@@ -2,7 +2,7 @@
  * `smr lincheck FILE`: is a recorded client history linearizable? Exit 0 yes, 1 no, 2 bad input
  * or usage, 3 unknown within the budget (DESIGN.md CLI contract; issue 6).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { canonicalEncode } from '../../core/canonical.js';
 import {
   HISTORY_FORMATS,
@@ -16,6 +16,7 @@ import { checkLinearizability, type Failure, type LincheckResult } from '../../o
 import { inferModelName, MODEL_NAMES, modelByName } from '../../oracle/models.js';
 import type { Model } from '../../oracle/types.js';
 import { EXIT, InputError, UsageError } from '../errors.js';
+import { assertWritableFile, writeAtomically } from '../output.js';
 import { choiceOption, intOption, numberOption } from '../options.js';
 import type { RegisterCommand } from './index.js';
 
@@ -62,6 +63,7 @@ export const registerLincheck: RegisterCommand = (program, setExit) => {
 };
 
 async function runLincheck(file: string, flags: LincheckFlags): Promise<number> {
+  if (flags.html !== undefined) assertWritableFile('--html', flags.html);
   const parsed = parseHistory(await readText(file), file, flags.format);
   const model = chooseModel(flags.model, parsed);
   validateForModel(parsed, model, file);
@@ -82,7 +84,7 @@ async function runLincheck(file: string, flags: LincheckFlags): Promise<number> 
   });
   const label = (i: number) => describe(model, parsed, i);
   if (flags.html !== undefined) {
-    await writeFile(
+    writeAtomically(
       flags.html,
       renderTimeline({
         title: `lincheck ${file}`,

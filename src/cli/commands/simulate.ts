@@ -1,8 +1,8 @@
-import { writeFileSync, renameSync } from 'node:fs';
 import { APPS } from '../../core/apps/index.js';
 import { FAULTS, simulate, type FaultName, type SimResult } from '../../../harness/sim/simulate.js';
 import { OBSERVE_LEVELS, type ObserveLevel } from '../../trace/format.js';
 import { EXIT, UsageError } from '../errors.js';
+import { assertWritableFile, writeAtomically } from '../output.js';
 import { choiceOption, intOption, listOption } from '../options.js';
 import type { RegisterCommand } from './index.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
@@ -88,6 +88,9 @@ function runSimulate(flags: SimulateFlags): number {
     throw new UsageError(
       `--mutant: unknown mutant ${JSON.stringify(flags.mutant)} (smr mutants lists them)`,
     );
+  // Refuse an unwritable destination before the run, not after it.
+  if (flags.trace !== undefined) assertWritableFile('--trace', flags.trace);
+  if (flags.history !== undefined) assertWritableFile('--history', flags.history);
   const lines: string[] = [];
   let history: readonly HistoryOp[] = [];
   const started = Date.now();
@@ -115,13 +118,6 @@ function runSimulate(flags: SimulateFlags): number {
 function historyJson(history: readonly HistoryOp[]): string {
   const records = history.map((op) => JSON.stringify(op));
   return `[\n${records.join(',\n')}\n]\n`;
-}
-
-/** Write to a temporary file and rename, so a reader never sees half a trace. */
-export function writeAtomically(path: string, text: string): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, text);
-  renameSync(temp, path);
 }
 
 function summarize(r: SimResult, ms: number): string {
