@@ -5,11 +5,22 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, InputError, UsageError } from './errors.js';
 import { COMMANDS } from './commands/index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../trace/package-root.js';
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  return manifest.version ?? 'unknown';
+}
 
 /** Runs `smr` with these arguments; resolves to the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = new Command('smr')
     .description('smr-oracle: verification kit for State Machine Replication')
+    .version(packageVersion(), '-V, --version', 'print the smr-oracle version')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
