@@ -4,7 +4,8 @@
  * file; `--resume FILE` continues from it. The header names the model and the search bounds, so
  * a checkpoint is never resumed against a different scope.
  */
-import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { canonicalEncode } from '../../../src/core/canonical.js';
 import type { ModelSpec } from '../model-spec.js';
@@ -44,6 +45,16 @@ export class CheckpointError extends Error {
 const CHUNK_WORDS = 1 << 18;
 
 /** Appends checkpoint lines to a file, synchronously (workers write their own parts). */
+/**
+ * A checkpoint is written (by this thread, then appended to by each worker) under a temporary
+ * name and renamed when complete, so a file at the checkpoint path is always a whole one.
+ */
+export const partialCheckpointPath = (path: string): string => `${path}.partial`;
+
+export function commitCheckpoint(path: string): void {
+  renameSync(partialCheckpointPath(path), path);
+}
+
 export class CheckpointWriter {
   private readonly fd: number;
 
@@ -51,6 +62,7 @@ export class CheckpointWriter {
     readonly path: string,
     append = false,
   ) {
+    if (!append) mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, append ? 'a' : 'w');
   }
 

@@ -5,7 +5,12 @@
 import { performance } from 'node:perf_hooks';
 import { ExactSet, FingerprintSet } from '../fingerprints.js';
 import type { Protocol } from '../protocol.js';
-import { CheckpointWriter, type Checkpoint } from './checkpoint.js';
+import {
+  commitCheckpoint,
+  CheckpointWriter,
+  partialCheckpointPath,
+  type Checkpoint,
+} from './checkpoint.js';
 import { ParentTable } from './parents.js';
 import {
   inShard,
@@ -117,7 +122,7 @@ function writeCheckpoint<W, A>(
 ): string {
   if (!(visited instanceof FingerprintSet))
     throw new Error('exact mode does not write checkpoints');
-  const out = new CheckpointWriter(config.checkpointPath);
+  const out = new CheckpointWriter(partialCheckpointPath(config.checkpointPath));
   out.header({
     format: 'smr-explore-checkpoint',
     version: 1,
@@ -130,5 +135,6 @@ function writeCheckpoint<W, A>(
   out.items('current', shard.current.slice(shard.cursor));
   out.items('next', shard.next);
   out.close();
+  commitCheckpoint(config.checkpointPath);
   return config.checkpointPath;
 }

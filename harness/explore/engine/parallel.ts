@@ -10,7 +10,12 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { SharedFingerprintSet } from '../fingerprints.js';
 import type { ModelSpec } from '../model-spec.js';
-import { CheckpointWriter, type Checkpoint } from './checkpoint.js';
+import {
+  commitCheckpoint,
+  CheckpointWriter,
+  partialCheckpointPath,
+  type Checkpoint,
+} from './checkpoint.js';
 import { ParentTable } from './parents.js';
 import {
   rssMb,
@@ -204,7 +209,8 @@ export async function runParallelBfs(
   }
 
   async function checkpoint(reports: readonly Report[], sharded: boolean): Promise<string> {
-    const out = new CheckpointWriter(config.checkpointPath);
+    const partial = partialCheckpointPath(config.checkpointPath);
+    const out = new CheckpointWriter(partial);
     out.header({
       format: 'smr-explore-checkpoint',
       version: 1,
@@ -215,7 +221,8 @@ export async function runParallelBfs(
     out.fingerprints(table.entries());
     for (const words of resume?.parents ?? []) out.words('parents', words);
     out.close();
-    for (const h of handles) await h.ask({ type: 'dump', path: config.checkpointPath });
+    for (const h of handles) await h.ask({ type: 'dump', path: partial });
+    commitCheckpoint(config.checkpointPath);
     return config.checkpointPath;
   }
 }

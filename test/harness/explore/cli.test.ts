@@ -110,6 +110,19 @@ describe('smr explore', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('--memory-limit stops with a checkpoint in a new --out directory (exit 3); --resume finishes', async () => {
+    const out = join(dir, 'new', 'nested');
+    // The test process is far above 64 MB (the least limit): the first memory check stops it.
+    const stopped = await smr('explore', ...SMALL, '--memory-limit', '64', '--out', out);
+    expect(stopped.code).toBe(3);
+    const checkpoint = join(out, 'smr-explore.checkpoint.ndjson');
+    expect(existsSync(checkpoint)).toBe(true);
+    expect(existsSync(`${checkpoint}.partial`)).toBe(false);
+    const resumed = await smr('explore', ...SMALL, '--resume', checkpoint, '--json');
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'ok', distinctStates: 11_783 });
+  }, 60_000);
+
   it('refuses a resume file that is not a checkpoint', async () => {
     const junk = join(dir, 'junk.ndjson');
     writeFileSync(junk, 'hello\n');
