@@ -9,9 +9,7 @@ export function intOption(
     const value = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
     if (!Number.isSafeInteger(value))
       throw new UsageError(`${flag} expects an integer, got ${JSON.stringify(raw)}`);
-    if (value < min || value > max) {
-      throw new UsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
-    }
+    if (value < min || value > max) throw new UsageError(outOfRange(flag, min, max, value));
     return value;
   };
 }
@@ -21,10 +19,17 @@ export function numberOption(flag: string, { min = -Infinity, max = Infinity } =
     const value = raw.trim() === '' ? Number.NaN : Number(raw);
     if (!Number.isFinite(value))
       throw new UsageError(`${flag} expects a number, got ${JSON.stringify(raw)}`);
-    if (value < min || value > max)
-      throw new UsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
+    if (value < min || value > max) throw new UsageError(outOfRange(flag, min, max, value));
     return value;
   };
+}
+
+/** "must be between 1 and 64", or "must be at least 0" when there is no real upper bound. */
+function outOfRange(flag: string, min: number, max: number, value: number): string {
+  const unbounded = (n: number) => !Number.isFinite(n) || Math.abs(n) >= Number.MAX_SAFE_INTEGER;
+  if (unbounded(max)) return `${flag} must be at least ${min}, got ${value}`;
+  if (unbounded(min)) return `${flag} must be at most ${max}, got ${value}`;
+  return `${flag} must be between ${min} and ${max}, got ${value}`;
 }
 
 /** A comma-separated list whose items must come from `allowed`. */
