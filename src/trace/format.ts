@@ -36,28 +36,14 @@ import type {
   ReplicaId,
   Slot,
 } from '../core/types.js';
+import { ACTIONS as SPEC_ACTIONS } from '../spec/actions.js';
+import { CLIENT_VARIABLES, REPLICA_VARIABLES } from '../spec/names.js';
 
 export const TRACE_FORMAT = 'smr-trace';
 export const TRACE_VERSION = 1;
 
-/** Every action name a trace event may carry: the TLA+ actions of spec/Smr.tla. */
-export const ACTIONS: readonly ActionName[] = [
-  'Phase1a',
-  'Phase1b',
-  'ReceivePromise',
-  'BecomeLeader',
-  'Phase2a',
-  'Phase2b',
-  'ReceiveAccepted',
-  'Decide',
-  'Learn',
-  'Execute',
-  'ReplyFromSession',
-  'StepDown',
-  'Restart',
-  'ClientRequest',
-  'ClientReceive',
-];
+/** Every action name a trace event may carry: the TLA+ actions of spec/Smr.tla (the twin's list). */
+export const ACTIONS: readonly ActionName[] = SPEC_ACTIONS;
 
 export const CLIENT_ACTIONS: ReadonlySet<ActionName> = new Set(['ClientRequest', 'ClientReceive']);
 
@@ -100,23 +86,11 @@ export interface TraceLine {
   readonly meta?: { readonly [k: string]: Json };
 }
 
-/** The spec variables a replica event's `state` may hold (spec/Smr.tla VARIABLES). */
-export const REPLICA_VARIABLES = [
-  'promised',
-  'accepted',
-  'chosen',
-  'role',
-  'ballot',
-  'prepareFrom',
-  'promises',
-  'proposals',
-  'nextSlot',
-  'executed',
-  'sessions',
-  'app',
-] as const;
-/** The spec variables a client event's `state` may hold. */
-export const CLIENT_VARIABLES = ['clientSeq', 'pending', 'replies'] as const;
+/**
+ * The spec variables a replica (client) event's `state` may hold: spec/Smr.tla's VARIABLES, as
+ * the twin declares them.
+ */
+export { CLIENT_VARIABLES, REPLICA_VARIABLES };
 
 export interface HeaderExtras {
   readonly observe?: ObserveLevel;
