@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { assertWritableDir, assertWritableFile, writeAtomically } from '../../src/cli/output.js';
-import { smr } from '../trace/helpers.js';
+import { smr } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smr-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { smr, tempDir } from '../trace/helpers.js';
+import { smr } from '../helpers/cli.js';
+import { tempDir } from '../trace/helpers.js';
 
 const dir = tempDir();
 

@@ -6,31 +6,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
+import { describe, expect, it } from 'vitest';
+import { smr } from '../helpers/cli.js';
 
 const data = (name: string) =>
   relative(process.cwd(), fileURLToPath(new URL(`../data/lincheck/${name}`, import.meta.url)));
-
-async function smr(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runCli(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe('smr lincheck: verdicts on the corpus', () => {
   it.each([

@@ -2,33 +2,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vi } from 'vitest';
 import { kvApp } from '../../src/core/apps/index.js';
-import { runCli } from '../../src/cli/program.js';
 import type { ClockKind, ObserveLevel } from '../../src/trace/format.js';
 import { simulate, type FaultName } from '../../harness/sim/simulate.js';
 
-export async function smr(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await runCli(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+export { smr } from '../helpers/cli.js';
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'smr-trace-test-'));

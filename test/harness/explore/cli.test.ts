@@ -7,30 +7,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../../src/cli/program.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { smr } from '../../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smr-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function smr(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await runCli(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 const SMALL = ['--max-crashes', '0', '--no-progress'];
 
