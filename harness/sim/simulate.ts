@@ -47,6 +47,8 @@ export interface SimOptions {
   readonly traceClock?: ClockKind;
   /** Chooses client operations; defaults to the reference workload of the app. */
   readonly workload?: (rng: Random) => Json;
+  /** Called every 1,024 steps (the CLI turns it into a progress line at most once a second). */
+  readonly onProgress?: (p: { step: number; steps: number; completed: number }) => void;
   /** Receives the client-visible history at the end (the `smr lincheck` input, `--history`). */
   readonly onHistory?: (history: readonly HistoryOp[]) => void;
   /** Sees every transition with the world it started from (for schedules and debugging). */
@@ -153,9 +155,17 @@ class Simulation {
       const noisy = this.step < (this.options.quietAfter ?? Infinity);
       this.injectFaults(noisy);
       if (this.violation === null) this.apply(this.chooseAction(), noisy);
+      if ((this.step & 1023) === 1023) this.reportProgress();
     }
     this.options.onHistory?.(this.world.ghost.history);
     return this.result();
+  }
+
+  private reportProgress(): void {
+    const report = this.options.onProgress;
+    if (report === undefined) return;
+    const completed = this.world.ghost.history.filter((op) => op.ret !== null).length;
+    report({ step: this.step + 1, steps: this.options.steps, completed });
   }
 
   private has(fault: FaultName, noisy: boolean): boolean {

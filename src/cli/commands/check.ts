@@ -10,12 +10,16 @@
  */
 import { kvApp } from '../../core/apps/kv.js';
 import { FAULTS, simulate, type SimResult } from '../../../harness/sim/simulate.js';
-import { runDefaultExploration, type ExploreResult } from '../../../harness/explore/explore.js';
+import {
+  runDefaultExploration,
+  type ExploreOptions,
+  type ExploreResult,
+} from '../../../harness/explore/explore.js';
 import { checkBundledTraces, type BundledVerdict } from '../../trace/corpus.js';
 import { EXIT } from '../errors.js';
 import { assertWritableDir } from '../output.js';
 import type { RegisterCommand } from './index.js';
-import { describeScope } from './explore.js';
+import { describeScope, printProgress } from './explore.js';
 
 export const DEFAULT_SUITE = [
   { replicas: 3, clients: 2, seed: 1, steps: 5000 },
@@ -27,6 +31,7 @@ export const DEFAULT_SUITE = [
 export interface CheckFlags {
   readonly json?: boolean;
   readonly out?: string;
+  readonly progress?: boolean;
 }
 
 export const registerCheck: RegisterCommand = (program, setExit) => {
@@ -37,6 +42,7 @@ export const registerCheck: RegisterCommand = (program, setExit) => {
     )
     .option('--json', 'print one JSON result object on stdout')
     .option('--out <dir>', "where the explorer writes a counterexample's files", 'smr-check-out')
+    .option('--no-progress', 'no progress line on stderr while the explorer runs')
     .action(async (flags: CheckFlags) => {
       setExit(await runCheck(flags));
     });
@@ -55,6 +61,7 @@ export async function runCheckJob(
   options: {
     readonly out?: string;
     readonly report?: (line: string) => void;
+    readonly onProgress?: ExploreOptions['onProgress'];
     /** Another trace corpus laid out like traces/ (tests use it). */
     readonly tracesDir?: string;
   } = {},
@@ -62,9 +69,10 @@ export async function runCheckJob(
   const started = Date.now();
   const report = options.report ?? (() => undefined);
 
-  const exploration = await runDefaultExploration(
-    options.out === undefined ? {} : { out: options.out },
-  );
+  const exploration = await runDefaultExploration({
+    ...(options.out === undefined ? {} : { out: options.out }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
   const v = exploration.violation;
   report(
     `explore F=1 (${describeScope(exploration)}): ${exploration.distinctStates.toLocaleString('en-US')} distinct states, depth ${exploration.depth}, ${(exploration.elapsedMs / 1000).toFixed(1)} s — ` +
@@ -111,6 +119,7 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   const result = await runCheckJob({
     ...(flags.out === undefined ? {} : { out: flags.out }),
     ...(json ? {} : { report: (line: string) => process.stdout.write(line + '\n') }),
+    ...(flags.progress === false ? {} : { onProgress: printProgress }),
   });
   if (json) process.stdout.write(JSON.stringify(result) + '\n');
   else

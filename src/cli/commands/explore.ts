@@ -304,7 +304,8 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
-function printProgress(p: Progress): void {
+/** The explorer's progress line on stderr (the engine calls it at most once a second). */
+export function printProgress(p: Progress): void {
   const rate = Math.round((p.distinct / Math.max(p.elapsedMs, 1)) * 1000);
   process.stderr.write(
     `explore: ${fmt(p.distinct)} distinct states, ${fmt(rate)} states/s, depth ${p.depth}, queue ${fmt(p.queue)}, ${(p.elapsedMs / 1000).toFixed(1)} s\n`,

@@ -20,6 +20,7 @@ interface SimulateFlags {
   history?: string;
   mutant?: string;
   observe: ObserveLevel;
+  progress: boolean;
   json?: boolean;
 }
 
@@ -68,6 +69,7 @@ export const registerSimulate: RegisterCommand = (program, setExit) => {
       'write the client-visible history as JSON (what `smr lincheck` reads)',
     )
     .option('--mutant <NAME>', 'run a seeded bug of harness/mutants instead of the reference rules')
+    .option('--no-progress', 'no progress line on stderr')
     .option('--json', 'print one JSON result object on stdout')
     .action((flags: SimulateFlags) => {
       setExit(runSimulate(flags));
@@ -105,6 +107,7 @@ function runSimulate(flags: SimulateFlags): number {
     ...(mutant !== undefined ? { rules: mutant.rules } : {}),
     ...(flags.trace !== undefined ? { onTraceLine: (line: string) => void lines.push(line) } : {}),
     onHistory: (ops) => (history = ops),
+    ...(flags.progress ? { onProgress: progressLine(started) } : {}),
     observe: flags.observe,
   });
   if (flags.trace !== undefined) writeAtomically(flags.trace, lines.join('\n') + '\n');
@@ -112,6 +115,19 @@ function runSimulate(flags: SimulateFlags): number {
   if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
   else process.stdout.write(summarize(result, Date.now() - started));
   return result.violation === null ? EXIT.ok : EXIT.violation;
+}
+
+/** A progress line on stderr at most once a second, once the run has taken a second. */
+function progressLine(started: number) {
+  let last = started;
+  return (p: { step: number; steps: number; completed: number }): void => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    process.stderr.write(
+      `simulate: step ${p.step.toLocaleString('en-US')} of ${p.steps.toLocaleString('en-US')}, ${p.completed} requests completed, ${((now - started) / 1000).toFixed(1)} s\n`,
+    );
+  };
 }
 
 /** One operation record per line (schema/history.schema.json); FAIL and pending ops have no output. */
