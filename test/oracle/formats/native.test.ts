@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { readJsonHistory, readNdjsonHistory } from '../../../src/oracle/formats/native.js';
 
@@ -93,5 +94,22 @@ describe('our history formats (schema/history.schema.json)', () => {
       { process: 'c1', input: { f: 'cas', value: [1, 2] }, output: true, call: 0, ret: 2 },
       { process: 'c2', input: { f: 'read' }, output: 2, call: 1, ret: 3 },
     ]);
+  });
+
+  it('the schema is valid (Ajv, strict) and accepts its examples and every JSON history in test/data/lincheck', () => {
+    const schema = JSON.parse(
+      readFileSync(new URL('../../../schema/history.schema.json', import.meta.url), 'utf8'),
+    ) as { examples: unknown[] };
+    const validate = new Ajv2020({ strict: true, strictRequired: false }).compile(schema);
+    for (const example of schema.examples)
+      expect(validate(example), validate.errors?.[0]?.message).toBe(true);
+    const dir = new URL('../../data/lincheck/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files).toContain('sim-kv-5-replicas-all-faults.json');
+    for (const f of files) {
+      const history = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as unknown;
+      expect(validate(history), `${f}: ${JSON.stringify(validate.errors?.[0])}`).toBe(true);
+    }
+    expect(validate([{ process: 'c1', call: 0 }])).toBe(false); // no input
   });
 });
