@@ -9,6 +9,13 @@
  * state is reported as `Nondeterminism` instead of silently corrupting the search.
  */
 import { canonicalEncode } from '../../../src/core/canonical.js';
+import { clientStep, type ClientState } from '../../../src/core/client.js';
+import type { ReplicaContext } from '../../../src/core/replica/builder.js';
+import { replicaStep } from '../../../src/core/replica/reducer.js';
+import type { ReplicaState } from '../../../src/core/replica/state.js';
+import type { Input, NodeId, StepResult } from '../../../src/core/types.js';
+import type { Violation } from '../../model/invariants.js';
+import type { WorldEncoder } from './encode.js';
 
 /**
  * Structural equality of plain data with Maps and Sets (what canonicalEncode compares, without
@@ -44,13 +51,6 @@ export function sameValue(a: unknown, b: unknown): boolean {
   for (const k of ka) if (!sameValue(ra[k], rb[k])) return false;
   return true;
 }
-import { clientStep, type ClientState } from '../../../src/core/client.js';
-import type { ReplicaContext } from '../../../src/core/replica/builder.js';
-import { replicaStep } from '../../../src/core/replica/reducer.js';
-import type { ReplicaState } from '../../../src/core/replica/state.js';
-import type { Input, NodeId, StepResult } from '../../../src/core/types.js';
-import type { Violation } from '../../model/invariants.js';
-import type { WorldEncoder } from './encode.js';
 
 /** Past this many interned states or memoised steps the tables are dropped: memory stays bounded. */
 const MAX_INTERNED = 200_000;
