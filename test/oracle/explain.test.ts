@@ -9,6 +9,28 @@ const load = (name: string) =>
   parseHistory(readFileSync(new URL(`../data/lincheck/${name}`, import.meta.url), 'utf8'), name)
     .ops;
 
+/** `n` rounds of: w writes i, then r reads i (each after the previous returned): linearizable. */
+function writesThenReads(n: number): HistoryOp[] {
+  const history: HistoryOp[] = [];
+  for (let i = 0; i < n; i++) {
+    history.push({
+      process: 'w',
+      input: { f: 'write', value: i },
+      output: null,
+      call: 4 * i,
+      ret: 4 * i + 1,
+    });
+    history.push({
+      process: 'r',
+      input: { f: 'read' },
+      output: i,
+      call: 4 * i + 2,
+      ret: 4 * i + 3,
+    });
+  }
+  return history;
+}
+
 describe('explanations: first breaking return, longest prefix, smallest window', () => {
   it.each([
     // file, model, breaking op, prefix size, window, reason
@@ -32,23 +54,7 @@ describe('explanations: first breaking return, longest prefix, smallest window',
   });
 
   it('finds a late stale read in a long history with a 3-op window', () => {
-    const history: HistoryOp[] = [];
-    for (let i = 0; i < 400; i++) {
-      history.push({
-        process: 'w',
-        input: { f: 'write', value: i },
-        output: null,
-        call: 4 * i,
-        ret: 4 * i + 1,
-      });
-      history.push({
-        process: 'r',
-        input: { f: 'read' },
-        output: i,
-        call: 4 * i + 2,
-        ret: 4 * i + 3,
-      });
-    }
+    const history = writesThenReads(400);
     history.push({ process: 'r', input: { f: 'read' }, output: 398, call: 1700, ret: 1701 });
     const [failure] = checkLinearizability(history, registerModel).failures;
     expect(failure?.breakingOp).toBe(800);
@@ -61,23 +67,7 @@ describe('explanations: first breaking return, longest prefix, smallest window',
   });
 
   it('says so when the explanation budget runs out', () => {
-    const history: HistoryOp[] = [];
-    for (let i = 0; i < 60; i++) {
-      history.push({
-        process: 'w',
-        input: { f: 'write', value: i },
-        output: null,
-        call: 4 * i,
-        ret: 4 * i + 1,
-      });
-      history.push({
-        process: 'r',
-        input: { f: 'read' },
-        output: i,
-        call: 4 * i + 2,
-        ret: 4 * i + 3,
-      });
-    }
+    const history = writesThenReads(60);
     history.push({ process: 'r', input: { f: 'read' }, output: 3, call: 1000, ret: 1001 });
     const [failure] = checkLinearizability(history, registerModel, {
       maxExplainSteps: 50,

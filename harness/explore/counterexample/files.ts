@@ -3,8 +3,9 @@
  * a trace in the project's trace format (src/trace, so the trace checker and TLC can take it),
  * and a self-contained HTML sequence diagram.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomically } from '../../../src/cli/output.js';
 import { makeHeader, type ObserveLevel } from '../../../src/trace/format.js';
 import { TraceRecorder } from '../../../src/trace/recorder.js';
 import type { Violation } from '../../model/invariants.js';
@@ -35,12 +36,6 @@ export interface WrittenFiles {
   readonly replay: string;
   readonly trace?: string;
   readonly html: string;
-}
-
-function writeAtomically(path: string, text: string): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, text);
-  renameSync(temp, path);
 }
 
 export function writeClusterCounterexample(
