@@ -19,6 +19,8 @@ export interface BfsOptions {
   readonly exact?: boolean;
   /** Re-run each step to check determinism (default true). */
   readonly determinism?: boolean;
+  /** Build every successor and check each predicted fingerprint against it (tests). */
+  readonly verifyPredictions?: boolean;
 }
 
 export interface Counterexample<A> {
@@ -49,6 +51,9 @@ export function bfs<W, A>(protocol: Protocol<W, A>, options: BfsOptions = {}): B
     exact: options.exact === true,
     ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
     ...(options.determinism !== undefined ? { determinism: options.determinism } : {}),
+    ...(options.verifyPredictions !== undefined
+      ? { verifyPredictions: options.verifyPredictions }
+      : {}),
     ...(maxStates !== undefined ? { shouldPause: () => visited.size >= maxStates } : {}),
   });
   const result = (complete: boolean): BfsResult<A> => ({

@@ -20,6 +20,8 @@ const slotOf = (hi: number, lo: number, mask: number): number =>
 export interface VisitedSet {
   /** Adds the state; true when it was not there before. */
   visit(text: string, hi: number, lo: number): boolean;
+  /** True when the fingerprint is in the set (fingerprint sets only; never for the exact set). */
+  has?(hi: number, lo: number): boolean;
   readonly size: number;
 }
 
@@ -152,6 +154,22 @@ export class SharedFingerprintSet implements VisitedSet {
         let l = Atomics.load(c, at + 1);
         while (l === 0) l = Atomics.load(c, at + 1);
         if (l === l32) return false;
+      }
+    }
+  }
+
+  has(hi: number, lo: number): boolean {
+    const c = this.cells;
+    const h32 = hi | 0;
+    const l32 = lo | 0;
+    for (let i = slotOf(hi, lo, this.mask); ; i = (i + 1) & this.mask) {
+      const at = 2 + 2 * i;
+      const h = Atomics.load(c, at);
+      if (h === 0) return false;
+      if (h === h32) {
+        let l = Atomics.load(c, at + 1);
+        while (l === 0) l = Atomics.load(c, at + 1);
+        if (l === l32) return true;
       }
     }
   }

@@ -38,6 +38,13 @@ export interface Protocol<W, A> {
    * hashes. Equal states must get equal fingerprints.
    */
   fingerprint?(world: W): readonly [hi: number, lo: number];
+  /**
+   * Optional fingerprint-first successors: the fingerprint (as `fingerprint` would give it) of
+   * the state `step(world, action)` reaches, computed without building that state, or undefined
+   * when the protocol cannot tell cheaply. Only for steps that expose no violation: the engine
+   * skips a step whose predicted state is already visited.
+   */
+  predictFingerprint?(world: W, action: A): readonly [hi: number, lo: number] | undefined;
   /** Optional partial-order reduction: true when `a` and `b` commute and neither disables the other. */
   independent?(a: A, b: A): boolean;
   /**

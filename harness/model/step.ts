@@ -15,6 +15,7 @@ import type {
   ReplicaId,
   StepResult,
   TraceEvent,
+  ActionName,
 } from '../../src/core/types.js';
 import { corruptAppState, referenceOutput, sameOutput } from './corrupt.js';
 import {
@@ -28,6 +29,7 @@ import {
   requestKey,
   type ClusterConfig,
   type Ghost,
+  type GhostChange,
   type Packet,
   type ReplicaNode,
   type World,
@@ -94,7 +96,8 @@ export function applyAction(cfg: ClusterConfig, world: World, action: Action): T
       const revived = updateReplica(world, action.replica, (n) => ({
         ...n,
         up: true,
-        state: { ...n.state, durable: n.disk },
+        // The same object when the disk holds the durable state (memoising callers key on it).
+        state: n.disk === n.state.durable ? n.state : { ...n.state, durable: n.disk },
       }));
       const t = stepNode(cfg, revived, action.replica, { kind: 'Restart' });
       const lost = checkDurable(
@@ -155,6 +158,7 @@ function stepNode(
   const replica = world.replicas.find((n) => n.state.id === node);
   const client = world.clients.find((c) => c.id === node);
   let result: StepResult<ReplicaState> | StepResult<ClientState>;
+  let stepped: ReplicaNode | undefined;
   let next: World;
   const violations: Violation[] = [];
   if (replica !== undefined) {
@@ -167,8 +171,9 @@ function stepNode(
       replicaContext(cfg.app, cfg.rules),
     );
     result = r;
-    const disk = lastPersist(r.effects) ?? replica.disk;
-    next = updateReplica(world, node, (n) => ({ ...n, state: r.state, disk }));
+    stepped = { ...replica, state: r.state, disk: lastPersist(r.effects) ?? replica.disk };
+    const steppedNode = stepped;
+    next = updateReplica(world, node, () => steppedNode);
     if (input.kind !== 'Restart')
       violations.push(...checkDurable(node, replica.state.durable, r.state.durable));
     violations.push(...checkPersistOrder(node, r.effects));
@@ -179,7 +184,9 @@ function stepNode(
   } else {
     return { ...quiet(world), node, rejected: [`no node ${node}`] };
   }
-  return carryOut(cfg, next, node, input, result.effects, violations, consumed);
+  const change = (cfg.ghostStep ?? ghostStep)(cfg, world.ghost, node, input, result, stepped);
+  violations.push(...change.violations);
+  return carryOut(next, change.ghost, node, result.effects, violations, consumed);
 }
 
 function lastPersist(effects: readonly Effect[]) {
@@ -188,11 +195,11 @@ function lastPersist(effects: readonly Effect[]) {
   return disk;
 }
 
+/** Put the step's sends on the network and collect what it did. */
 function carryOut(
-  cfg: ClusterConfig,
   world: World,
+  ghost: Ghost,
   node: NodeId,
-  input: Input,
   effects: readonly Effect[],
   violations: Violation[],
   consumed: Packet | undefined,
@@ -200,33 +207,13 @@ function carryOut(
   const sent: Packet[] = [];
   const events: NodeEvent[] = [];
   const rejected: string[] = [];
-  let ghost = world.ghost;
   let nextId = world.nextPacketId;
-  if (input.kind === 'Restart') ghost = restarted(ghost, node);
   for (const effect of effects) {
-    switch (effect.kind) {
-      case 'Send':
-      case 'Reply':
-        sent.push({ id: nextId++, from: node, to: effect.to, msg: effect.msg });
-        break;
-      case 'Trace':
-        events.push({ node, event: effect.event });
-        ghost = observe(cfg, ghost, node, effect.event, violations);
-        break;
-      case 'Complete':
-        if (effect.outcome.ok)
-          checkOutput(cfg, ghost, node, effect.seq, effect.outcome.output, violations);
-        ghost = complete(ghost, node, effect.outcome.ok ? effect.outcome.output : undefined);
-        break;
-      case 'Rejected':
-        rejected.push(effect.reason);
-        break;
-      case 'Persist':
-        break;
-    }
+    if (effect.kind === 'Send' || effect.kind === 'Reply')
+      sent.push({ id: nextId++, from: node, to: effect.to, msg: effect.msg });
+    else if (effect.kind === 'Trace') events.push({ node, event: effect.event });
+    else if (effect.kind === 'Rejected') rejected.push(effect.reason);
   }
-  if (events.some((e) => e.event.action === 'Execute'))
-    ghost = recordDigest(cfg, world, ghost, node, violations);
   const next: World = {
     ...world,
     ghost,
@@ -243,6 +230,49 @@ function carryOut(
     violations,
   };
 }
+
+/**
+ * The ghost bookkeeping of one node step (a pure function of the ghost, the node, and the step's
+ * result), with the invariants it checks: Agreement, Validity, ExactlyOnce, OutputFilter,
+ * PrefixConsistency.
+ */
+export function ghostStep(
+  cfg: ClusterConfig,
+  before: Ghost,
+  node: NodeId,
+  input: Input,
+  result: StepResult<unknown>,
+  stepped: ReplicaNode | undefined,
+): GhostChange {
+  const violations: Violation[] = [];
+  let ghost = input.kind === 'Restart' ? restarted(before, node) : before;
+  let executed = false;
+  for (const effect of result.effects) {
+    if (effect.kind === 'Trace') {
+      executed ||= effect.event.action === 'Execute';
+      ghost = observe(cfg, ghost, node, effect.event, violations);
+    } else if (effect.kind === 'Complete') {
+      if (effect.outcome.ok)
+        checkOutput(cfg, ghost, node, effect.seq, effect.outcome.output, violations);
+      ghost = complete(ghost, node, effect.outcome.ok ? effect.outcome.output : undefined);
+    }
+  }
+  if (executed) ghost = recordDigest(cfg, stepped, ghost, node, violations);
+  return { ghost, violations };
+}
+
+/** Events that never change a ghost variable (`observe` and `recordDigest` below ignore them). */
+export const QUIET_EVENTS: ReadonlySet<ActionName> = new Set([
+  'Phase1a',
+  'Phase1b',
+  'ReceivePromise',
+  'BecomeLeader',
+  'Phase2a',
+  'Phase2b',
+  'ReceiveAccepted',
+  'ReplyFromSession',
+  'StepDown',
+]);
 
 /** Ghost bookkeeping and the event-level invariants: Agreement, Validity, ExactlyOnce. */
 function observe(
@@ -353,12 +383,11 @@ function complete(ghost: Ghost, client: NodeId, output: Json | undefined): Ghost
 /** PrefixConsistency: every replica that executed k slots has the same app digest. */
 function recordDigest(
   cfg: ClusterConfig,
-  world: World,
+  replica: ReplicaNode | undefined,
   ghost: Ghost,
   node: NodeId,
   out: Violation[],
 ): Ghost {
-  const replica = world.replicas.find((n) => n.state.id === node);
   // A corrupted replica's digest is expected to differ: that is what audits and OutputFilter cover.
   if (replica === undefined || !replica.up || ghost.corrupted.has(node)) return ghost;
   const { executed, app } = replica.state.volatile;

@@ -26,6 +26,7 @@ import type {
   StepResult,
 } from '../../src/core/types.js';
 import type { HistoryOp } from '../../src/oracle/types.js';
+import type { Violation } from './invariants.js';
 
 export interface ClusterConfig {
   readonly replicas: readonly ReplicaId[];
@@ -44,7 +45,32 @@ export interface ClusterConfig {
     ctx: ReplicaContext,
   ) => StepResult<ReplicaState>;
   readonly stepClient?: (state: ClientState, input: Input) => StepResult<ClientState>;
+  /**
+   * How a node step changes the ghost; default step.ts's `ghostStep`. The explorer passes a
+   * memoising wrapper (keyed by the ghost and the step result objects): it must return what
+   * `ghostStep` returns.
+   */
+  readonly ghostStep?: GhostStep;
 }
+
+/** The ghost after one node step, and the event-level violations the step exposed. */
+export interface GhostChange {
+  readonly ghost: Ghost;
+  readonly violations: readonly Violation[];
+}
+
+/**
+ * `stepped` is the replica's node after its step (undefined for a client): the digest check
+ * reads its app state.
+ */
+export type GhostStep = (
+  cfg: ClusterConfig,
+  ghost: Ghost,
+  node: NodeId,
+  input: Input,
+  result: StepResult<unknown>,
+  stepped: ReplicaNode | undefined,
+) => GhostChange;
 
 export interface ReplicaNode {
   /** While `up` is false the state is the one the replica had when it crashed. */

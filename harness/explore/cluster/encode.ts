@@ -309,21 +309,40 @@ export class WorldEncoder {
    * from the previous state (identity renaming only), so an unchanged component costs nothing.
    */
   fingerprint(w: World, extra: readonly number[], r = 0, known?: KnownHashes): [number, number] {
+    if (r === 0 && known !== undefined)
+      return this.combine(
+        extra,
+        known.nodes,
+        known.clients,
+        known.network,
+        w.network.length,
+        known.ghost,
+      );
+    return this.combine(
+      extra,
+      w.replicas.map((n) => this.nodeHash(n, r)),
+      this.clientsUnder(w, r).map((c) => this.clientHash(c)),
+      this.networkHash(w.network, r),
+      w.network.length,
+      this.ghostHash(w.ghost, r),
+    );
+  }
+
+  /** A world's fingerprint from its component hashes (what `fingerprint` hashes). */
+  combine(
+    extra: readonly number[],
+    nodes: readonly Hash[],
+    clients: readonly Hash[],
+    network: Hash,
+    networkLength: number,
+    ghost: Hash,
+  ): [number, number] {
     const h = new Hasher();
     for (const x of extra) h.add(x, 0x2545f491);
-    w.replicas.forEach((n, i) => {
-      const [a, b] = (r === 0 ? known?.nodes[i] : undefined) ?? this.nodeHash(n, r);
-      h.add(a, b);
-    });
-    if (r === 0 && known !== undefined) {
-      for (const [a, b] of known.clients) h.add(a, b);
-    } else {
-      for (const c of this.clientsUnder(w, r)) h.add(...this.clientHash(c));
-    }
-    const [nh, nl] = (r === 0 ? known?.network : undefined) ?? this.networkHash(w.network, r);
-    h.add(nh, nl).add(w.network.length, 0);
-    const [gh, gl] = (r === 0 ? known?.ghost : undefined) ?? this.ghostHash(w.ghost, r);
-    return h.add(gh, gl).result();
+    for (const [a, b] of nodes) h.add(a, b);
+    for (const [a, b] of clients) h.add(a, b);
+    h.add(network[0], network[1]).add(networkLength, 0);
+    return h.add(ghost[0], ghost[1]).result();
   }
 
   clientHash(c: ClientState): Hash {

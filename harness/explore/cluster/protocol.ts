@@ -6,18 +6,20 @@
  * crashes, corruptions, copies and ballot rounds.
  */
 import { APPS } from '../../../src/core/apps/index.js';
-import type { ActionName, Effect, Input, Json, ReplicaId } from '../../../src/core/types.js';
+import type { Effect, Input, Json, ReplicaId } from '../../../src/core/types.js';
 import { MUTANTS } from '../../mutants/index.js';
 import type { Violation } from '../../model/invariants.js';
-import { applyAction, type Action, type Transition } from '../../model/step.js';
+import { applyAction, QUIET_EVENTS, type Action, type Transition } from '../../model/step.js';
 import { initialWorld, makeConfig, type ClusterConfig, type World } from '../../model/world.js';
 import type { Protocol, Successor } from '../protocol.js';
 import { ballotRulesAreReference, isDead } from './dead-messages.js';
 import { clientRenamings, WorldEncoder, type Hash, type KnownHashes } from './encode.js';
+import { GhostSteps } from './ghost-steps.js';
 import { HistoryChecker } from './history.js';
 import { LocalSteps } from './local-steps.js';
 import { holds, nextNetwork } from './network.js';
 import { persistentSet } from './por.js';
+import { SuccessorPredictor } from './predict.js';
 import { faultTolerance, workloadOp, type ClusterScope } from './scope.js';
 
 /** The explorer's state: the world plus the counters its bounds need. */
@@ -82,10 +84,12 @@ export function createClusterProtocol(
     base.replicaParams.electionTicks === 1 && base.replicaParams.heartbeatTicks === 0,
   );
   const local = new LocalSteps(encoder, options.determinism ?? true);
+  const ghosts = new GhostSteps();
   const cfg: ClusterConfig = {
     ...base,
     stepReplica: local.stepReplica,
     stepClient: local.stepClient,
+    ghostStep: ghosts.step,
   };
   const history = new HistoryChecker(cfg.app);
   const f = faultTolerance(scope.replicas);
@@ -139,6 +143,12 @@ export function createClusterProtocol(
   const fuseCrashes = por && (setNetwork || scope.faults.includes('loss'));
   const gcBallots = ballotRulesAreReference(cfg.rules);
   const collect = options.collectDeadMessages ?? true;
+  // Fingerprint-first successors need the identity renaming's component hashes alone, and no
+  // extra transition check that would have to see every step.
+  const predictor =
+    encoder.renamings.length === 1 && checks.length === 0
+      ? new SuccessorPredictor(cfg, encoder, local, ghosts, { setNetwork, collect, gcBallots })
+      : undefined;
 
   const transition = (
     state: ClusterState,
@@ -283,6 +293,12 @@ export function createClusterProtocol(
           fingerprint: (state: ClusterState) =>
             encoder.fingerprint(state.world, extra(state), 0, state.hashes),
         }),
+    ...(predictor !== undefined
+      ? {
+          predictFingerprint: (state: ClusterState, action: ClusterAction) =>
+            predictor.predict(state, action),
+        }
+      : {}),
     ...(por
       ? {
           persistent: (state: ClusterState, actions: readonly ClusterAction[]) =>
@@ -297,19 +313,6 @@ export function createClusterProtocol(
 }
 
 const isPhase1a = (e: Effect): boolean => e.kind === 'Trace' && e.event.action === 'Phase1a';
-
-/** Events that never change a ghost variable (step.ts's `observe` ignores them). */
-const QUIET_EVENTS: ReadonlySet<ActionName> = new Set([
-  'Phase1a',
-  'Phase1b',
-  'ReceivePromise',
-  'BecomeLeader',
-  'Phase2a',
-  'Phase2b',
-  'ReceiveAccepted',
-  'ReplyFromSession',
-  'StepDown',
-]);
 
 export function describeClusterAction(a: ClusterAction): string {
   switch (a.kind) {

@@ -34,6 +34,11 @@ export interface ShardOptions {
   readonly maxDepth?: number;
   /** Re-run every step and compare encodings, unless the protocol checks itself. */
   readonly determinism?: boolean;
+  /**
+   * Build every successor even when its predicted fingerprint is visited, and check each
+   * prediction against the built state (tests of Protocol.predictFingerprint).
+   */
+  readonly verifyPredictions?: boolean;
   /** Polled between states: true asks the shard to stop where it is (it can resume). */
   readonly shouldPause?: () => boolean;
 }
@@ -55,6 +60,8 @@ export class SearchShard<W, A> {
   private readonly encode: (w: W) => string;
   /** The visited-set key of a state: its text (exact mode only) and fingerprint. */
   private readonly key: (w: W) => { text: string; hi: number; lo: number };
+  /** Fingerprint-first successors, when the protocol and the visited set support them. */
+  private readonly predict: ((w: W, a: A) => readonly [number, number] | undefined) | undefined;
 
   constructor(
     private readonly protocol: Protocol<W, A>,
@@ -75,6 +82,11 @@ export class SearchShard<W, A> {
             const [hi, lo] = fingerprint(text);
             return { text, hi, lo };
           };
+    const predict = p.predictFingerprint;
+    this.predict =
+      predict !== undefined && visited.has !== undefined && options.exact !== true
+        ? (w, a) => predict.call(p, w, a)
+        : undefined;
   }
 
   /** Visit the initial states with these indices (a worker takes its share). */
@@ -131,16 +143,30 @@ export class SearchShard<W, A> {
     for (let j = 0; j < count; j++) {
       const k = chosen === undefined ? j : (chosen[j] as number);
       const action = actions[k] as A;
-      const succ = p.step(node.world, action);
       this.transitions++;
+      const predicted = this.predict?.(node.world, action);
+      if (
+        predicted !== undefined &&
+        this.options.verifyPredictions !== true &&
+        this.visited.has!(predicted[0], predicted[1])
+      )
+        continue;
+      const succ = p.step(node.world, action);
       const parent: Fingerprint = [node.hi, node.lo];
       const bad = succ.violations[0] ?? this.nondeterminism(node.world, action, succ.world);
       if (bad !== undefined) {
+        if (predicted !== undefined) this.mispredicted(action, 'exposes a violation');
         this.found = { violation: bad, parent, choice: k, depth };
         return true;
       }
-      if (succ.world === node.world) continue;
+      if (succ.world === node.world) {
+        if (predicted !== undefined && (predicted[0] !== node.hi || predicted[1] !== node.lo))
+          this.mispredicted(action, 'is a self-loop but was predicted to move');
+        continue;
+      }
       const { text, hi, lo } = this.key(succ.world);
+      if (predicted !== undefined && (predicted[0] !== hi || predicted[1] !== lo))
+        this.mispredicted(action, 'reaches a state with another fingerprint');
       if (!this.visited.visit(text, hi, lo)) continue;
       this.parents.add(hi, lo, node.hi, node.lo, k);
       this.added++;
@@ -153,6 +179,13 @@ export class SearchShard<W, A> {
       this.next.push({ world: succ.world, hi, lo, depth });
     }
     return false;
+  }
+
+  /** A broken Protocol.predictFingerprint would silently skip states: stop the search instead. */
+  private mispredicted(action: A, what: string): never {
+    throw new Error(
+      `internal error: ${this.protocol.name}'s predicted successor of ${this.protocol.describe(action)} ${what}`,
+    );
   }
 
   private nondeterminism(world: W, action: A, result: W): Violation | undefined {

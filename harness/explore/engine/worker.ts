@@ -19,6 +19,7 @@ const control = new Int32Array(init.control);
 const stats = new Float64Array(init.stats);
 const visited: VisitedSet = {
   visit: (_text, hi, lo) => table.add(hi, lo),
+  has: (hi, lo) => table.has(hi, lo),
   get size() {
     return table.size;
   },

@@ -10,6 +10,7 @@ import { isDead } from '../../../harness/explore/cluster/dead-messages.js';
 import { clientRenamings, WorldEncoder } from '../../../harness/explore/cluster/encode.js';
 import {
   createClusterProtocol,
+  type ClusterAction,
   type ClusterOptions,
   type ClusterState,
 } from '../../../harness/explore/cluster/protocol.js';
@@ -20,6 +21,7 @@ import {
 } from '../../../harness/explore/cluster/scope.js';
 import { explore } from '../../../harness/explore/explore.js';
 import { REFERENCE_RULES } from '../../../src/core/replica/rules.js';
+import { toyProtocol } from './toy.js';
 
 const SMALL: ClusterScope = { ...DEFAULT_SCOPE, maxCrashes: 0 };
 const TWO_CLIENTS: ClusterScope = {
@@ -67,6 +69,45 @@ describe('reductions shrink the state space and keep the verdict', () => {
     const on = count(TWO_CLIENTS, {}, 12);
     expect([off.distinctStates, on.distinctStates]).toEqual([7_309, 3_666]);
     expect(off.counterexample ?? on.counterexample).toBeNull();
+  });
+});
+
+describe('fingerprint-first successors', () => {
+  /** Runs a verified search and counts the steps the protocol predicted. */
+  const verified = (scope: ClusterScope, options: ClusterOptions, maxDepth: number) => {
+    const p = createClusterProtocol(scope, options);
+    const predict = p.predictFingerprint?.bind(p);
+    let predicted = 0;
+    const counting = {
+      ...p,
+      predictFingerprint: (s: ClusterState, a: ClusterAction) => {
+        const f = predict?.(s, a);
+        if (f !== undefined) predicted++;
+        return f;
+      },
+    };
+    const r = bfs(counting, { maxDepth, verifyPredictions: true });
+    expect(r.counterexample).toBeNull();
+    return { distinct: r.distinctStates, predicted };
+  };
+
+  it('every prediction is the fingerprint of the state the step builds', () => {
+    // Crashes and restarts, client replies, and both network semantics; the engine throws at
+    // the first prediction that differs, and the counts match the searches without predictions.
+    const f1 = verified(DEFAULT_SCOPE, {}, 14);
+    expect(f1.distinct).toBe(count(DEFAULT_SCOPE, {}, 14).distinctStates);
+    const multiset: ClusterScope = { ...SMALL, network: 'multiset', maxElections: 1, maxCopies: 1 };
+    const m = verified(multiset, {}, 12);
+    expect(m.distinct).toBe(count(multiset, {}, 12).distinctStates);
+    const clients = verified(TWO_CLIENTS, { symmetry: false }, 12);
+    expect(clients.distinct).toBe(7_309);
+    for (const run of [f1, m, clients]) expect(run.predicted).toBeGreaterThan(run.distinct);
+  }, 60_000);
+
+  it('a prediction that differs from the built state stops the search', () => {
+    const p = toyProtocol(2, 3);
+    const lying = { ...p, predictFingerprint: () => [12_345, 67_890] as const };
+    expect(() => bfs(lying)).toThrow(/toy's predicted successor of Inc 0 reaches a state/);
   });
 });
 
