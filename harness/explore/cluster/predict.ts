@@ -24,7 +24,9 @@ import { holds } from './network.js';
 import type { ClusterAction, ClusterState } from './protocol.js';
 
 /** What a node step does to the world besides the node's own state and the ghost. */
-interface StepSummary {
+export interface StepSummary {
+  /** False when the node step itself exposes a violation (Durability, persist order). */
+  readonly clean: boolean;
   /** The packets it sends, with their identities (sender, receiver, message). */
   readonly sends: readonly SentPacket[];
   /** What its last Persist wrote, if any. */
@@ -55,14 +57,12 @@ const TICK: Input = { kind: 'Tick' };
 const RESTART: Input = { kind: 'Restart' };
 
 export class SuccessorPredictor {
-  /** Per memoised step result (one object per node state and input); null when it is not clean. */
-  private readonly summaries = new WeakMap<StepResult<unknown>, StepSummary | null>();
-
   constructor(
     private readonly cfg: ClusterConfig,
     private readonly encoder: WorldEncoder,
     private readonly local: LocalSteps,
     private readonly ghosts: GhostSteps,
+    private readonly summaries: StepSummaries,
     private readonly options: PredictorOptions,
   ) {}
 
@@ -95,7 +95,7 @@ export class SuccessorPredictor {
     let replicas = world.replicas;
     let worldClients = world.clients;
     let result: StepResult<unknown>;
-    let summary: StepSummary | null;
+    let summary: StepSummary;
     let stepped: ReplicaNode | undefined;
     const r = world.replicas.findIndex((n) => n.state.id === target);
     if (r >= 0) {
@@ -105,8 +105,8 @@ export class SuccessorPredictor {
       if (input === RESTART && node.disk !== node.state.durable) return undefined;
       const step = this.local.stepReplica(node.state, input, this.cfg);
       result = step;
-      summary = this.summary(node.state, step);
-      if (summary === null) return undefined;
+      summary = this.summaries.of(node.state, step);
+      if (!summary.clean) return undefined;
       stepped = { state: step.state, up: true, disk: summary.persisted ?? node.disk };
       nodes = replaced(nodes, r, this.encoder.nodeHash(stepped));
       replicas = replaced(replicas, r, stepped);
@@ -116,8 +116,7 @@ export class SuccessorPredictor {
       if (client === undefined) return undefined;
       const step = this.local.stepClient(client, input);
       result = step;
-      summary = this.summary(undefined, step);
-      if (summary === null) return undefined;
+      summary = this.summaries.of(undefined, step);
       clients = replaced(clients, c, this.encoder.clientHash(step.state));
       worldClients = replaced(worldClients, c, step.state);
     }
@@ -165,11 +164,22 @@ export class SuccessorPredictor {
     ];
     return this.encoder.combine(extra, nodes, clients, [hi, lo], length, ghost);
   }
+}
 
-  private summary(
+/**
+ * Node step summaries, one per memoised step result (one object per node state and input): the
+ * packets a step sends with their identities, computed once for the explorer's hot paths.
+ */
+export class StepSummaries {
+  private readonly summaries = new WeakMap<StepResult<unknown>, StepSummary>();
+
+  constructor(private readonly encoder: WorldEncoder) {}
+
+  /** `before`: the replica's state before the step (undefined for a client). */
+  of(
     before: ReplicaState | undefined,
     result: StepResult<ReplicaState> | StepResult<ClientState>,
-  ): StepSummary | null {
+  ): StepSummary {
     let summary = this.summaries.get(result);
     if (summary === undefined) {
       summary = this.summarise(before, result);
@@ -178,16 +188,17 @@ export class SuccessorPredictor {
     return summary;
   }
 
-  /** Null when the node step itself exposes a violation (Durability, persist order). */
   private summarise(
     before: ReplicaState | undefined,
     result: StepResult<ReplicaState> | StepResult<ClientState>,
-  ): StepSummary | null {
+  ): StepSummary {
     const id = result.state.id;
+    let clean = true;
     if (before !== undefined) {
       const after = (result as StepResult<ReplicaState>).state;
-      if (checkDurable(id, before.durable, after.durable).length > 0) return null;
-      if (checkPersistOrder(id, result.effects).length > 0) return null;
+      clean =
+        checkDurable(id, before.durable, after.durable).length === 0 &&
+        checkPersistOrder(id, result.effects).length === 0;
     }
     const sends: SentPacket[] = [];
     let persisted: ReplicaNode['disk'] | undefined;
@@ -199,6 +210,6 @@ export class SuccessorPredictor {
       } else if (e.kind === 'Persist') persisted = e.durable;
       else if (e.kind === 'Trace' && e.event.action === 'Phase1a') phase1a++;
     }
-    return { sends, persisted, phase1a };
+    return { clean, sends, persisted, phase1a };
   }
 }

@@ -19,7 +19,7 @@ import { HistoryChecker } from './history.js';
 import { LocalSteps } from './local-steps.js';
 import { holds, nextNetwork } from './network.js';
 import { persistentSet } from './por.js';
-import { SuccessorPredictor } from './predict.js';
+import { StepSummaries, SuccessorPredictor } from './predict.js';
 import { faultTolerance, workloadOp, type ClusterScope } from './scope.js';
 
 /** The explorer's state: the world plus the counters its bounds need. */
@@ -84,6 +84,7 @@ export function createClusterProtocol(
     base.replicaParams.electionTicks === 1 && base.replicaParams.heartbeatTicks === 0,
   );
   const local = new LocalSteps(encoder, options.determinism ?? true);
+  const summaries = new StepSummaries(encoder);
   const ghosts = new GhostSteps();
   const cfg: ClusterConfig = {
     ...base,
@@ -121,12 +122,10 @@ export function createClusterProtocol(
     if (r.state.volatile.ballot.round > scope.maxRound) return 'over';
     if (state.elections >= scope.maxElections && r.effects.some(isPhase1a)) return 'over';
     if (r.state !== before || !(setNetwork || input.kind === 'Tick')) return 'ok';
-    for (const e of r.effects) {
-      if (e.kind === 'Send' || e.kind === 'Reply') {
-        if (!holds(world.network, `${node}>${e.to}:${encoder.message(e.msg)}`)) return 'ok';
-      } else if (e.kind === 'Trace' && !QUIET_EVENTS.has(e.event.action)) return 'ok';
-      else if (e.kind === 'Rejected') return 'ok';
-    }
+    for (const e of r.effects)
+      if ((e.kind === 'Trace' && !QUIET_EVENTS.has(e.event.action)) || e.kind === 'Rejected')
+        return 'ok';
+    for (const p of summaries.of(before, r).sends) if (!holds(world.network, p.text)) return 'ok';
     return 'loop';
   };
 
@@ -147,7 +146,11 @@ export function createClusterProtocol(
   // extra transition check that would have to see every step.
   const predictor =
     encoder.renamings.length === 1 && checks.length === 0
-      ? new SuccessorPredictor(cfg, encoder, local, ghosts, { setNetwork, collect, gcBallots })
+      ? new SuccessorPredictor(cfg, encoder, local, ghosts, summaries, {
+          setNetwork,
+          collect,
+          gcBallots,
+        })
       : undefined;
 
   const transition = (
