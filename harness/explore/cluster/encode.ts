@@ -24,7 +24,10 @@ export { clientRenamings, type Renaming } from './text.js';
 
 export type Hash = readonly [hi: number, lo: number];
 
-/** Component hashes a state carries from its parent (identity renaming). */
+/**
+ * Component hashes a state carries from its parent, under one renaming (clients in that
+ * renaming's order); a state keeps one per renaming.
+ */
 export interface KnownHashes {
   readonly nodes: readonly Hash[];
   readonly clients: readonly Hash[];
@@ -187,37 +190,6 @@ export class WorldEncoder {
     return this.packetCoded(p, r).text;
   }
 
-  /** Record that `network` is `base` plus `added` minus `removed` (saves re-summing it). */
-  derive(
-    network: readonly Packet[],
-    base: readonly Packet[],
-    added: readonly Packet[],
-    removed: readonly Packet[],
-  ): void {
-    // The identity renaming's sums travel with the state (KnownHashes); only symmetry needs more.
-    if (this.renamings.length === 1) return;
-    const row = this.networks.get(base);
-    if (row === undefined) return;
-    const derived: [number, number][] = [];
-    for (let r = 0; r < row.length; r++) {
-      const sums = row[r];
-      if (sums === undefined) continue;
-      let [hi, lo] = sums;
-      for (const p of added) {
-        const c = this.packetCoded(p, r);
-        hi = (hi + c.hi) | 0;
-        lo = (lo + c.lo) | 0;
-      }
-      for (const p of removed) {
-        const c = this.packetCoded(p, r);
-        hi = (hi - c.hi) | 0;
-        lo = (lo - c.lo) | 0;
-      }
-      derived[r] = [hi, lo];
-    }
-    this.networks.set(network, derived);
-  }
-
   private networkHash(network: readonly Packet[], r: number): [number, number] {
     return this.cached(this.networks, network, r, () => {
       let hi = 0;
@@ -288,16 +260,16 @@ export class WorldEncoder {
       .result();
   }
 
-  /** Sum `base` with `added` and without `removed` (identity renaming). */
-  shiftSum(base: Hash, added: readonly Packet[], removed: readonly Packet[]): Hash {
+  /** Sum `base` with `added` and without `removed`, under renaming `r`. */
+  shiftSum(base: Hash, added: readonly Packet[], removed: readonly Packet[], r = 0): Hash {
     let [hi, lo] = base;
     for (const p of added) {
-      const c = this.packetCoded(p, 0);
+      const c = this.packetCoded(p, r);
       hi = (hi + c.hi) | 0;
       lo = (lo + c.lo) | 0;
     }
     for (const p of removed) {
-      const c = this.packetCoded(p, 0);
+      const c = this.packetCoded(p, r);
       hi = (hi - c.hi) | 0;
       lo = (lo - c.lo) | 0;
     }
@@ -305,11 +277,11 @@ export class WorldEncoder {
   }
 
   /**
-   * The world's 64-bit fingerprint under renaming `r`. `known` carries hashes the caller kept
-   * from the previous state (identity renaming only), so an unchanged component costs nothing.
+   * The world's 64-bit fingerprint under renaming `r`. `known` carries the hashes under `r` the
+   * caller kept from the previous state, so an unchanged component costs nothing.
    */
   fingerprint(w: World, extra: readonly number[], r = 0, known?: KnownHashes): [number, number] {
-    if (r === 0 && known !== undefined)
+    if (known !== undefined)
       return this.combine(
         extra,
         known.nodes,
@@ -321,7 +293,7 @@ export class WorldEncoder {
     return this.combine(
       extra,
       w.replicas.map((n) => this.nodeHash(n, r)),
-      this.clientsUnder(w, r).map((c) => this.clientHash(c)),
+      this.clientHashes(w.clients, r),
       this.networkHash(w.network, r),
       w.network.length,
       this.ghostHash(w.ghost, r),
@@ -350,14 +322,36 @@ export class WorldEncoder {
     return [k.hi, k.lo];
   }
 
-  /** The component hashes of `w` (identity renaming), to seed KnownHashes. */
-  known(w: World): KnownHashes {
-    return {
-      nodes: w.replicas.map((n) => this.nodeHash(n)),
-      clients: w.clients.map((c) => this.clientHash(c)),
-      network: this.networkHash(w.network, 0),
-      ghost: this.ghostHash(w.ghost, 0),
-    };
+  /** The client hashes in renaming `r`'s order. */
+  clientHashes(clients: readonly ClientState[], r: number): Hash[] {
+    const order = this.clientOrder(clients, r);
+    return order.map((i) => this.clientHash(clients[i] as ClientState));
+  }
+
+  private readonly orders: number[][] = [];
+
+  /**
+   * Renaming `r` lists the clients in this order of indices into the world's clients (the same
+   * for every world: the client ids never change). The position of client i is `indexOf(i)`.
+   */
+  clientOrder(clients: readonly ClientState[], r: number): readonly number[] {
+    let order = this.orders[r];
+    if (order === undefined) {
+      const byId = new Map(clients.map((c, i) => [c.id, i]));
+      order = this.clientsUnder({ clients } as World, r).map((c) => byId.get(c.id) as number);
+      this.orders[r] = order;
+    }
+    return order;
+  }
+
+  /** The component hashes of `w` under every renaming, to seed KnownHashes. */
+  known(w: World): KnownHashes[] {
+    return this.renamings.map((_, r) => ({
+      nodes: w.replicas.map((n) => this.nodeHash(n, r)),
+      clients: this.clientHashes(w.clients, r),
+      network: this.networkHash(w.network, r),
+      ghost: this.ghostHash(w.ghost, r),
+    }));
   }
 
   /** The same disk as the replica's durable state, by content (then the node hashes faster). */
@@ -378,12 +372,19 @@ export class WorldEncoder {
   }
 
   /** The least fingerprint over every renaming: an invariant of the symmetry orbit. */
-  canonicalFingerprint(w: World, extra: readonly number[], known?: KnownHashes): [number, number] {
-    let best = this.fingerprint(w, extra, 0, known);
-    for (let r = 1; r < this.renamings.length; r++) {
-      const f = this.fingerprint(w, extra, r);
-      if (f[0] < best[0] || (f[0] === best[0] && f[1] < best[1])) best = f;
-    }
+  canonicalFingerprint(
+    w: World,
+    extra: readonly number[],
+    known?: readonly KnownHashes[],
+  ): [number, number] {
+    let best = this.fingerprint(w, extra, 0, known?.[0]);
+    for (let r = 1; r < this.renamings.length; r++)
+      best = least(best, this.fingerprint(w, extra, r, known?.[r]));
     return best;
   }
+}
+
+/** The lesser of two fingerprints (the orbit's representative is the least). */
+export function least(a: [number, number], b: [number, number]): [number, number] {
+  return b[0] < a[0] || (b[0] === a[0] && b[1] < a[1]) ? b : a;
 }

@@ -74,6 +74,5 @@ export function nextNetwork(
   if (out === null) return { network: before as KeyedPacket[], added: [], removed: [] };
   const netAdded = added.filter((p) => !removed.includes(p));
   const netRemoved = removed.filter((p) => !added.includes(p));
-  encoder.derive(out, before, netAdded, netRemoved);
   return { network: out, added: netAdded, removed: netRemoved };
 }

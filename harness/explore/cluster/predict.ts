@@ -12,13 +12,12 @@
  */
 import type { ClientState } from '../../../src/core/client.js';
 import type { ReplicaState } from '../../../src/core/replica/state.js';
-import type { Input, Message, NodeId, StepResult } from '../../../src/core/types.js';
+import type { Input, NodeId, StepResult } from '../../../src/core/types.js';
 import { checkDurable, checkPersistOrder } from '../../model/invariants.js';
-import type { ClusterConfig, ReplicaNode, World } from '../../model/world.js';
+import type { ClusterConfig, Packet, ReplicaNode, World } from '../../model/world.js';
 import { isDead } from './dead-messages.js';
-import type { Hash, KeyedPacket, WorldEncoder } from './encode.js';
+import { least, type KeyedPacket, type KnownHashes, type WorldEncoder } from './encode.js';
 import type { GhostSteps } from './ghost-steps.js';
-import type { Coded } from './hashing.js';
 import type { LocalSteps } from './local-steps.js';
 import { holds } from './network.js';
 import type { ClusterAction, ClusterState } from './protocol.js';
@@ -28,16 +27,11 @@ export interface StepSummary {
   /** False when the node step itself exposes a violation (Durability, persist order). */
   readonly clean: boolean;
   /** The packets it sends, with their identities (sender, receiver, message). */
-  readonly sends: readonly SentPacket[];
+  readonly sends: readonly KeyedPacket[];
   /** What its last Persist wrote, if any. */
   readonly persisted: ReplicaNode['disk'] | undefined;
   /** Candidacies it started (the scope's election counter). */
   readonly phase1a: number;
-}
-
-interface SentPacket extends Coded {
-  readonly to: NodeId;
-  readonly msg: Message;
 }
 
 export interface PredictorOptions {
@@ -67,7 +61,7 @@ export class SuccessorPredictor {
   ) {}
 
   /** The fingerprint of the successor, or undefined when the step is not one predicted here. */
-  predict(state: ClusterState, action: ClusterAction): Hash | undefined {
+  predict(state: ClusterState, action: ClusterAction): [number, number] | undefined {
     const known = state.hashes;
     if (known === undefined) return undefined;
     const { world } = state;
@@ -90,16 +84,15 @@ export class SuccessorPredictor {
       return undefined;
     }
 
-    let nodes = known.nodes;
-    let clients = known.clients;
     let replicas = world.replicas;
-    let worldClients = world.clients;
+    let clients = world.clients;
     let result: StepResult<unknown>;
     let summary: StepSummary;
     let stepped: ReplicaNode | undefined;
-    const r = world.replicas.findIndex((n) => n.state.id === target);
-    if (r >= 0) {
-      const node = world.replicas[r] as ReplicaNode;
+    let client = -1;
+    const replica = world.replicas.findIndex((n) => n.state.id === target);
+    if (replica >= 0) {
+      const node = world.replicas[replica] as ReplicaNode;
       if (!node.up) return undefined;
       // A restart rebuilds the state from the disk: the same object when the disk holds it.
       if (input === RESTART && node.disk !== node.state.durable) return undefined;
@@ -108,61 +101,61 @@ export class SuccessorPredictor {
       summary = this.summaries.of(node.state, step);
       if (!summary.clean) return undefined;
       stepped = { state: step.state, up: true, disk: summary.persisted ?? node.disk };
-      nodes = replaced(nodes, r, this.encoder.nodeHash(stepped));
-      replicas = replaced(replicas, r, stepped);
+      replicas = replaced(replicas, replica, stepped);
     } else {
-      const c = world.clients.findIndex((x) => x.id === target);
-      const client = world.clients[c];
-      if (client === undefined) return undefined;
-      const step = this.local.stepClient(client, input);
+      client = world.clients.findIndex((x) => x.id === target);
+      if (client < 0) return undefined;
+      const step = this.local.stepClient(world.clients[client] as ClientState, input);
       result = step;
       summary = this.summaries.of(undefined, step);
-      clients = replaced(clients, c, this.encoder.clientHash(step.state));
-      worldClients = replaced(worldClients, c, step.state);
+      clients = replaced(clients, client, step.state);
     }
     // A determinism violation is reported by the full step.
     if (this.local.found.length > 0) return undefined;
     const change = this.ghosts.step(this.cfg, world.ghost, target, input, result, stepped);
     if (change.violations.length > 0) return undefined;
-    const ghost =
-      change.ghost === world.ghost ? known.ghost : this.encoder.ghostHash(change.ghost, 0);
 
     // The network's change, as nextNetwork makes it: the consumed copy (multiset) leaves, new
     // identities join (a set network ignores one it holds), and dead messages — sent now, or
     // already waiting for the node that stepped — are collected.
-    const after: World = { ...world, replicas, clients: worldClients };
+    const after: World = { ...world, replicas, clients };
     const network = world.network as readonly KeyedPacket[];
-    let [hi, lo] = known.network;
-    let length = network.length;
-    if (consumed !== undefined) {
-      hi = (hi - consumed.hi) | 0;
-      lo = (lo - consumed.lo) | 0;
-      length--;
-    }
     const { collect, gcBallots, setNetwork } = this.options;
-    const dead = (p: { readonly to: NodeId; readonly msg: Message }): boolean =>
-      collect && isDead(after, p as KeyedPacket, gcBallots);
-    const joined: string[] = [];
+    const dead = (p: Packet): boolean => collect && isDead(after, p, gcBallots);
+    const joined: KeyedPacket[] = [];
+    const removed: KeyedPacket[] = consumed === undefined ? [] : [consumed];
+    const seen: string[] = [];
     for (const p of summary.sends) {
-      if (setNetwork && (holds(network, p.text) || joined.includes(p.text))) continue;
-      joined.push(p.text);
-      if (dead(p)) continue;
-      hi = (hi + p.hi) | 0;
-      lo = (lo + p.lo) | 0;
-      length++;
+      if (setNetwork) {
+        if (holds(network, p.text) || seen.includes(p.text)) continue;
+        seen.push(p.text);
+      }
+      if (!dead(p)) joined.push(p);
     }
-    for (const p of network) {
-      if (p.to !== target || p === consumed || !dead(p)) continue;
-      hi = (hi - p.hi) | 0;
-      lo = (lo - p.lo) | 0;
-      length--;
-    }
+    for (const p of network) if (p.to === target && p !== consumed && dead(p)) removed.push(p);
+    const length = network.length + joined.length - removed.length;
     const extra = [
       state.crashes + (action.kind === 'CrashRestart' ? 1 : 0),
       state.corruptions,
       state.elections + summary.phase1a,
     ];
-    return this.encoder.combine(extra, nodes, clients, [hi, lo], length, ghost);
+
+    // The fingerprint under every client renaming; the orbit's is the least (encode.ts).
+    let best: [number, number] | undefined;
+    for (let r = 0; r < known.length; r++) {
+      const k = known[r] as KnownHashes;
+      const nodes =
+        stepped === undefined
+          ? k.nodes
+          : replaced(k.nodes, replica, this.encoder.nodeHash(stepped, r));
+      const clientHashes = client < 0 ? k.clients : this.encoder.clientHashes(clients, r);
+      const ghost =
+        change.ghost === world.ghost ? k.ghost : this.encoder.ghostHash(change.ghost, r);
+      const sum = this.encoder.shiftSum(k.network, joined, removed, r);
+      const f = this.encoder.combine(extra, nodes, clientHashes, sum, length, ghost);
+      best = best === undefined ? f : least(best, f);
+    }
+    return best;
   }
 }
 
@@ -200,13 +193,12 @@ export class StepSummaries {
         checkDurable(id, before.durable, after.durable).length === 0 &&
         checkPersistOrder(id, result.effects).length === 0;
     }
-    const sends: SentPacket[] = [];
+    const sends: KeyedPacket[] = [];
     let persisted: ReplicaNode['disk'] | undefined;
     let phase1a = 0;
     for (const e of result.effects) {
       if (e.kind === 'Send' || e.kind === 'Reply') {
-        const c = this.encoder.packetIdentity({ id: 0, from: id, to: e.to, msg: e.msg });
-        sends.push({ text: c.text, hi: c.hi, lo: c.lo, to: e.to, msg: e.msg });
+        sends.push(this.encoder.keyed({ id: 0, from: id, to: e.to, msg: e.msg }));
       } else if (e.kind === 'Persist') persisted = e.durable;
       else if (e.kind === 'Trace' && e.event.action === 'Phase1a') phase1a++;
     }

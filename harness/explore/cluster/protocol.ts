@@ -29,8 +29,11 @@ export interface ClusterState {
   readonly corruptions: number;
   /** Candidacies started (Phase1a): the scope bounds them like TLC's Ballot constant. */
   readonly elections: number;
-  /** Component hashes kept from the parent state, so a step rehashes only what it changed. */
-  readonly hashes?: KnownHashes;
+  /**
+   * Component hashes kept from the parent state, one set per client renaming, so a step
+   * rehashes only what it changed.
+   */
+  readonly hashes?: readonly KnownHashes[];
 }
 
 /** An extra check on every transition, e.g. refinement of the TLA+ twin (harness/refinement). */
@@ -142,10 +145,9 @@ export function createClusterProtocol(
   const fuseCrashes = por && (setNetwork || scope.faults.includes('loss'));
   const gcBallots = ballotRulesAreReference(cfg.rules);
   const collect = options.collectDeadMessages ?? true;
-  // Fingerprint-first successors need the identity renaming's component hashes alone, and no
-  // extra transition check that would have to see every step.
+  // Fingerprint-first successors skip steps: no extra transition check may need to see each one.
   const predictor =
-    encoder.renamings.length === 1 && checks.length === 0
+    checks.length === 0
       ? new SuccessorPredictor(cfg, encoder, local, ghosts, summaries, {
           setNetwork,
           collect,
@@ -180,23 +182,18 @@ export function createClusterProtocol(
     });
     const network = update.network;
     const world: World = { ...stepped, network };
-    const known = state.hashes;
-    const hashes: KnownHashes | undefined =
-      known === undefined
-        ? undefined
-        : {
-            nodes: world.replicas.map((n, i) =>
-              n === before.replicas[i] ? (known.nodes[i] as Hash) : encoder.nodeHash(n),
-            ),
-            clients: world.clients.map((c, i) =>
-              c === before.clients[i] ? (known.clients[i] as Hash) : encoder.clientHash(c),
-            ),
-            network:
-              network === before.network
-                ? known.network
-                : encoder.shiftSum(known.network, update.added, update.removed),
-            ghost: world.ghost === before.ghost ? known.ghost : encoder.ghostHash(world.ghost, 0),
-          };
+    const hashes = state.hashes?.map((known, r): KnownHashes => ({
+      nodes: world.replicas.map((n, i) =>
+        n === before.replicas[i] ? (known.nodes[i] as Hash) : encoder.nodeHash(n, r),
+      ),
+      clients:
+        world.clients === before.clients ? known.clients : encoder.clientHashes(world.clients, r),
+      network:
+        network === before.network
+          ? known.network
+          : encoder.shiftSum(known.network, update.added, update.removed, r),
+      ghost: world.ghost === before.ghost ? known.ghost : encoder.ghostHash(world.ghost, r),
+    }));
     const next: ClusterState = {
       world,
       crashes: state.crashes + (action.kind === 'Crash' ? 1 : 0),
@@ -294,7 +291,7 @@ export function createClusterProtocol(
         }
       : {
           fingerprint: (state: ClusterState) =>
-            encoder.fingerprint(state.world, extra(state), 0, state.hashes),
+            encoder.fingerprint(state.world, extra(state), 0, state.hashes?.[0]),
         }),
     ...(predictor !== undefined
       ? {
