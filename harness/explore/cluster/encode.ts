@@ -249,8 +249,16 @@ export class WorldEncoder {
     return best;
   }
 
+  /** Hashes of up replicas whose disk is their durable state (the usual node), by state. */
+  private readonly plainNodes = new WeakMap<ReplicaState, Hash[]>();
+
   /** A replica node's hash (state, up flag, disk) under renaming `r`. */
   nodeHash(n: ReplicaNode, r = 0): Hash {
+    if (!n.up || n.disk !== n.state.durable) return this.computeNodeHash(n, r);
+    return this.cached(this.plainNodes, n.state, r, () => this.computeNodeHash(n, r));
+  }
+
+  private computeNodeHash(n: ReplicaNode, r: number): Hash {
     const rep = this.replicaCoded(n.state, r);
     const disk = this.diskCoded(n, r);
     return new Hasher()
@@ -313,8 +321,10 @@ export class WorldEncoder {
     for (const x of extra) h.add(x, 0x2545f491);
     for (const [a, b] of nodes) h.add(a, b);
     for (const [a, b] of clients) h.add(a, b);
-    h.add(network[0], network[1]).add(networkLength, 0);
-    return h.add(ghost[0], ghost[1]).result();
+    h.add(network[0], network[1]);
+    h.add(networkLength, 0);
+    h.add(ghost[0], ghost[1]);
+    return h.result();
   }
 
   clientHash(c: ClientState): Hash {
