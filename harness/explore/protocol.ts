@@ -42,7 +42,8 @@ export interface Protocol<W, A> {
    * Optional fingerprint-first successors: the fingerprint (as `fingerprint` would give it) of
    * the state `step(world, action)` reaches, computed without building that state, or undefined
    * when the protocol cannot tell cheaply. Only for steps that expose no violation: the engine
-   * skips a step whose predicted state is already visited.
+   * skips a step whose predicted state is already visited. `bfs(protocol, { verifyPredictions:
+   * true })` builds every successor and checks each prediction against it.
    */
   predictFingerprint?(world: W, action: A): readonly [hi: number, lo: number] | undefined;
   /** Optional partial-order reduction: true when `a` and `b` commute and neither disables the other. */
