@@ -13,7 +13,8 @@ import { base64ToWords, fromJson, toJson, wordsToBase64 } from './codec.js';
 import type { FrontierItem } from './shard.js';
 
 export const CHECKPOINT_FORMAT = 'smr-explore-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+/** 2: frontier states carry their component hashes under every client renaming. */
+export const CHECKPOINT_VERSION = 2;
 
 /** What must match between the run that wrote a checkpoint and the run that resumes it. */
 export interface SearchIdentity {
@@ -162,7 +163,7 @@ function checkHeader(
     throw new CheckpointError(`--resume: ${path} is not an smr explore checkpoint`);
   if (record['version'] !== CHECKPOINT_VERSION)
     throw new CheckpointError(
-      `--resume: ${path} has checkpoint version ${String(record['version'])}, expected ${CHECKPOINT_VERSION}`,
+      `--resume: ${path} has checkpoint version ${String(record['version'])}, expected ${CHECKPOINT_VERSION} (written by another smr release: run the search again)`,
     );
   const header = record as unknown as CheckpointHeader;
   const mine = canonicalEncode(identity(expected));

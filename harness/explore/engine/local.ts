@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { ExactSet, FingerprintSet } from '../fingerprints.js';
 import type { Protocol } from '../protocol.js';
 import {
+  CHECKPOINT_VERSION,
   commitCheckpoint,
   CheckpointWriter,
   partialCheckpointPath,
@@ -125,7 +126,7 @@ function writeCheckpoint<W, A>(
   const out = new CheckpointWriter(partialCheckpointPath(config.checkpointPath));
   out.header({
     format: 'smr-explore-checkpoint',
-    version: 1,
+    version: CHECKPOINT_VERSION,
     ...config.identity,
     stats,
     sharded,

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { SharedFingerprintSet } from '../fingerprints.js';
 import type { ModelSpec } from '../model-spec.js';
 import {
+  CHECKPOINT_VERSION,
   commitCheckpoint,
   CheckpointWriter,
   partialCheckpointPath,
@@ -213,7 +214,7 @@ export async function runParallelBfs(
     const out = new CheckpointWriter(partial);
     out.header({
       format: 'smr-explore-checkpoint',
-      version: 1,
+      version: CHECKPOINT_VERSION,
       ...config.identity,
       stats: counts(reports),
       sharded,

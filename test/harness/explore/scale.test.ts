@@ -4,7 +4,7 @@
  * exactly the states of an uninterrupted one, in one thread or over workers; a checkpoint from
  * another scope is refused.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,12 +60,17 @@ describe('checkpoints', () => {
     }, 120_000);
   }
 
-  it('refuses a checkpoint of another scope, a file that is not one, and a missing file', async () => {
+  it('refuses a checkpoint of another scope or format version, a file that is not one, and a missing file', async () => {
     const checkpointPath = join(dir, 'other.ndjson');
     await run({ checkpointAfterStates: 500, checkpointPath });
     await expect(run({ scope: { ...SMALL, requests: 2 }, resume: checkpointPath })).rejects.toThrow(
       CheckpointError,
     );
+    const older = join(dir, 'older.ndjson');
+    const lines = readFileSync(checkpointPath, 'utf8').split('\n');
+    const header = { ...JSON.parse(lines[0] ?? '{}'), version: 1 };
+    writeFileSync(older, [JSON.stringify(header), ...lines.slice(1)].join('\n'));
+    await expect(run({ resume: older })).rejects.toThrow(/checkpoint version 1, expected 2/);
     const junk = join(dir, 'junk.ndjson');
     writeFileSync(junk, '{"format":"something-else"}\n');
     await expect(run({ resume: junk })).rejects.toThrow(/not an smr explore checkpoint/);
