@@ -20,6 +20,7 @@ import {
   type ClusterScope,
 } from '../../../harness/explore/cluster/scope.js';
 import { explore } from '../../../harness/explore/explore.js';
+import { scopeFromFlags } from '../../../src/cli/commands/explore.js';
 import { REFERENCE_RULES } from '../../../src/core/replica/rules.js';
 import { toyProtocol } from './toy.js';
 
@@ -107,6 +108,24 @@ describe('fingerprint-first successors', () => {
     for (const run of [f1, m, clients, symmetric])
       expect(run.predicted).toBeGreaterThan(run.distinct);
   }, 60_000);
+
+  it('mutants: verified predictions find the same violation on the same shortest path', () => {
+    // A restart that loses durable state, a ghost-tracked duplicate apply, and a client that
+    // trusts the first reply: violations found through predicted and built steps alike.
+    for (const name of ['forget-chosen-on-restart', 'no-session-dedup', 'trust-first-reply']) {
+      const scope = scopeFromFlags({ mutant: name });
+      const verifiedRun = bfs(createClusterProtocol(scope), { verifyPredictions: true });
+      const plain = bfs(createClusterProtocol(scope));
+      expect(verifiedRun.counterexample?.violation.invariant).toBeDefined();
+      expect(verifiedRun.counterexample?.violation.invariant).toBe(
+        plain.counterexample?.violation.invariant,
+      );
+      expect(verifiedRun.counterexample?.actions).toHaveLength(
+        plain.counterexample?.actions.length ?? -1,
+      );
+      expect(verifiedRun.distinctStates).toBe(plain.distinctStates);
+    }
+  });
 
   it('a prediction that differs from the built state stops the search', () => {
     const p = toyProtocol(2, 3);
