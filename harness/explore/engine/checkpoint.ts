@@ -71,8 +71,14 @@ export class CheckpointWriter {
     writeSync(this.fd, text + '\n');
   }
 
-  header(h: CheckpointHeader): void {
-    this.line(JSON.stringify(h));
+  /** The header line; the writer stamps the format and its version. */
+  header(h: Omit<CheckpointHeader, 'format' | 'version'>): void {
+    const stamped: CheckpointHeader = {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      ...h,
+    };
+    this.line(JSON.stringify(stamped));
   }
 
   words(kind: 'visited' | 'parents', words: Uint32Array): void {

@@ -6,7 +6,6 @@ import { performance } from 'node:perf_hooks';
 import { ExactSet, FingerprintSet } from '../fingerprints.js';
 import type { Protocol } from '../protocol.js';
 import {
-  CHECKPOINT_VERSION,
   commitCheckpoint,
   CheckpointWriter,
   partialCheckpointPath,
@@ -125,8 +124,6 @@ function writeCheckpoint<W, A>(
     throw new Error('exact mode does not write checkpoints');
   const out = new CheckpointWriter(partialCheckpointPath(config.checkpointPath));
   out.header({
-    format: 'smr-explore-checkpoint',
-    version: CHECKPOINT_VERSION,
     ...config.identity,
     stats,
     sharded,

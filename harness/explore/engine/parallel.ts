@@ -11,7 +11,6 @@ import { Worker } from 'node:worker_threads';
 import { SharedFingerprintSet } from '../fingerprints.js';
 import type { ModelSpec } from '../model-spec.js';
 import {
-  CHECKPOINT_VERSION,
   commitCheckpoint,
   CheckpointWriter,
   partialCheckpointPath,
@@ -213,8 +212,6 @@ export async function runParallelBfs(
     const partial = partialCheckpointPath(config.checkpointPath);
     const out = new CheckpointWriter(partial);
     out.header({
-      format: 'smr-explore-checkpoint',
-      version: CHECKPOINT_VERSION,
       ...config.identity,
       stats: counts(reports),
       sharded,
