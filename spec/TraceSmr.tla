@@ -198,6 +198,13 @@ TraceClientReceive ==
 (* ones Smr has in the same form), checked after the step.                 *)
 (***************************************************************************)
 Shows(v) == Has("state") /\ v \in DOMAIN E.state
+\* accepted and chosen are shown on some slots: an entry, or `none` for no entry.
+AcceptedShown(o) ==
+  IF o.none THEN \A e \in accepted'[Node] : e.slot # o.slot
+  ELSE [slot |-> o.slot, bal |-> Bal(o.ballot), cmd |-> Cmd(o.cmd)] \in accepted'[Node]
+ChosenShown(o) ==
+  IF o.none THEN \A e \in chosen'[Node] : e.slot # o.slot
+  ELSE [slot |-> o.slot, cmd |-> Cmd(o.cmd)] \in chosen'[Node]
 StateOK ==
   /\ Shows("promised") => promised'[Node] = Bal(E.state.promised)
   /\ Shows("role") => role'[Node] = E.state.role
@@ -205,6 +212,9 @@ StateOK ==
   /\ Shows("prepareFrom") => prepareFrom'[Node] = E.state.prepareFrom
   /\ Shows("nextSlot") => nextSlot'[Node] = E.state.nextSlot
   /\ Shows("executed") => executed'[Node] = E.state.executed
+  /\ Shows("accepted") =>
+       \A i \in DOMAIN E.state.accepted : AcceptedShown(E.state.accepted[i])
+  /\ Shows("chosen") => \A i \in DOMAIN E.state.chosen : ChosenShown(E.state.chosen[i])
   /\ Shows("clientSeq") => clientSeq'[Node] = E.state.clientSeq
   /\ Shows("pending") => pending'[Node] = E.state.pending
 

@@ -45,6 +45,12 @@ export class TraceRecorder {
   private readonly vectors = new Map<NodeId, Vector>();
   private readonly packetClocks = new Map<number, number>();
   private readonly packetVectors = new Map<number, Vector>();
+  /**
+   * The slots each replica's events have logged so far. A Restart logs them again: the durable
+   * log survives a restart, so a recovery that loses part of it shows as a wrong value there
+   * (a Restart touches no slot of its own, and would otherwise hide the loss).
+   */
+  private readonly loggedSlots = new Map<NodeId, number[]>();
   private readonly observe: ObserveLevel;
   private readonly clock: ClockKind;
   lines = 0;
@@ -132,7 +138,10 @@ export class TraceRecorder {
     if (replica !== undefined) {
       const slots: number[] = [];
       const clients: NodeId[] = [];
+      const logged = this.loggedSlots.get(node) ?? [];
       for (const { event } of step.events) {
+        if (event.action === 'Restart')
+          for (const s of logged) if (!slots.includes(s)) slots.push(s);
         const slot =
           event.slot ??
           (event.msg !== undefined && 'slot' in event.msg ? event.msg.slot : undefined);
@@ -140,6 +149,8 @@ export class TraceRecorder {
         if (event.msg?.type === 'Reply' && !clients.includes(event.msg.to))
           clients.push(event.msg.to);
       }
+      const known = [...logged.filter((s) => !slots.includes(s)), ...slots];
+      this.loggedSlots.set(node, known.slice(-MAX_RESTART_SLOTS));
       return replicaView(replica.state, this.options.app ?? null, { slots, clients });
     }
     const client = world?.clients.find((c) => c.id === node);
@@ -150,6 +161,9 @@ export class TraceRecorder {
     return clientView(client, repliedBy);
   }
 }
+
+/** As many as one event logs of each function-valued variable (state-view.ts). */
+const MAX_RESTART_SLOTS = 8;
 
 function lastIndexOf(step: RecordedStep): number {
   return step.events.length - 1;

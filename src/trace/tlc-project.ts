@@ -8,6 +8,7 @@ import type { Json } from '../core/types.js';
 import type { EventSource } from './merge.js';
 import type { Ballots, Cmd, Msg } from './model/values.js';
 import type { ParsedEvent } from './parse-event.js';
+import type { CmdValue } from './parse-values.js';
 
 /** Actions whose event names its message whenever the producer logs messages. */
 const CARRIES_MSG: ReadonlySet<string> = new Set([
@@ -73,6 +74,17 @@ function projectEvent(ev: ParsedEvent, ballots: Ballots): { [k: string]: Json } 
     if (r.prepareFrom !== undefined) state['prepareFrom'] = r.prepareFrom;
     if (r.nextSlot !== undefined) state['nextSlot'] = r.nextSlot;
     if (r.executed !== undefined) state['executed'] = r.executed;
+    // Shown slots as a list, "no entry" as `none` (TLC's Json module cannot read null).
+    if (r.accepted !== undefined)
+      state['accepted'] = r.accepted.map(([slot, e]) =>
+        e === null
+          ? { slot, none: true }
+          : { slot, none: false, ballot: ballot(e.bal, ballots), cmd: cmdValue(e.cmd) },
+      );
+    if (r.chosen !== undefined)
+      state['chosen'] = r.chosen.map(([slot, c]) =>
+        c === null ? { slot, none: true } : { slot, none: false, cmd: cmdValue(c) },
+      );
   }
   const c = ev.clientState;
   if (c !== undefined) {
@@ -90,6 +102,12 @@ function ballot(b: number, ballots: Ballots): Json {
 
 function cmd(c: Cmd): Json {
   return c.kind === 'noop' ? { kind: 'noop' } : { kind: 'op', client: c.client, seq: c.seq };
+}
+
+function cmdValue(c: CmdValue): Json {
+  return c.kind === 'noop'
+    ? { kind: 'noop' }
+    : { kind: 'op', client: c.client ?? '', seq: c.seq ?? 0 };
 }
 
 function projectMsg(m: Msg, ballots: Ballots): Json {

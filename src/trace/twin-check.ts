@@ -21,6 +21,7 @@ import type {
 import { openTrace } from './merge.js';
 import type { Cmd, Msg } from './model/values.js';
 import type { ParsedEvent } from './parse-event.js';
+import type { CmdValue } from './parse-values.js';
 import type { TraceContext } from './parse-header.js';
 import type { ReadOptions } from './trace-file.js';
 
@@ -342,7 +343,27 @@ function agrees(
   if (o.prepareFrom !== undefined && o.prepareFrom !== v.prepareFrom) return 'state.prepareFrom';
   if (o.nextSlot !== undefined && o.nextSlot !== v.nextSlot) return 'state.nextSlot';
   if (o.executed !== undefined && o.executed !== v.executed) return 'state.executed';
+  // Shown slots of accepted and chosen; commands as Smr has them, (client, seq) without the op.
+  for (const [slot, seen] of o.accepted ?? []) {
+    const have = v.accepted.find((e) => e.slot === slot);
+    const same =
+      have === undefined
+        ? seen === null
+        : seen !== null && have.bal === seen.bal && matchesObserved(have.cmd, seen.cmd);
+    if (!same) return `state.accepted.${slot}`;
+  }
+  for (const [slot, seen] of o.chosen ?? []) {
+    const have = v.chosen.find((e) => e.slot === slot);
+    const same =
+      have === undefined ? seen === null : seen !== null && matchesObserved(have.cmd, seen);
+    if (!same) return `state.chosen.${slot}`;
+  }
   return null;
+}
+
+function matchesObserved(cmd: TwinCmd, seen: CmdValue): boolean {
+  if (cmd.kind !== seen.kind) return false;
+  return cmd.kind === 'noop' || (cmd.client === seen.client && cmd.seq === seen.seq);
 }
 
 const slotMatches = (ev: ParsedEvent, slot: number): boolean =>

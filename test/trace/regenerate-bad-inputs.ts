@@ -97,11 +97,12 @@ const NATIVE_ONLY: Readonly<Record<string, Edit>> = {
     e.msg.output = 'not what the app returns';
     return put(l, i, e);
   },
-  'edited-state-accepted': (l) => {
-    // TLC's projection and the twin check the scalar state variables only.
+  'edited-state-accepted-op': (l) => {
+    // The logged accepted value's op: Smr (so TLC's projection and the twin) has no ops.
     const i = firstOf(l, 'Phase2b');
-    const e = event(l, i) as { state: { accepted: Record<string, { ballot: { round: number } }> } };
-    for (const entry of Object.values(e.state.accepted)) entry.ballot.round += 1;
+    const e = event(l, i) as { state: { accepted: Record<string, { cmd: { op?: unknown } }> } };
+    for (const entry of Object.values(e.state.accepted))
+      entry.cmd.op = { type: 'put', key: 'zz', value: 'changed' };
     return put(l, i, e);
   },
   'edited-request-op': (l) => {

@@ -122,6 +122,8 @@ const MUTANT_RUNS: readonly {
   { mutant: 'ignore-promised-values', faults: ['loss', 'crash', 'partition'] },
   { mutant: 'no-session-dedup', faults: ['dup', 'loss'] },
   { mutant: 'forget-promise-on-restart', faults: ['crash', 'loss'] },
+  { mutant: 'forget-accepted-on-restart', faults: ['crash', 'loss'] },
+  { mutant: 'forget-chosen-on-restart', faults: ['crash', 'loss'] },
   { mutant: 'ballot-ignores-replica-id', faults: ['loss', 'crash', 'partition', 'reorder'] },
 ];
 
@@ -147,6 +149,18 @@ const EDITS: readonly {
       };
       e.msg.cmd =
         e.msg.cmd.kind === 'noop' ? { kind: 'op', client: 'c1', seq: 9 } : { ...e.msg.cmd, seq: 9 };
+      lines[i] = JSON.stringify(e);
+    },
+  },
+  {
+    name: 'edited-state-accepted',
+    why: 'the state r2 logs after Phase2b shows the value it accepted at ballot 2.r1, a ballot no one started (it accepted at 1.r1): the state check after the step fails on `state.accepted`',
+    at: (e) => e['action'] === 'Phase2b',
+    edit: (lines, i) => {
+      const e = JSON.parse(lines[i] as string) as {
+        state: { accepted: Record<string, { ballot: { round: number } }> };
+      };
+      for (const entry of Object.values(e.state.accepted)) entry.ballot.round += 1;
       lines[i] = JSON.stringify(e);
     },
   },

@@ -14,6 +14,7 @@ import type { CoreModelSpec } from '../../../harness/explore/model-spec.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
 import { REFERENCE_RULES } from '../../../src/core/replica/rules.js';
 import { scopeFromFlags } from '../../../src/cli/commands/explore.js';
+import { checkTrace } from '../../../src/trace/checker.js';
 
 const REDUCTIONS = [
   { symmetry: true, por: true },
@@ -59,6 +60,9 @@ describe('mutants', () => {
               .trim()
               .split('\n');
             expect(JSON.parse(trace[0] ?? '{}')).toMatchObject({ format: 'smr-trace', version: 1 });
+            // The trace checker reads it (no bad input) and rejects it: the mutant's run is not a
+            // behaviour of the spec, or breaks one of its invariants.
+            expect(checkTrace([files?.trace ?? '']).verdict).toBe('invalid');
             expect(readFileSync(files?.html ?? '', 'utf8')).toContain(
               `${r.violation?.invariant} violated`,
             );
