@@ -138,6 +138,21 @@ const LIST: readonly Mutant[] = [
     scope: { requests: 2, maxCrashes: 0 },
   },
   {
+    name: 'command-seq-off-by-one',
+    description:
+      "a leader writes the request's sequence number plus one into the command it proposes, so a command no client issued is chosen (consensus validity: only proposed values are chosen)",
+    breaks: ['Validity'],
+    rules: rules({
+      proposal: (request) => ({
+        kind: 'op',
+        client: request.from,
+        seq: request.seq + 1,
+        op: request.op,
+      }),
+    }),
+    scope: { maxCrashes: 0 },
+  },
+  {
     name: 'trust-first-reply',
     description:
       'clients accept the first reply (the fail-stop policy) although a replica may be corrupt; the seed asks for a majority of equal outputs',

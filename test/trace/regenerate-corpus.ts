@@ -124,6 +124,7 @@ const MUTANT_RUNS: readonly {
   { mutant: 'forget-promise-on-restart', faults: ['crash', 'loss'] },
   { mutant: 'forget-accepted-on-restart', faults: ['crash', 'loss'] },
   { mutant: 'forget-chosen-on-restart', faults: ['crash', 'loss'] },
+  { mutant: 'command-seq-off-by-one', faults: [] },
   { mutant: 'ballot-ignores-replica-id', faults: ['loss', 'crash', 'partition', 'reorder'] },
 ];
 

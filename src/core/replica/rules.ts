@@ -7,6 +7,7 @@ import type {
   Command,
   DurableState,
   ReplicaId,
+  RequestMsg,
   Slot,
 } from '../types.js';
 import type { Session } from './state.js';
@@ -44,6 +45,8 @@ export interface ReplicaRules {
   readonly isDuplicate: (session: Session | undefined, seq: number) => boolean;
   /** The command this replica may execute at `slot` now: only a chosen one. */
   readonly executable: (durable: DurableState, slot: Slot) => Command | undefined;
+  /** The command a leader proposes in `slot` for a client's request: that request, unchanged. */
+  readonly proposal: (request: RequestMsg, slot: Slot) => Command;
 }
 
 export const NOOP: Command = Object.freeze({ kind: 'noop' });
@@ -61,4 +64,5 @@ export const REFERENCE_RULES: ReplicaRules = {
   recover: (durable) => durable,
   isDuplicate: (session, seq) => session !== undefined && session.seq >= seq,
   executable: (durable, slot) => durable.chosen.get(slot),
+  proposal: (request) => ({ kind: 'op', client: request.from, seq: request.seq, op: request.op }),
 };

@@ -22,6 +22,7 @@ const SEEDS: Record<string, number> = {
   'session-off-by-one': 1,
   'ballot-ignores-replica-id': 2,
   'accept-stale-ballot': 2,
+  'command-seq-off-by-one': 1,
 };
 
 describe('the simulator catches seeded bugs', () => {
