@@ -46,9 +46,9 @@ export class TraceRecorder {
   private readonly packetClocks = new Map<number, number>();
   private readonly packetVectors = new Map<number, Vector>();
   /**
-   * The slots each replica's events have logged so far. A Restart logs them again: the durable
-   * log survives a restart, so a recovery that loses part of it shows as a wrong value there
-   * (a Restart touches no slot of its own, and would otherwise hide the loss).
+   * The slots each replica's events logged last (at most eight, oldest first). A Restart logs
+   * them again: the durable log survives a restart, so a recovery that loses part of it shows as
+   * a wrong value there (a Restart touches no slot of its own, and would otherwise hide it).
    */
   private readonly loggedSlots = new Map<NodeId, number[]>();
   private readonly observe: ObserveLevel;
@@ -139,15 +139,21 @@ export class TraceRecorder {
       const slots: number[] = [];
       const clients: NodeId[] = [];
       const logged = this.loggedSlots.get(node) ?? [];
+      let restarted = false;
       for (const { event } of step.events) {
-        if (event.action === 'Restart')
-          for (const s of logged) if (!slots.includes(s)) slots.push(s);
+        if (event.action === 'Restart') restarted = true;
         const slot =
           event.slot ??
           (event.msg !== undefined && 'slot' in event.msg ? event.msg.slot : undefined);
         if (slot !== undefined && !slots.includes(slot)) slots.push(slot);
         if (event.msg?.type === 'Reply' && !clients.includes(event.msg.to))
           clients.push(event.msg.to);
+      }
+      // Last, so that they are the ones shown when the step touched many slots itself.
+      if (restarted) {
+        const others = slots.filter((s) => !logged.includes(s));
+        slots.length = 0;
+        slots.push(...others, ...logged);
       }
       const known = [...logged.filter((s) => !slots.includes(s)), ...slots];
       this.loggedSlots.set(node, known.slice(-MAX_RESTART_SLOTS));

@@ -114,4 +114,35 @@ describe('recording at three observation levels', () => {
       expect(r.failure, name).toMatchObject({ line: i + 1, conjunct: `state.${name}` });
     }
   });
+
+  it('a Restart shows the durable log again on the slots the node logged before', () => {
+    // A restart touches no slot itself; without this a recovery that lost accepted values or
+    // the chosen log would leave no trace (harness/mutants forget-*-on-restart).
+    const lines = recordTrace({ seed: 10, steps: 600, faults: ['crash'] });
+    const logged = new Map<string, Set<string>>();
+    let restarts = 0;
+    for (let i = 1; i < lines.length; i++) {
+      const e = parse(lines[i] as string);
+      if (e.action === 'Restart' && (logged.get(e.node)?.size ?? 0) > 0) {
+        restarts++;
+        // The state is logged on the last event of the restart's step, an event of the same node.
+        const end = lines
+          .slice(i)
+          .map(parse)
+          .find((x) => x['state'] !== undefined);
+        expect(end?.node).toBe(e.node);
+        const shown = Object.keys((end?.['state'] as { accepted?: object }).accepted ?? {});
+        const before = logged.get(e.node) ?? new Set<string>();
+        const again = shown.filter((slot) => before.has(slot));
+        expect(again.length).toBe(Math.min(8, before.size));
+      }
+      const accepted = (e['state'] as { accepted?: object } | undefined)?.accepted;
+      for (const slot of Object.keys(accepted ?? {})) {
+        if (!logged.has(e.node)) logged.set(e.node, new Set());
+        logged.get(e.node)?.add(slot);
+      }
+    }
+    expect(restarts).toBeGreaterThan(0);
+    expect(checkTrace([writeLines(dir, 'restarts.ndjson', lines)]).verdict).toBe('valid');
+  });
 });
