@@ -14,7 +14,7 @@ import type { ClientState } from '../core/client.js';
 import type { ReplicaState } from '../core/replica/state.js';
 import type { NodeId, TraceEvent } from '../core/types.js';
 import type { ClockKind, ObserveLevel, TraceHeader, TraceLine } from './format.js';
-import { clientView, replicaView } from './state-view.js';
+import { clientView, MAX_ENTRIES, replicaView } from './state-view.js';
 
 /** The parts of a cluster transition the recorder needs (harness/model/step.ts's Transition). */
 export interface RecordedStep {
@@ -46,7 +46,7 @@ export class TraceRecorder {
   private readonly packetClocks = new Map<number, number>();
   private readonly packetVectors = new Map<number, Vector>();
   /**
-   * The slots each replica's events logged last (at most eight, oldest first). A Restart logs
+   * The slots each replica's events logged last (at most MAX_ENTRIES, oldest first). A Restart logs
    * them again: the durable log survives a restart, so a recovery that loses part of it shows as
    * a wrong value there (a Restart touches no slot of its own, and would otherwise hide it).
    */
@@ -149,15 +149,11 @@ export class TraceRecorder {
         if (event.msg?.type === 'Reply' && !clients.includes(event.msg.to))
           clients.push(event.msg.to);
       }
-      // Last, so that they are the ones shown when the step touched many slots itself.
-      if (restarted) {
-        const others = slots.filter((s) => !logged.includes(s));
-        slots.length = 0;
-        slots.push(...others, ...logged);
-      }
-      const known = [...logged.filter((s) => !slots.includes(s)), ...slots];
-      this.loggedSlots.set(node, known.slice(-MAX_RESTART_SLOTS));
-      return replicaView(replica.state, this.options.app ?? null, { slots, clients });
+      // The logged slots go last: they are the ones shown when the step touched many itself.
+      const shown = restarted ? [...slots.filter((s) => !logged.includes(s)), ...logged] : slots;
+      const known = [...logged.filter((s) => !shown.includes(s)), ...shown];
+      this.loggedSlots.set(node, known.slice(-MAX_ENTRIES));
+      return replicaView(replica.state, this.options.app ?? null, { slots: shown, clients });
     }
     const client = world?.clients.find((c) => c.id === node);
     if (client === undefined) return undefined;
@@ -167,9 +163,6 @@ export class TraceRecorder {
     return clientView(client, repliedBy);
   }
 }
-
-/** As many as one event logs of each function-valued variable (state-view.ts). */
-const MAX_RESTART_SLOTS = 8;
 
 function lastIndexOf(step: RecordedStep): number {
   return step.events.length - 1;

@@ -17,7 +17,7 @@ export interface Touched {
 }
 
 /** At most this many entries of each function-valued variable per event, to keep lines short. */
-const MAX_ENTRIES = 8;
+export const MAX_ENTRIES = 8;
 
 export function replicaView(
   state: ReplicaState,

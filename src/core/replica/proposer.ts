@@ -137,7 +137,7 @@ function drainQueue(b: StepBuilder): void {
     if (slot >= chosenPrefix(b.durable, b.v.executed) + b.base.params.window) return;
     const [next, ...rest] = b.v.queue as [RequestMsg, ...RequestMsg[]];
     b.setVolatile({ queue: rest });
-    propose(b, slot, b.ctx.rules.proposal(next, slot));
+    propose(b, slot, b.ctx.rules.proposal(next));
   }
 }
 

@@ -45,8 +45,8 @@ export interface ReplicaRules {
   readonly isDuplicate: (session: Session | undefined, seq: number) => boolean;
   /** The command this replica may execute at `slot` now: only a chosen one. */
   readonly executable: (durable: DurableState, slot: Slot) => Command | undefined;
-  /** The command a leader proposes in `slot` for a client's request: that request, unchanged. */
-  readonly proposal: (request: RequestMsg, slot: Slot) => Command;
+  /** The command a leader proposes for a client's request: that request, unchanged. */
+  readonly proposal: (request: RequestMsg) => Command;
 }
 
 export const NOOP: Command = Object.freeze({ kind: 'noop' });
