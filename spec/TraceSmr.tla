@@ -198,7 +198,8 @@ TraceClientReceive ==
 (* ones Smr has in the same form), checked after the step.                 *)
 (***************************************************************************)
 Shows(v) == Has("state") /\ v \in DOMAIN E.state
-\* accepted and chosen are shown on some slots: an entry, or `none` for no entry.
+\* accepted and chosen are shown on some slots: an entry, or `none` for no entry;
+\* sessions on some clients, by seq (0: no session).
 AcceptedShown(o) ==
   IF o.none THEN \A e \in accepted'[Node] : e.slot # o.slot
   ELSE [slot |-> o.slot, bal |-> Bal(o.ballot), cmd |-> Cmd(o.cmd)] \in accepted'[Node]
@@ -215,6 +216,9 @@ StateOK ==
   /\ Shows("accepted") =>
        \A i \in DOMAIN E.state.accepted : AcceptedShown(E.state.accepted[i])
   /\ Shows("chosen") => \A i \in DOMAIN E.state.chosen : ChosenShown(E.state.chosen[i])
+  /\ Shows("sessions") =>
+       \A i \in DOMAIN E.state.sessions :
+         sessions'[Node][E.state.sessions[i].client].seq = E.state.sessions[i].seq
   /\ Shows("clientSeq") => clientSeq'[Node] = E.state.clientSeq
   /\ Shows("pending") => pending'[Node] = E.state.pending
 

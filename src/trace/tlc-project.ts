@@ -85,6 +85,9 @@ function projectEvent(ev: ParsedEvent, ballots: Ballots): { [k: string]: Json } 
       state['chosen'] = r.chosen.map(([slot, c]) =>
         c === null ? { slot, none: true } : { slot, none: false, cmd: cmdValue(c) },
       );
+    // Smr keeps a session's seq (outputs are abstract); no session is seq 0 (NoSession).
+    if (r.sessions !== undefined)
+      state['sessions'] = r.sessions.map(([client, x]) => ({ client, seq: x?.seq ?? 0 }));
   }
   const c = ev.clientState;
   if (c !== undefined) {

@@ -11,12 +11,13 @@
 import { applyAction, type SpecAction } from '../spec/actions.js';
 import { encodeState } from '../spec/encode.js';
 import { chosenPrefix, init, messages, nextFree } from '../spec/state.js';
-import type {
-  Cmd as TwinCmd,
-  Msg as TwinMsg,
-  ReplicaVars,
-  SpecConstants,
-  SpecState,
+import {
+  NO_SESSION,
+  type Cmd as TwinCmd,
+  type Msg as TwinMsg,
+  type ReplicaVars,
+  type SpecConstants,
+  type SpecState,
 } from '../spec/types.js';
 import { openTrace } from './merge.js';
 import type { Cmd, Msg } from './model/values.js';
@@ -357,6 +358,11 @@ function agrees(
     const same =
       have === undefined ? seen === null : seen !== null && matchesObserved(have.cmd, seen);
     if (!same) return `state.chosen.${slot}`;
+  }
+  // Shown sessions: Smr keeps the seq (its outputs are abstract); no session is seq 0.
+  for (const [client, seen] of o.sessions ?? []) {
+    const have = v.sessions[k.clients.indexOf(client)] ?? NO_SESSION;
+    if (have.seq !== (seen?.seq ?? 0)) return `state.sessions.${client}`;
   }
   return null;
 }

@@ -166,6 +166,18 @@ const EDITS: readonly {
     },
   },
   {
+    name: 'edited-session-seq',
+    why: "the state a replica logs after executing a request shows the client's session one request further than it executed: the state check after the step fails on `state.sessions`",
+    at: (e) => (e['state'] as { sessions?: object } | undefined)?.sessions !== undefined,
+    edit: (lines, i) => {
+      const e = JSON.parse(lines[i] as string) as {
+        state: { sessions: Record<string, { seq: number } | null> };
+      };
+      for (const session of Object.values(e.state.sessions)) if (session) session.seq += 1;
+      lines[i] = JSON.stringify(e);
+    },
+  },
+  {
     name: 'deleted-send',
     why: 'the line where the leader sends its second Accept (Phase2a) is deleted, so the Phase2b that consumes it receives a message that was never sent (`m \\in msgs`)',
     at: (e) => e['action'] === 'Phase2a' && (e['slot'] as number) === 1,
