@@ -125,6 +125,7 @@ const MUTANT_RUNS: readonly {
   { mutant: 'forget-accepted-on-restart', faults: ['crash', 'loss'] },
   { mutant: 'forget-chosen-on-restart', faults: ['crash', 'loss'] },
   { mutant: 'command-seq-off-by-one', faults: [] },
+  { mutant: 'execute-past-gap', faults: ['loss'] },
   { mutant: 'ballot-ignores-replica-id', faults: ['loss', 'crash', 'partition', 'reorder'] },
 ];
 
