@@ -6,7 +6,7 @@
  */
 import type { Json } from '../core/types.js';
 import type { EventSource } from './merge.js';
-import type { Ballots, Cmd, Msg } from './model/values.js';
+import type { Ballots, Msg } from './model/values.js';
 import type { ParsedEvent } from './parse-event.js';
 import type { CmdValue } from './parse-values.js';
 
@@ -79,11 +79,11 @@ function projectEvent(ev: ParsedEvent, ballots: Ballots): { [k: string]: Json } 
       state['accepted'] = r.accepted.map(([slot, e]) =>
         e === null
           ? { slot, none: true }
-          : { slot, none: false, ballot: ballot(e.bal, ballots), cmd: cmdValue(e.cmd) },
+          : { slot, none: false, ballot: ballot(e.bal, ballots), cmd: cmd(e.cmd) },
       );
     if (r.chosen !== undefined)
       state['chosen'] = r.chosen.map(([slot, c]) =>
-        c === null ? { slot, none: true } : { slot, none: false, cmd: cmdValue(c) },
+        c === null ? { slot, none: true } : { slot, none: false, cmd: cmd(c) },
       );
     // Smr keeps a session's seq (outputs are abstract); no session is seq 0 (NoSession).
     if (r.sessions !== undefined)
@@ -103,11 +103,8 @@ function ballot(b: number, ballots: Ballots): Json {
   return b < 0 ? { round: 0, leader: '' } : { round: ballots.round(b), leader: ballots.owner(b) };
 }
 
-function cmd(c: Cmd): Json {
-  return c.kind === 'noop' ? { kind: 'noop' } : { kind: 'op', client: c.client, seq: c.seq };
-}
-
-function cmdValue(c: CmdValue): Json {
+/** A command as Smr has it, client#seq without the op: a message's, or a logged state's. */
+function cmd(c: Pick<CmdValue, 'kind' | 'client' | 'seq'>): Json {
   return c.kind === 'noop'
     ? { kind: 'noop' }
     : { kind: 'op', client: c.client ?? '', seq: c.seq ?? 0 };

@@ -20,7 +20,7 @@ import {
   type SpecState,
 } from '../spec/types.js';
 import { openTrace } from './merge.js';
-import type { Cmd, Msg } from './model/values.js';
+import type { Msg } from './model/values.js';
 import type { ParsedEvent } from './parse-event.js';
 import type { CmdValue } from './parse-values.js';
 import type { TraceContext } from './parse-header.js';
@@ -123,8 +123,9 @@ export function checkTraceWithTwin(
   };
 }
 
-const twinCmd = (c: Cmd): TwinCmd =>
-  c.kind === 'noop' ? { kind: 'noop' } : { kind: 'op', client: c.client, seq: c.seq };
+/** A model command, or a logged state's, as the twin has it: client#seq without the op. */
+const twinCmd = (c: Pick<CmdValue, 'kind' | 'client' | 'seq'>): TwinCmd =>
+  c.kind === 'noop' ? { kind: 'noop' } : { kind: 'op', client: c.client ?? '', seq: c.seq ?? 0 };
 
 function twinMsg(m: Msg): TwinMsg | undefined {
   switch (m.type) {
@@ -350,13 +351,13 @@ function agrees(
     const same =
       have === undefined
         ? seen === null
-        : seen !== null && have.bal === seen.bal && matchesObserved(have.cmd, seen.cmd);
+        : seen !== null && have.bal === seen.bal && sameTwinCmd(have.cmd, twinCmd(seen.cmd));
     if (!same) return `state.accepted.${slot}`;
   }
   for (const [slot, seen] of o.chosen ?? []) {
     const have = v.chosen.find((e) => e.slot === slot);
     const same =
-      have === undefined ? seen === null : seen !== null && matchesObserved(have.cmd, seen);
+      have === undefined ? seen === null : seen !== null && sameTwinCmd(have.cmd, twinCmd(seen));
     if (!same) return `state.chosen.${slot}`;
   }
   // Shown sessions: Smr keeps the seq (its outputs are abstract); no session is seq 0.
@@ -365,11 +366,6 @@ function agrees(
     if (have.seq !== (seen?.seq ?? 0)) return `state.sessions.${client}`;
   }
   return null;
-}
-
-function matchesObserved(cmd: TwinCmd, seen: CmdValue): boolean {
-  if (cmd.kind !== seen.kind) return false;
-  return cmd.kind === 'noop' || (cmd.client === seen.client && cmd.seq === seen.seq);
 }
 
 const slotMatches = (ev: ParsedEvent, slot: number): boolean =>
