@@ -7,7 +7,8 @@ import { resourceUsage } from 'node:process';
 import { CHECKED_INVARIANTS, type InvariantName, type Violation } from '../model/invariants.js';
 import { PROPERTIES, STATE_INVARIANTS } from '../../src/spec/invariants.js';
 import { rebuildCounterexample, replayChoices } from './bfs.js';
-import type { ClusterProtocol } from './cluster/protocol.js';
+import type { PackedClusterProtocol, PackedState } from './cluster/packed.js';
+import type { ClusterAction, ClusterProtocol, ClusterState } from './cluster/protocol.js';
 import { minimise, replay, toStable, type StableStep } from './cluster/replay.js';
 import { DEFAULT_SCOPE, type ClusterScope } from './cluster/scope.js';
 import {
@@ -32,8 +33,10 @@ export interface ExploreOptions {
   readonly strategy?: Strategy;
   readonly maxDepth?: number;
   readonly maxStates?: number;
-  /** Worker threads for BFS; 1 searches in this thread. */
+  /** Threads for BFS (this one and W − 1 workers); 1 searches in this thread alone. */
   readonly workers?: number;
+  /** Workers join once a level holds this many states (engine/parallel.ts; 0 = at once). */
+  readonly workerJoinFrontier?: number;
   /** Exact visited set (full encodings) instead of 64-bit fingerprints. */
   readonly exact?: boolean;
   /** Engine-level determinism check for protocols that do not check themselves. */
@@ -65,6 +68,8 @@ export interface ExploreResult {
   readonly constants?: string;
   readonly strategy: Strategy;
   readonly workers: number;
+  /** The threads that took part: workers join a parallel search only once levels are large. */
+  readonly workersUsed: number;
   readonly reductions: { readonly symmetry: boolean; readonly por: boolean };
   /** Every reachable state within the bounds was explored. */
   readonly complete: boolean;
@@ -106,6 +111,9 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     ...(options.checkpointAfterStates !== undefined
       ? { checkpointAfterStates: options.checkpointAfterStates }
       : {}),
+    ...(options.workerJoinFrontier !== undefined
+      ? { workerJoinFrontier: options.workerJoinFrontier }
+      : {}),
     ...(options.shard !== undefined ? { shard: options.shard } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
   };
@@ -127,7 +135,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     });
   } else if (workers > 1) {
-    outcome = await runParallelBfs(spec, protocol.initialStates().length, workers, config, resume);
+    outcome = await runParallelBfs(protocol, spec, workers, config, resume);
   } else {
     outcome = runLocalBfs(protocol, config, resume);
   }
@@ -138,6 +146,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     ...(spec.model === 'core' ? { scope: spec.scope } : { constants: spec.constants }),
     strategy,
     workers,
+    workersUsed: ('participants' in outcome ? outcome.participants : undefined) ?? 1,
     reductions:
       spec.model === 'core'
         ? { symmetry: spec.symmetry, por: spec.por }
@@ -208,19 +217,19 @@ function counterexample(
         : writeGenericCounterexample(options.out, spec, choices, labels, found);
     return { labels, violation: found, foundSteps: labels.length, ...(files ? { files } : {}) };
   }
-  const cluster = protocol as unknown as ClusterProtocol;
-  let state = cluster.initialStates()[choices[0] as number] as typeof cluster extends Protocol<
-    infer W,
-    unknown
-  >
-    ? W
-    : never;
+  // The search may run on packed states; the counterexample is replayed on object worlds.
+  const search = protocol as unknown as Protocol<unknown, ClusterAction>;
+  const packed = 'objects' in protocol ? (protocol as unknown as PackedClusterProtocol) : null;
+  const cluster = packed?.objects ?? (protocol as unknown as ClusterProtocol);
+  const view = (s: unknown): ClusterState =>
+    packed === null ? (s as ClusterState) : packed.unpack(s as PackedState);
+  let state = search.initialStates()[choices[0] as number];
   const steps: StableStep[] = [];
   for (const k of choices.slice(1)) {
-    const action = cluster.actions(state)[k];
+    const action = search.actions(state)[k];
     if (action === undefined) throw new Error('counterexample replay diverged from the search');
-    steps.push(...toStable(state, action));
-    state = cluster.step(state, action).world;
+    steps.push(...toStable(view(state), action));
+    state = search.step(state, action).world;
   }
   const short = options.minimise === false ? steps : minimise(cluster, steps, found.invariant);
   const run = replay(cluster, short);

@@ -183,10 +183,25 @@ export class SharedFingerprintSet implements VisitedSet {
     }
   }
 
-  /** A table with `capacity` slots holding the same fingerprints. */
+  /** A table with `capacity` slots holding the same fingerprints (call while no worker writes). */
   grownTo(capacity: number): SharedFingerprintSet {
     const bigger = new SharedFingerprintSet(capacity);
-    for (const [hi, lo] of this.entries()) bigger.add(hi, lo);
+    const from = this.cells;
+    const to = bigger.cells;
+    const mask = bigger.mask;
+    let size = 0;
+    // Plain reads and writes: nobody else touches either table while it grows.
+    for (let at = 2; at < from.length; at += 2) {
+      const hi = from[at] as number;
+      if (hi === 0) continue;
+      const lo = from[at + 1] as number;
+      let i = slotOf(hi, lo, mask);
+      while (to[2 + 2 * i] !== 0) i = (i + 1) & mask;
+      to[2 + 2 * i] = hi;
+      to[3 + 2 * i] = lo;
+      size++;
+    }
+    to[0] = size;
     return bigger;
   }
 }

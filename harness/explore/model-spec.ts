@@ -4,7 +4,13 @@
  * `spec` is a model-checking configuration of the TS twin of spec/Smr.tla (src/spec/models.ts).
  */
 import { SPEC_MODELS } from '../../src/spec/models.js';
-import { createClusterProtocol, type TransitionCheck } from './cluster/protocol.js';
+import { createPackedClusterProtocol } from './cluster/packed.js';
+import {
+  createClusterProtocol,
+  type ClusterOptions,
+  type ClusterProtocol,
+  type TransitionCheck,
+} from './cluster/protocol.js';
 import type { ClusterScope } from './cluster/scope.js';
 import type { Protocol } from './protocol.js';
 
@@ -76,11 +82,27 @@ export async function buildProtocol(spec: ModelSpec): Promise<Protocol<unknown, 
     if (problem !== null) throw new UnknownModelError(problem);
     return (SPEC_MODELS.get(spec.constants) as () => Protocol<unknown, unknown>)();
   }
-  const checks = spec.refinement ? [await loadRefinementCheck()] : [];
-  return createClusterProtocol(spec.scope, {
+  const options = await clusterOptions(spec);
+  // Searches run on packed states; an extra transition check must see every object step.
+  const protocol =
+    options.transitionChecks.length === 0
+      ? createPackedClusterProtocol(spec.scope, options)
+      : createClusterProtocol(spec.scope, options);
+  return protocol as unknown as Protocol<unknown, unknown>;
+}
+
+/** The object-world protocol of a core model: what counterexamples and schedules replay on. */
+export async function buildClusterProtocol(spec: CoreModelSpec): Promise<ClusterProtocol> {
+  return createClusterProtocol(spec.scope, await clusterOptions(spec));
+}
+
+async function clusterOptions(
+  spec: CoreModelSpec,
+): Promise<ClusterOptions & { transitionChecks: TransitionCheck[] }> {
+  return {
     symmetry: spec.symmetry,
     por: spec.por,
     determinism: spec.determinism,
-    transitionChecks: checks,
-  }) as unknown as Protocol<unknown, unknown>;
+    transitionChecks: spec.refinement ? [await loadRefinementCheck()] : [],
+  };
 }

@@ -59,6 +59,13 @@ export interface Protocol<W, A> {
    * engine re-runs each step and compares encodings.
    */
   readonly checksDeterminism?: boolean;
+  /**
+   * Optional: the state as data that means the same in another thread or process (worker
+   * rebalancing, checkpoints), for protocols whose states refer to per-instance tables; and
+   * back. Without them states are carried as they are.
+   */
+  exportState?(world: W): unknown;
+  importState?(data: unknown): W;
   /** A short human-readable label (the spec action name first, STYLE.md §5). */
   describe(action: A): string;
 }

@@ -24,6 +24,9 @@ export { clientRenamings, type Renaming } from './text.js';
 
 export type Hash = readonly [hi: number, lo: number];
 
+/** What each scope counter is paired with in a fingerprint (packed.ts hashes the same words). */
+export const COUNTER_SALT = 0x2545f491;
+
 /**
  * Component hashes a state carries from its parent, under one renaming (clients in that
  * renaming's order); a state keeps one per renaming.
@@ -318,7 +321,7 @@ export class WorldEncoder {
     ghost: Hash,
   ): [number, number] {
     const h = new Hasher();
-    for (const x of extra) h.add(x, 0x2545f491);
+    for (const x of extra) h.add(x, COUNTER_SALT);
     for (const [a, b] of nodes) h.add(a, b);
     for (const [a, b] of clients) h.add(a, b);
     h.add(network[0], network[1]);

@@ -14,7 +14,7 @@ export const coded = (text: string): Coded => {
 };
 
 /** MurmurHash3's block step: folds one 32-bit word into a running hash. */
-function mix(h: number, word: number): number {
+export function mix(h: number, word: number): number {
   let k = Math.imul(word, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
   h ^= Math.imul(k, 0x1b873593);
@@ -22,7 +22,7 @@ function mix(h: number, word: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-function finish(h: number, length: number): number {
+export function finish(h: number, length: number): number {
   h ^= length;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -32,17 +32,23 @@ function finish(h: number, length: number): number {
 }
 
 /** Two independent lanes of word-wise hashing: a 64-bit hash of a sequence of hashes. */
+export const LANE_A_SEED = 0x3c6ef372;
+export const LANE_B_SEED = 0x510e527f;
+/** Lane b folds `lo ^ LANE_B_SALT` first; its length is finished as `n ^ LENGTH_SALT`. */
+export const LANE_B_SALT = 0x9e3779b9;
+export const LENGTH_SALT = 0x5bd1e995;
+
 export class Hasher {
-  private a = 0x3c6ef372;
-  private b = 0x510e527f;
+  private a = LANE_A_SEED;
+  private b = LANE_B_SEED;
   private n = 0;
   add(hi: number, lo: number): this {
     this.a = mix(mix(this.a, hi), lo);
-    this.b = mix(mix(this.b, lo ^ 0x9e3779b9), hi);
+    this.b = mix(mix(this.b, lo ^ LANE_B_SALT), hi);
     this.n += 2;
     return this;
   }
   result(): [number, number] {
-    return [finish(this.a, this.n), finish(this.b, this.n ^ 0x5bd1e995)];
+    return [finish(this.a, this.n), finish(this.b, this.n ^ LENGTH_SALT)];
   }
 }

@@ -59,8 +59,30 @@ export type ClusterAction = Action | { readonly kind: 'CrashRestart'; readonly r
 export interface ClusterProtocol extends Protocol<ClusterState, ClusterAction> {
   readonly cfg: ClusterConfig;
   readonly scope: ClusterScope;
+  /** The memo tables and settings behind it, shared with the packed protocol (packed.ts). */
+  readonly parts: ClusterParts;
   /** The full transition (events, messages), for traces and diagrams. */
   transition(state: ClusterState, action: Action): { state: ClusterState; t: Transition };
+}
+
+/** What the cluster protocol is made of, for a faster representation built on the same tables. */
+export interface ClusterParts {
+  readonly encoder: WorldEncoder;
+  readonly local: LocalSteps;
+  readonly summaries: StepSummaries;
+  readonly ghosts: GhostSteps;
+  readonly history: HistoryChecker;
+  /** The network is a set of sent messages (DSLabs), not a multiset. */
+  readonly setNetwork: boolean;
+  /** Dead messages are collected, and with the reference ballot rules ballot messages too. */
+  readonly collect: boolean;
+  readonly gcBallots: boolean;
+  /** A crash is explored fused with the following restart (see `fuseCrashes`). */
+  readonly fuseCrashes: boolean;
+  readonly maxCrashes: number;
+  readonly maxCorruptions: number;
+  /** Replicas that may be down (or corrupt) at once. */
+  readonly f: number;
 }
 
 export function clusterConfig(scope: ClusterScope): ClusterConfig {
@@ -206,11 +228,27 @@ export function createClusterProtocol(
     return { state: next, t: violations.length === t.violations.length ? t : { ...t, violations } };
   };
 
+  const parts: ClusterParts = {
+    encoder,
+    local,
+    summaries,
+    ghosts,
+    history,
+    setNetwork,
+    collect,
+    gcBallots,
+    fuseCrashes,
+    maxCrashes,
+    maxCorruptions,
+    f,
+  };
+
   return {
     name: 'multipaxos',
     checksDeterminism: true,
     cfg,
     scope,
+    parts,
     initialStates() {
       const w = initialWorld(cfg);
       const replicas = w.replicas.map((n) => ({ ...n, state: local.intern(n.state) }));

@@ -5,9 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { Violation } from '../../model/invariants.js';
 import { replayChoices } from '../bfs.js';
-import type { ClusterProtocol } from '../cluster/protocol.js';
 import { replay } from '../cluster/replay.js';
-import { buildProtocol } from '../model-spec.js';
+import { buildClusterProtocol, buildProtocol } from '../model-spec.js';
 import { REPLAY_FORMAT, REPLAY_VERSION, type ReplayFile } from './files.js';
 
 /** The file is unreadable or not a replay file (bad input, exit 2). */
@@ -49,9 +48,8 @@ export interface ReplayOutcome {
 }
 
 export async function replayFile(file: ReplayFile): Promise<ReplayOutcome> {
-  const protocol = await buildProtocol(file.spec);
   if (file.spec.model === 'core') {
-    const run = replay(protocol as unknown as ClusterProtocol, file.steps ?? []);
+    const run = replay(await buildClusterProtocol(file.spec), file.steps ?? []);
     const lines = run.steps.map((s, i) => {
       const sent = s.t.sent.length > 0 ? ` (sent ${s.t.sent.length})` : '';
       return `${String(i + 1).padStart(3)}. ${s.label}${sent}`;
@@ -65,6 +63,7 @@ export async function replayFile(file: ReplayFile): Promise<ReplayOutcome> {
       infeasible: run.infeasible === null ? null : run.infeasible + 1,
     };
   }
+  const protocol = await buildProtocol(file.spec);
   const choices = file.choices ?? [];
   let world = protocol.initialStates()[choices[0] as number];
   const lines: string[] = [];

@@ -21,7 +21,7 @@ import {
   type SearchCounts,
   type SearchOutcome,
 } from './search.js';
-import { SearchShard, type FrontierItem } from './shard.js';
+import { SearchShard } from './shard.js';
 
 export function runLocalBfs<W, A>(
   protocol: Protocol<W, A>,
@@ -73,8 +73,8 @@ export function runLocalBfs<W, A>(
         for (let i = 0; i < words.length; i += 2)
           visited.add(words[i] as number, words[i + 1] as number);
     for (const words of resume.parents) tables.push(new ParentTable(words));
-    shard.current = resume.current as FrontierItem<W>[];
-    shard.next = resume.next as FrontierItem<W>[];
+    shard.current = shard.importItems(resume.current);
+    shard.next = shard.importItems(resume.next);
   } else {
     if (shard.seed() === 'violation') return violation();
     shard.advance();
@@ -130,8 +130,8 @@ function writeCheckpoint<W, A>(
   });
   out.fingerprints(visited.entries());
   for (const t of tables) out.words('parents', t.view());
-  out.items('current', shard.current.slice(shard.cursor));
-  out.items('next', shard.next);
+  out.items('current', shard.exportItems(shard.current.slice(shard.cursor)));
+  out.items('next', shard.exportItems(shard.next));
   out.close();
   commitCheckpoint(config.checkpointPath);
   return config.checkpointPath;

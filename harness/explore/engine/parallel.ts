@@ -1,15 +1,18 @@
 /**
- * Breadth-first search over W worker threads (`--workers W`). The workers share one lock-free
- * visited set (a SharedArrayBuffer) and keep their own frontiers; this thread drives them level
- * by level, so the search stays exactly breadth-first, and between levels it moves states from
- * the fullest frontiers to the emptiest (structured clone) so no worker idles for long. Only
- * rebalancing moves states between threads: a worker keeps every new state it finds.
+ * Breadth-first search over W participants (`--workers W`): this thread and W − 1 worker
+ * threads. They share one lock-free visited set (a SharedArrayBuffer) and keep their own
+ * frontiers; this thread drives them level by level, so the search stays exactly breadth-first,
+ * and between levels it moves states from the fullest frontiers to the emptiest (exported, then
+ * structured clone) so no participant idles for long. This thread searches from the first level
+ * on; a worker joins at the first level boundary after it has loaded, so thread start-up is
+ * hidden behind the search instead of added to it.
  */
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { SharedFingerprintSet } from '../fingerprints.js';
 import type { ModelSpec } from '../model-spec.js';
+import type { Protocol } from '../protocol.js';
 import {
   commitCheckpoint,
   CheckpointWriter,
@@ -18,14 +21,25 @@ import {
 } from './checkpoint.js';
 import { ParentTable } from './parents.js';
 import {
+  ProgressClock,
   rssMb,
   shardSplitSize,
   type BfsConfig,
   type SearchCounts,
   type SearchOutcome,
 } from './search.js';
+import { ShardHost } from './shard-host.js';
 import type { FoundViolation, FrontierItem } from './shard.js';
 import type { WorkerCommand, WorkerInit } from './worker-protocol.js';
+
+/**
+ * Workers join once a level holds this many states (and start loading at half of it). A
+ * joining thread starts cold — it loads the modules, compiles the hot paths and fills its own
+ * step tables — which costs more than it brings to a search of a few ten thousand states on a
+ * two-core machine: the F=1 scope (levels of at most ≈ 9,000 states) ran in 1.4–1.6 s with a
+ * second thread joining early against ≈ 1.0 s without (bench/README.md).
+ */
+export const WORKER_JOIN_FRONTIER = 20_000;
 
 interface Report {
   readonly type: 'report';
@@ -51,9 +65,18 @@ function startWorker(init: WorkerInit): Worker {
   return new Worker(boot, { eval: true, workerData: init });
 }
 
-class WorkerHandle {
+/** A participant as the driver sees it: one command at a time, one answer each. */
+interface Participant {
+  /** Start serving `cmd`; the answer comes from `answer()`. */
+  post(cmd: WorkerCommand): void;
+  answer<T>(): Promise<T>;
+}
+
+class WorkerHandle implements Participant {
   private pending: ((msg: unknown) => void) | null = null;
   private failure: Error | null = null;
+  /** Settles once the thread has loaded and said so, or failed (then `check` throws). */
+  readonly ready: Promise<unknown>;
 
   constructor(readonly worker: Worker) {
     worker.on('message', (msg: unknown) => {
@@ -65,10 +88,15 @@ class WorkerHandle {
       this.failure = e;
       this.pending?.({ type: 'error', error: e });
     });
+    this.ready = this.answer().catch(() => undefined);
   }
 
-  /** The next message from the worker (one request, one answer). */
-  next<T>(): Promise<T> {
+  /** Throws the thread's error, if it failed. */
+  check(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+
+  answer<T>(): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.failure !== null) return reject(this.failure);
       this.pending = (msg) => {
@@ -79,23 +107,53 @@ class WorkerHandle {
     });
   }
 
-  ask<T>(cmd: WorkerCommand): Promise<T> {
-    const answer = this.next<T>();
+  post(cmd: WorkerCommand): void {
     this.worker.postMessage(cmd);
-    return answer;
   }
 }
 
+/** The participant in this thread: it serves a command when asked for the answer. */
+class LocalParticipant implements Participant {
+  private queued: WorkerCommand | null = null;
+
+  constructor(
+    private readonly host: ShardHost<unknown, unknown>,
+    private readonly control: Int32Array,
+  ) {}
+
+  post(cmd: WorkerCommand): void {
+    this.queued = cmd;
+  }
+
+  answer<T>(): Promise<T> {
+    const cmd = this.queued as WorkerCommand;
+    this.queued = null;
+    const reply = this.host.handle(cmd).message as T;
+    if ((reply as { outcome?: string }).outcome === 'violation') Atomics.store(this.control, 0, 1);
+    return Promise.resolve(reply);
+  }
+}
+
+function ask<T>(p: Participant, cmd: WorkerCommand): Promise<T> {
+  if (p instanceof WorkerHandle) {
+    const answer = p.answer<T>();
+    p.post(cmd);
+    return answer;
+  }
+  p.post(cmd);
+  return p.answer<T>();
+}
+
 export async function runParallelBfs(
+  protocol: Protocol<unknown, unknown>,
   spec: ModelSpec,
-  initialCount: number,
   workers: number,
   config: BfsConfig,
   resume?: Checkpoint,
 ): Promise<SearchOutcome> {
   const started = performance.now();
   const prior = resume?.header.stats;
-  let capacity = 1 << 22;
+  let capacity = 1 << 16;
   const resumed = resume?.visited.reduce((n, w) => n + w.length / 2, 0) ?? 0;
   while (resumed > capacity * 0.25) capacity *= 2;
   let table = new SharedFingerprintSet(capacity);
@@ -103,61 +161,101 @@ export async function runParallelBfs(
     for (let i = 0; i < words.length; i += 2) table.add(words[i] as number, words[i + 1] as number);
   const control = new Int32Array(new SharedArrayBuffer(4 * 4));
   const stats = new Float64Array(new SharedArrayBuffer(8 * 3 * workers));
-  const handles = Array.from({ length: workers }, (_, index) => {
-    const init: WorkerInit = {
-      index,
-      spec,
-      determinism: config.determinism,
-      ...(config.maxDepth !== undefined ? { maxDepth: config.maxDepth } : {}),
-      table: table.buffer,
-      control: control.buffer as SharedArrayBuffer,
-      stats: stats.buffer as SharedArrayBuffer,
-    };
-    return new WorkerHandle(startWorker(init));
+  const settings = (index: number) => ({
+    index,
+    determinism: config.determinism,
+    ...(config.maxDepth !== undefined ? { maxDepth: config.maxDepth } : {}),
+    table: table.buffer,
+    control: control.buffer as SharedArrayBuffer,
+    stats: stats.buffer as SharedArrayBuffer,
   });
+  const threads: WorkerHandle[] = [];
+  const joinAt = config.workerJoinFrontier ?? WORKER_JOIN_FRONTIER;
+  /** Start the worker threads (they load while this thread searches). */
+  const spawn = () => {
+    for (let i = threads.length + 1; i < workers; i++)
+      threads.push(new WorkerHandle(startWorker({ ...settings(i), spec })));
+  };
   let stop: 'memory' | 'max-states' | null = null;
   const counts = (reports?: readonly Report[]): SearchCounts => {
     let transitions = prior?.transitions ?? 0;
     let depth = prior?.depth ?? 0;
-    for (let i = 0; i < workers; i++) {
-      transitions += reports?.[i]?.transitions ?? (stats[3 * i] as number);
-      depth = Math.max(depth, reports?.[i]?.depth ?? (stats[3 * i + 1] as number));
-    }
+    // Reports are exact (one per active participant); between them, the stats slots.
+    if (reports !== undefined)
+      for (const r of reports) {
+        transitions += r.transitions;
+        depth = Math.max(depth, r.depth);
+      }
+    else
+      for (let i = 0; i < workers; i++) {
+        transitions += stats[3 * i] as number;
+        depth = Math.max(depth, stats[3 * i + 1] as number);
+      }
     return {
+      participants: active.length,
       distinct: table.size,
       transitions,
       depth,
       elapsedMs: (prior?.elapsedMs ?? 0) + performance.now() - started,
     };
   };
-  const timer = setInterval(() => {
-    if (config.memoryLimitMb !== undefined && rssMb() > config.memoryLimitMb) stop = 'memory';
-    if (config.checkpointAfterStates !== undefined && table.size >= config.checkpointAfterStates)
-      stop = 'memory';
-    if (config.maxStates !== undefined && table.size >= config.maxStates) stop = 'max-states';
-    if (stop !== null) Atomics.store(control, 0, 1);
-  }, 100);
-  const progress = setInterval(() => {
-    let queue = 0;
-    for (let i = 0; i < workers; i++) queue += stats[3 * i + 2] as number;
-    config.onProgress?.({ ...counts(), queue });
-  }, 1000);
-  const all = (cmd: WorkerCommand) => Promise.all(handles.map((h) => h.ask<Report>(cmd)));
+  const clock = new ProgressClock(started, config.onProgress);
+  let lastCheck = started;
+  /** The limits and the progress line: from a timer, and between states of this thread's share. */
+  const poll = () => {
+    const now = performance.now();
+    if (now - lastCheck >= 100) {
+      lastCheck = now;
+      if (config.memoryLimitMb !== undefined && rssMb() > config.memoryLimitMb) stop = 'memory';
+      if (config.checkpointAfterStates !== undefined && table.size >= config.checkpointAfterStates)
+        stop = 'memory';
+      if (config.maxStates !== undefined && table.size >= config.maxStates) stop = 'max-states';
+      if (stop !== null) Atomics.store(control, 0, 1);
+    }
+    clock.tick(now, () => {
+      let queue = 0;
+      for (let i = 0; i < workers; i++) queue += stats[3 * i + 2] as number;
+      return { ...counts(), queue };
+    });
+  };
+  const timer = setInterval(poll, 100);
+  const local = new LocalParticipant(new ShardHost(protocol, { ...settings(0), poll }), control);
+  /** The participants searching: this thread first, then workers in the order they loaded. */
+  const active: Participant[] = [local];
+  const all = (cmd: WorkerCommand): Promise<Report[]> => {
+    // Workers first, so they run while this thread serves its own share.
+    const answers = active.map((p) => (p instanceof WorkerHandle ? ask<Report>(p, cmd) : null));
+    local.post(cmd);
+    const mine = local.answer<Report>();
+    return Promise.all(answers.map((a) => a ?? mine));
+  };
+  /**
+   * Start the workers once levels grow, and let them join (on the current visited table) once
+   * a level is large: they have usually loaded by then, else this thread waits for them.
+   */
+  const admit = async (frontier: number): Promise<void> => {
+    if (active.length === workers) return;
+    if (frontier >= joinAt / 2) spawn();
+    if (frontier < joinAt) return;
+    await Promise.all(threads.map((t) => t.ready));
+    for (const t of threads) {
+      t.check();
+      if (active.includes(t)) continue;
+      await ask(t, { type: 'table', table: table.buffer });
+      active.push(t);
+    }
+  };
 
   try {
-    await Promise.all(handles.map((h) => h.next()));
     let reports: Report[];
     let sharded = resume?.header.sharded ?? false;
     if (resume !== undefined) {
-      await distribute(handles, 'current', resume.current);
-      reports = await distribute(handles, 'next', resume.next);
+      await admit(Infinity);
+      await distribute(active, 'current', resume.current);
+      reports = await distribute(active, 'next', resume.next);
     } else {
-      const indices = Array.from({ length: initialCount }, (_, i) => i);
-      reports = await Promise.all(
-        handles.map((h, w) =>
-          h.ask<Report>({ type: 'seed', indices: indices.filter((i) => i % workers === w) }),
-        ),
-      );
+      await admit(0);
+      reports = [await ask<Report>(local, { type: 'seed' })];
       if (reports.some((r) => r.outcome === 'violation')) return await violation(reports);
       reports = await all({ type: 'advance' });
     }
@@ -180,21 +278,21 @@ export async function runParallelBfs(
             ...counts(reports),
             checkpoint: await checkpoint(reports, sharded),
           };
-        // The shared table filled up: grow it while every worker waits, then carry on.
+        // The shared table filled up: grow it while every participant waits, then carry on.
         capacity *= 4;
         table = table.grownTo(capacity);
         await all({ type: 'table', table: table.buffer });
         Atomics.store(control, 0, 0);
         continue;
       }
-      await rebalance(handles, reports);
+      await admit(total(reports, 'next'));
+      reports = await rebalance(active, reports);
       reports = await all({ type: 'advance' });
       if (total(reports, 'remaining') === 0) return { kind: 'complete', ...counts(reports) };
     }
   } finally {
     clearInterval(timer);
-    clearInterval(progress);
-    await Promise.all(handles.map((h) => h.worker.terminate()));
+    await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
   async function violation(reports: readonly Report[]): Promise<SearchOutcome> {
@@ -202,7 +300,7 @@ export async function runParallelBfs(
     const tables = [
       ...(resume?.parents ?? []).map((w) => new ParentTable(w)),
       ...(
-        await Promise.all(handles.map((h) => h.ask<{ words: Uint32Array }>({ type: 'parents' })))
+        await Promise.all(active.map((p) => ask<{ words: Uint32Array }>(p, { type: 'parents' })))
       ).map((m) => new ParentTable(m.words)),
     ];
     return { kind: 'violation', ...counts(reports), found, tables };
@@ -219,7 +317,7 @@ export async function runParallelBfs(
     out.fingerprints(table.entries());
     for (const words of resume?.parents ?? []) out.words('parents', words);
     out.close();
-    for (const h of handles) await h.ask({ type: 'dump', path: partial });
+    for (const p of active) await ask(p, { type: 'dump', path: partial });
     commitCheckpoint(config.checkpointPath);
     return config.checkpointPath;
   }
@@ -229,39 +327,59 @@ function total(reports: readonly Report[], key: 'remaining' | 'next'): number {
   return reports.reduce((n, r) => n + r[key], 0);
 }
 
-/** Move states from the fullest next-level frontiers to the emptiest. */
+/**
+ * Move states from the fullest next-level frontiers to the emptiest; the reports again, with
+ * the moved counts (a participant that just joined has none).
+ */
 async function rebalance(
-  handles: readonly WorkerHandle[],
+  participants: readonly Participant[],
   reports: readonly Report[],
-): Promise<void> {
-  const sizes = reports.map((r) => r.next);
-  const target = Math.ceil(sizes.reduce((a, b) => a + b, 0) / handles.length);
-  for (let to = 0; to < handles.length; to++) {
-    for (let from = 0; from < handles.length && (sizes[to] as number) < target; from++) {
+): Promise<Report[]> {
+  const sizes = participants.map((_, i) => reports[i]?.next ?? 0);
+  const target = Math.ceil(sizes.reduce((a, b) => a + b, 0) / participants.length);
+  for (let to = 0; to < participants.length; to++) {
+    for (let from = 0; from < participants.length && (sizes[to] as number) < target; from++) {
       const surplus = (sizes[from] as number) - target;
       const want = target - (sizes[to] as number);
       const count = Math.min(surplus, want);
       // Small imbalances are not worth a round trip.
       if (count < 64) continue;
-      const { items } = await (handles[from] as WorkerHandle).ask<{
-        items: FrontierItem<unknown>[];
-      }>({ type: 'give', count });
-      await (handles[to] as WorkerHandle).ask({ type: 'take', into: 'next', items });
+      const { items } = await ask<{ items: FrontierItem<unknown>[] }>(
+        participants[from] as Participant,
+        { type: 'give', count },
+      );
+      await ask(participants[to] as Participant, { type: 'take', into: 'next', items });
       sizes[from] = (sizes[from] as number) - count;
       sizes[to] = (sizes[to] as number) + count;
     }
   }
+  return participants.map((_, i) => reports[i] ?? IDLE);
 }
 
+const IDLE: Report = {
+  type: 'report',
+  outcome: 'done',
+  transitions: 0,
+  depth: 0,
+  remaining: 0,
+  next: 0,
+  found: null,
+};
+
 async function distribute(
-  handles: readonly WorkerHandle[],
+  participants: readonly Participant[],
   into: 'current' | 'next',
   items: readonly FrontierItem<unknown>[],
 ): Promise<Report[]> {
-  const shares = handles.map((_, w) => items.filter((_, i) => i % handles.length === w));
-  return Promise.all(
-    handles.map((h, w) =>
-      h.ask<Report>({ type: 'take', into, items: shares[w] as FrontierItem<unknown>[] }),
-    ),
-  );
+  const shares = participants.map((_, w) => items.filter((_, i) => i % participants.length === w));
+  const reports: Report[] = [];
+  for (let w = 0; w < participants.length; w++)
+    reports.push(
+      await ask<Report>(participants[w] as Participant, {
+        type: 'take',
+        into,
+        items: shares[w] as FrontierItem<unknown>[],
+      }),
+    );
+  return reports;
 }

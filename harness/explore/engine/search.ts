@@ -28,6 +28,11 @@ export interface BfsConfig {
   /** Explore only this share of the state space (a CI matrix job). */
   readonly shard?: { readonly index: number; readonly count: number };
   readonly onProgress?: (p: Progress) => void;
+  /**
+   * Parallel search: worker threads join once a level holds this many states
+   * (engine/parallel.ts WORKER_JOIN_FRONTIER by default; 0 = as soon as they have loaded).
+   */
+  readonly workerJoinFrontier?: number;
 }
 
 export type SearchOutcome =
@@ -40,6 +45,8 @@ export type SearchOutcome =
     });
 
 export interface SearchCounts {
+  /** Threads that searched (a parallel search's workers join once levels are large). */
+  readonly participants?: number;
   readonly distinct: number;
   readonly transitions: number;
   readonly depth: number;

@@ -108,6 +108,20 @@ export class SearchShard<W, A> {
     return 'done';
   }
 
+  /** Frontier items as data another thread or a checkpoint can carry (Protocol.exportState). */
+  exportItems(items: readonly FrontierItem<W>[]): FrontierItem<unknown>[] {
+    const out = this.protocol.exportState;
+    if (out === undefined) return items as FrontierItem<unknown>[];
+    return items.map((it) => ({ ...it, world: out.call(this.protocol, it.world) }));
+  }
+
+  /** The inverse of `exportItems`, in this shard's protocol instance. */
+  importItems(items: readonly FrontierItem<unknown>[]): FrontierItem<W>[] {
+    const back = this.protocol.importState;
+    if (back === undefined) return items as FrontierItem<W>[];
+    return items.map((it) => ({ ...it, world: back.call(this.protocol, it.world) }));
+  }
+
   /** Move to the next level. */
   advance(): void {
     this.current = this.next;

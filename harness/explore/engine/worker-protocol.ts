@@ -1,21 +1,15 @@
 /** Messages between engine/parallel.ts and its worker threads (engine/worker.ts). */
 import type { ModelSpec } from '../model-spec.js';
 import type { FrontierItem } from './shard.js';
+import type { HostSettings } from './shard-host.js';
 
-export interface WorkerInit {
-  readonly index: number;
+export interface WorkerInit extends HostSettings {
   readonly spec: ModelSpec;
-  readonly maxDepth?: number;
-  readonly determinism: boolean;
-  readonly table: SharedArrayBuffer;
-  /** Int32 [0] = pause flag. */
-  readonly control: SharedArrayBuffer;
-  /** Float64 per worker: [transitions, depth, queue]. */
-  readonly stats: SharedArrayBuffer;
 }
 
 export type WorkerCommand =
-  | { readonly type: 'seed'; readonly indices: readonly number[] }
+  /** Visit the initial states with these indices (all of them by default). */
+  | { readonly type: 'seed'; readonly indices?: readonly number[] }
   | { readonly type: 'run' }
   | { readonly type: 'advance' }
   | { readonly type: 'shard'; readonly index: number; readonly count: number }

@@ -55,6 +55,7 @@ export interface ExploreFlags {
   policy?: 'majority' | 'first-reply';
   mutant?: string;
   workers: number;
+  workerJoin?: number;
   strategy: Strategy;
   seed: number;
   walks: number;
@@ -142,7 +143,17 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
       '--mutant <NAME>',
       'explore a seeded bug instead of the reference reducer (see smr mutants)',
     )
-    .option('--workers <W>', 'worker threads (breadth-first search)', int('--workers', 1, 64), 1)
+    .option(
+      '--workers <W>',
+      'threads for breadth-first search (this one and W-1 workers)',
+      int('--workers', 1, 64),
+      1,
+    )
+    .option(
+      '--worker-join <N>',
+      'workers join once a level holds N states (default 20000; 0 = from the start)',
+      int('--worker-join', 0, 1 << 30),
+    )
     .option(
       '--strategy <S>',
       'bfs (shortest counterexamples) | dfs | random (swarm walks)',
@@ -286,6 +297,7 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
       ...(flags.walkSteps !== undefined ? { walkSteps: flags.walkSteps } : {}),
       ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
       ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+      ...(flags.workerJoin !== undefined ? { workerJoinFrontier: flags.workerJoin } : {}),
       ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
       ...(flags.memoryLimit !== undefined ? { memoryLimitMb: flags.memoryLimit } : {}),
       ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
@@ -320,7 +332,7 @@ export function describeScope(r: ExploreResult): string {
 
 function summarize(r: ExploreResult): string {
   const lines = [
-    `explored ${r.protocol} (${describeScope(r)}) by ${r.strategy}${r.workers > 1 ? ` on ${r.workers} workers` : ''}: ${fmt(r.distinctStates)} distinct states, ${fmt(r.generatedStates)} generated, depth ${r.depth}, ${r.complete ? 'complete' : 'incomplete'}, ${(r.elapsedMs / 1000).toFixed(1)} s (${fmt(r.statesPerSecond)} states/s), peak ${fmt(r.peakRssMb)} MB`,
+    `explored ${r.protocol} (${describeScope(r)}) by ${r.strategy}${r.workers > 1 ? ` on ${r.workersUsed} of ${r.workers} threads` : ''}: ${fmt(r.distinctStates)} distinct states, ${fmt(r.generatedStates)} generated, depth ${r.depth}, ${r.complete ? 'complete' : 'incomplete'}, ${(r.elapsedMs / 1000).toFixed(1)} s (${fmt(r.statesPerSecond)} states/s), peak ${fmt(r.peakRssMb)} MB`,
     `reductions: symmetry ${r.reductions.symmetry ? 'on' : 'off'}, partial-order ${r.reductions.por ? 'on' : 'off'}; invariants: ${r.invariants.join(', ')}`,
   ];
   if (r.stoppedBy === 'max-states') lines.push('stopped at --max-states');

@@ -10,9 +10,8 @@ import type { ReplicaParams } from '../../core/replica/state.js';
 import { makeConfig } from '../../../harness/model/world.js';
 import { simulate, type FaultName } from '../../../harness/sim/simulate.js';
 import { readReplayFile } from '../../../harness/explore/counterexample/replay-file.js';
-import type { ClusterProtocol } from '../../../harness/explore/cluster/protocol.js';
 import { replay, type StableStep } from '../../../harness/explore/cluster/replay.js';
-import { buildProtocol } from '../../../harness/explore/model-spec.js';
+import { buildClusterProtocol } from '../../../harness/explore/model-spec.js';
 
 export interface ScheduledInput {
   readonly replica: ReplicaId;
@@ -87,7 +86,7 @@ export async function scheduleFromReplayFile(
     throw new ScheduleFileError(
       `${path}: corrupts app state, which an external process cannot be fed`,
     );
-  const protocol = (await buildProtocol(file.spec)) as unknown as ClusterProtocol;
+  const protocol = await buildClusterProtocol(file.spec);
   const run = replay(protocol, steps);
   if (run.infeasible !== null)
     throw new ScheduleFileError(`${path}: step ${run.infeasible + 1} is not possible in its model`);

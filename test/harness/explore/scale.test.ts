@@ -30,16 +30,30 @@ const run = (o: Partial<ExploreOptions> & { scope?: ClusterScope }) =>
   explore({ spec: spec(o.scope ?? SMALL), ...o });
 
 describe('worker threads', () => {
-  it('two workers visit the same 11,783 states as one thread', async () => {
-    const r = await run({ workers: 2 });
+  // Workers join once a level is large (engine/parallel.ts); 0 lets them join these small scopes.
+  const joinAtOnce = { workerJoinFrontier: 0 };
+
+  it('two threads visit the same 11,783 states as one', async () => {
+    const r = await run({ workers: 2, ...joinAtOnce });
     expect(r.status).toBe('ok');
     expect(r.workers).toBe(2);
+    expect(r.workersUsed).toBe(2);
     expect(r.distinctStates).toBe(11_783);
   }, 120_000);
 
-  it('two workers find a counterexample as short as one thread does', async () => {
+  it('a worker joins only once a level is as large as --worker-join asks', async () => {
+    const small = await run({ workers: 2 });
+    expect(small.workersUsed).toBe(1);
+    expect(small.distinctStates).toBe(11_783);
+    const joined = await run({ workers: 2, workerJoinFrontier: 500 });
+    expect(joined.workersUsed).toBe(2);
+    expect(joined.distinctStates).toBe(11_783);
+  }, 120_000);
+
+  it('two threads find a counterexample as short as one does', async () => {
     const scope = scopeFromFlags({ mutant: 'minority-quorum' });
-    const [one, two] = [await run({ scope }), await run({ scope, workers: 2 })];
+    const [one, two] = [await run({ scope }), await run({ scope, workers: 2, ...joinAtOnce })];
+    expect(two.workersUsed).toBe(2);
     expect(two.violation?.invariant).toBe(one.violation?.invariant);
     expect(two.violation?.foundSteps).toBe(one.violation?.foundSteps);
   }, 120_000);
@@ -49,7 +63,12 @@ describe('checkpoints', () => {
   for (const workers of [1, 2]) {
     it(`stop and resume, ${workers} worker(s): the same states as one uninterrupted run`, async () => {
       const checkpointPath = join(dir, `cp-${workers}.ndjson`);
-      const stopped = await run({ workers, checkpointAfterStates: 3000, checkpointPath });
+      const stopped = await run({
+        workers,
+        workerJoinFrontier: 0,
+        checkpointAfterStates: 3000,
+        checkpointPath,
+      });
       expect(stopped.status).toBe('incomplete');
       expect(stopped.checkpoint).toBe(checkpointPath);
       expect(stopped.distinctStates).toBeLessThan(11_783);

@@ -1,0 +1,128 @@
+/**
+ * One participant of the parallel search: a SearchShard over the shared visited set, driven by
+ * engine/parallel.ts one command at a time. A worker thread serves commands from its port
+ * (engine/worker.ts); the driving thread hosts one more participant itself, which starts
+ * searching at once while the worker threads load.
+ */
+import { SharedFingerprintSet, type VisitedSet } from '../fingerprints.js';
+import type { Protocol } from '../protocol.js';
+import { CheckpointWriter } from './checkpoint.js';
+import { SearchShard, type FrontierItem } from './shard.js';
+import { TABLE_LOAD_LIMIT, type WorkerCommand } from './worker-protocol.js';
+
+export interface HostSettings {
+  /** The participant's slot in the stats array. */
+  readonly index: number;
+  readonly maxDepth?: number;
+  readonly determinism: boolean;
+  readonly table: SharedArrayBuffer;
+  /** Int32 [0] = pause flag. */
+  readonly control: SharedArrayBuffer;
+  /** Float64 per participant: [transitions, depth, queue]. */
+  readonly stats: SharedArrayBuffer;
+  /** Called between states before the pause flag is read (the driving thread's own checks). */
+  readonly poll?: () => void;
+}
+
+export interface HostReply {
+  readonly message: unknown;
+  /** Buffers to move rather than copy to the driver. */
+  readonly transfer?: ArrayBuffer[];
+}
+
+/** The participant is its shard's visited set: the shared table, which the driver may replace. */
+export class ShardHost<W, A> implements VisitedSet {
+  readonly shard: SearchShard<W, A>;
+  private table: SharedFingerprintSet;
+
+  constructor(protocol: Protocol<W, A>, settings: HostSettings) {
+    this.table = new SharedFingerprintSet(settings.table);
+    const control = new Int32Array(settings.control);
+    const stats = new Float64Array(settings.stats);
+    const base = settings.index * 3;
+    const shard: SearchShard<W, A> = new SearchShard(protocol, this, {
+      determinism: settings.determinism,
+      ...(settings.maxDepth !== undefined ? { maxDepth: settings.maxDepth } : {}),
+      shouldPause: () => {
+        stats[base] = shard.transitions;
+        stats[base + 1] = shard.depth;
+        stats[base + 2] = shard.remaining + shard.next.length;
+        if (this.table.size > this.table.capacity * TABLE_LOAD_LIMIT) Atomics.store(control, 0, 1);
+        settings.poll?.();
+        return Atomics.load(control, 0) !== 0;
+      },
+    });
+    this.shard = shard;
+  }
+
+  visit(_text: string, hi: number, lo: number): boolean {
+    return this.table.add(hi, lo);
+  }
+
+  has(hi: number, lo: number): boolean {
+    return this.table.has(hi, lo);
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  private report(outcome: string): HostReply {
+    const { shard } = this;
+    return {
+      message: {
+        type: 'report',
+        outcome,
+        transitions: shard.transitions,
+        depth: shard.depth,
+        remaining: shard.remaining,
+        next: shard.next.length,
+        found: shard.found,
+      },
+    };
+  }
+
+  /** Serve one command (the driver sends the next only after this one's reply). */
+  handle(cmd: WorkerCommand): HostReply {
+    const { shard } = this;
+    switch (cmd.type) {
+      case 'seed':
+        return this.report(shard.seed(cmd.indices));
+      case 'run':
+        return this.report(shard.runLevel());
+      case 'advance':
+        shard.advance();
+        return this.report('done');
+      case 'shard':
+        shard.current = shard.current.filter((it) => it.hi % cmd.count === cmd.index);
+        return this.report('done');
+      case 'give':
+        return {
+          message: {
+            type: 'items',
+            items: shard.exportItems(shard.next.splice(shard.next.length - cmd.count)),
+          },
+        };
+      case 'take':
+        (cmd.into === 'next' ? shard.next : shard.current).push(
+          ...shard.importItems(cmd.items as FrontierItem<unknown>[]),
+        );
+        return this.report('done');
+      case 'table':
+        this.table = new SharedFingerprintSet(cmd.table);
+        return this.report('done');
+      case 'parents': {
+        const words = shard.parents.view().slice();
+        return { message: { type: 'parents', words }, transfer: [words.buffer] };
+      }
+      case 'dump': {
+        const out = new CheckpointWriter(cmd.path, true);
+        out.words('parents', shard.parents.view());
+        out.items('current', shard.exportItems(shard.current.slice(shard.cursor)));
+        out.items('next', shard.exportItems(shard.next));
+        out.close();
+        return this.report('done');
+      }
+    }
+  }
+}
