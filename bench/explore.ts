@@ -29,6 +29,10 @@ const TWO_CLIENTS = [
 const RUNS: readonly Run[] = [
   { name: 'F1 default, all reductions, 1 worker', args: [] },
   { name: 'F1 default, all reductions, 2 workers', args: ['--workers', '2'] },
+  {
+    name: 'F1 default, all reductions, 2 workers joining at once',
+    args: ['--workers', '2', '--worker-join', '0'],
+  },
   { name: 'F1 default, no POR, 1 worker', args: ['--no-por'] },
   { name: 'F1 default, no POR, 2 workers', args: ['--no-por', '--workers', '2'] },
   { name: 'F1 two clients, symmetry, 1 worker', args: TWO_CLIENTS },
@@ -36,6 +40,10 @@ const RUNS: readonly Run[] = [
   { name: 'F1 two clients, symmetry, 2 workers', args: [...TWO_CLIENTS, '--workers', '2'] },
   { name: 'F2 default, all reductions, 1 worker', args: ['--replicas', '5'] },
   { name: 'F2 default, all reductions, 2 workers', args: ['--replicas', '5', '--workers', '2'] },
+  {
+    name: 'F2 default, all reductions, 2 workers joining at once',
+    args: ['--replicas', '5', '--workers', '2', '--worker-join', '0'],
+  },
   {
     name: 'F2 default, no POR, 2 workers (capped)',
     args: ['--replicas', '5', '--no-por', '--workers', '2', '--max-states', '3000000'],
@@ -52,9 +60,9 @@ const only = flag('--only')?.split(',');
 const repeat = Math.max(1, Number(flag('--repeat') ?? 1));
 
 console.log(
-  '| run | command | distinct | generated | depth | complete | wall s | states/s | peak RSS MB | load |',
+  '| run | command | threads used | distinct | generated | depth | complete | search s | process s | states/s | peak RSS MB | load |',
 );
-console.log('|---|---|---:|---:|---:|---|---:|---:|---:|---:|');
+console.log('|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|');
 interface Result {
   readonly distinctStates: number;
   readonly generatedStates: number;
@@ -63,16 +71,21 @@ interface Result {
   readonly elapsedMs: number;
   readonly statesPerSecond: number;
   readonly peakRssMb: number;
+  readonly workersUsed?: number;
+  /** The whole process, start-up included (measured here). */
+  readonly processMs: number;
 }
 
 function once(args: readonly string[]): Result {
   let text: string;
+  const started = performance.now();
   try {
     text = execFileSync('node', [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   } catch (error) {
     text = String((error as { stdout?: string }).stdout ?? '');
   }
-  return JSON.parse(text) as Result;
+  const processMs = performance.now() - started;
+  return { ...(JSON.parse(text) as Result), processMs };
 }
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
@@ -89,6 +102,6 @@ for (const run of RUNS) {
   const wall =
     repeat === 1 ? seconds(r.elapsedMs) : `${seconds(r.elapsedMs)} (–${seconds(slowest)})`;
   console.log(
-    `| ${run.name} | \`smr ${args.slice(0, -4).join(' ')}\` | ${r.distinctStates} | ${r.generatedStates} | ${r.depth} | ${r.complete ? 'yes' : 'no'} | ${wall} | ${r.statesPerSecond} | ${r.peakRssMb} | ${load} |`,
+    `| ${run.name} | \`smr ${args.slice(0, -4).join(' ')}\` | ${r.workersUsed ?? 1} | ${r.distinctStates} | ${r.generatedStates} | ${r.depth} | ${r.complete ? 'yes' : 'no'} | ${wall} | ${seconds(r.processMs)} | ${r.statesPerSecond} | ${r.peakRssMb} | ${load} |`,
   );
 }

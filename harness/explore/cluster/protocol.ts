@@ -4,6 +4,10 @@
  * parameters follow the issue: electionTicks = 1 and no heartbeats (time only matters through
  * Tick actions), client retransmission off (duplication covers it), and bounds on requests,
  * crashes, corruptions, copies and ballot rounds.
+ *
+ * This object-world protocol is the meaning; `smr explore` searches its packed form (packed.ts),
+ * which takes node steps on interned ids and hands every other step to this one. Counterexamples,
+ * replays and `--refinement` (which must see every step) run here.
  */
 import { APPS } from '../../../src/core/apps/index.js';
 import type { Effect, Input, Json, ReplicaId } from '../../../src/core/types.js';
@@ -19,7 +23,7 @@ import { HistoryChecker } from './history.js';
 import { LocalSteps } from './local-steps.js';
 import { holds, nextNetwork } from './network.js';
 import { persistentSet } from './por.js';
-import { StepSummaries, SuccessorPredictor } from './predict.js';
+import { StepSummaries } from './step-summaries.js';
 import { faultTolerance, workloadOp, type ClusterScope } from './scope.js';
 
 /** The explorer's state: the world plus the counters its bounds need. */
@@ -167,16 +171,6 @@ export function createClusterProtocol(
   const fuseCrashes = por && (setNetwork || scope.faults.includes('loss'));
   const gcBallots = ballotRulesAreReference(cfg.rules);
   const collect = options.collectDeadMessages ?? true;
-  // Fingerprint-first successors skip steps: no extra transition check may need to see each one.
-  const predictor =
-    checks.length === 0
-      ? new SuccessorPredictor(cfg, encoder, local, ghosts, summaries, {
-          setNetwork,
-          collect,
-          gcBallots,
-        })
-      : undefined;
-
   const transition = (
     state: ClusterState,
     action: Action,
@@ -331,12 +325,6 @@ export function createClusterProtocol(
           fingerprint: (state: ClusterState) =>
             encoder.fingerprint(state.world, extra(state), 0, state.hashes?.[0]),
         }),
-    ...(predictor !== undefined
-      ? {
-          predictFingerprint: (state: ClusterState, action: ClusterAction) =>
-            predictor.predict(state, action),
-        }
-      : {}),
     ...(por
       ? {
           persistent: (state: ClusterState, actions: readonly ClusterAction[]) =>

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { bfs } from '../../../harness/explore/bfs.js';
 import { isDead } from '../../../harness/explore/cluster/dead-messages.js';
 import { clientRenamings, WorldEncoder } from '../../../harness/explore/cluster/encode.js';
+import { createPackedClusterProtocol } from '../../../harness/explore/cluster/packed.js';
 import {
   createClusterProtocol,
-  type ClusterAction,
   type ClusterOptions,
   type ClusterState,
 } from '../../../harness/explore/cluster/protocol.js';
@@ -33,8 +33,9 @@ const TWO_CLIENTS: ClusterScope = {
   maxElections: 1,
 };
 
+/** The explorer's count: it searches packed states (packed.test.ts holds them to the objects). */
 const count = (scope: ClusterScope, options: ClusterOptions = {}, maxDepth?: number) =>
-  bfs(createClusterProtocol(scope, options), maxDepth === undefined ? {} : { maxDepth });
+  bfs(createPackedClusterProtocol(scope, options), maxDepth === undefined ? {} : { maxDepth });
 
 describe('pinned state counts', () => {
   it('F=1 default scope: 55,096 distinct states, no violation', () => {
@@ -73,59 +74,38 @@ describe('reductions shrink the state space and keep the verdict', () => {
   });
 });
 
-describe('fingerprint-first successors', () => {
-  /** Runs a verified search and counts the steps the protocol predicted. */
-  const verified = (scope: ClusterScope, options: ClusterOptions, maxDepth: number) => {
-    const p = createClusterProtocol(scope, options);
-    const predict = p.predictFingerprint?.bind(p);
-    let predicted = 0;
-    const counting = {
-      ...p,
-      predictFingerprint: (s: ClusterState, a: ClusterAction) => {
-        const f = predict?.(s, a);
-        if (f !== undefined) predicted++;
-        return f;
-      },
-    };
-    const r = bfs(counting, { maxDepth, verifyPredictions: true });
-    expect(r.counterexample).toBeNull();
-    return { distinct: r.distinctStates, predicted };
-  };
-
-  it('every prediction is the fingerprint of the state the step builds', () => {
+describe('fingerprint-first successors (packed states)', () => {
+  it('every fast step reaches the state the object step reaches, predictions included', () => {
     // Crashes and restarts, client replies, both network semantics, and client symmetry (the
-    // least fingerprint over renamings); the engine throws at the first prediction that
-    // differs, and the counts match the searches without predictions.
-    const f1 = verified(DEFAULT_SCOPE, {}, 14);
-    expect(f1.distinct).toBe(count(DEFAULT_SCOPE, {}, 14).distinctStates);
+    // least fingerprint over renamings); the packed protocol throws at the first fast step
+    // that differs from the object one, and the counts match the plain searches.
+    const verified = (scope: ClusterScope, options: ClusterOptions, maxDepth: number) =>
+      bfs(createPackedClusterProtocol(scope, { ...options, verifyFastSteps: true }), { maxDepth })
+        .distinctStates;
+    expect(verified(DEFAULT_SCOPE, {}, 12)).toBe(count(DEFAULT_SCOPE, {}, 12).distinctStates);
     const multiset: ClusterScope = { ...SMALL, network: 'multiset', maxElections: 1, maxCopies: 1 };
-    const m = verified(multiset, {}, 12);
-    expect(m.distinct).toBe(count(multiset, {}, 12).distinctStates);
-    const clients = verified(TWO_CLIENTS, { symmetry: false }, 12);
-    expect(clients.distinct).toBe(7_309);
-    const symmetric = verified(TWO_CLIENTS, {}, 12);
-    expect(symmetric.distinct).toBe(3_666);
-    for (const run of [f1, m, clients, symmetric])
-      expect(run.predicted).toBeGreaterThan(run.distinct);
+    expect(verified(multiset, {}, 12)).toBe(count(multiset, {}, 12).distinctStates);
+    expect(verified(TWO_CLIENTS, { symmetry: false }, 12)).toBe(7_309);
+    expect(verified(TWO_CLIENTS, {}, 12)).toBe(3_666);
   }, 60_000);
 
-  it('mutants: verified predictions find the same violation on the same shortest path', () => {
+  it('mutants: verified fast steps find the same violation on the same shortest path', () => {
     // A restart that loses durable state, a ghost-tracked duplicate apply, and a client that
-    // trusts the first reply: violations found through predicted and built steps alike.
+    // trusts the first reply: violations found through fast and object steps alike.
     for (const name of ['forget-chosen-on-restart', 'no-session-dedup', 'trust-first-reply']) {
       const scope = scopeFromFlags({ mutant: name });
-      const verifiedRun = bfs(createClusterProtocol(scope), { verifyPredictions: true });
-      const plain = bfs(createClusterProtocol(scope));
+      const verifiedRun = bfs(createPackedClusterProtocol(scope, { verifyFastSteps: true }));
+      const objects = bfs(createClusterProtocol(scope));
       expect(verifiedRun.counterexample?.violation.invariant).toBeDefined();
       expect(verifiedRun.counterexample?.violation.invariant).toBe(
-        plain.counterexample?.violation.invariant,
+        objects.counterexample?.violation.invariant,
       );
       expect(verifiedRun.counterexample?.actions).toHaveLength(
-        plain.counterexample?.actions.length ?? -1,
+        objects.counterexample?.actions.length ?? -1,
       );
-      expect(verifiedRun.distinctStates).toBe(plain.distinctStates);
+      expect(verifiedRun.distinctStates).toBe(objects.distinctStates);
     }
-  });
+  }, 60_000);
 
   it('a prediction that differs from the built state stops the search', () => {
     const p = toyProtocol(2, 3);

@@ -1,7 +1,7 @@
 /**
  * The F=2 default scope, pinned to the end (issue 3, "Default scopes, pinned"): what
- * `smr explore --replicas 5` explores. The slowest test of the suite (about two minutes on two
- * idle cores, 2 GB), so it has a file of its own and runs alongside the others; bench/README.md
+ * `smr explore --replicas 5` explores, over two threads. One of the slowest tests of the suite
+ * (≈ 10 s, 0.5 GB), so it has a file of its own and runs alongside the others; bench/README.md
  * has its measured times. cluster.test.ts pins the same scope to depth 12 in seconds.
  */
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ describe('pinned state counts', () => {
       workers: 2,
     });
     expect(r).toMatchObject({
+      workersUsed: 2,
       status: 'ok',
       complete: true,
       distinctStates: 1_015_122,
