@@ -62,17 +62,22 @@ interface StepRecord {
   readonly completes: boolean;
 }
 
-interface NodeEntry {
+/** An interned component: its id in its table and its hash under each client renaming. */
+interface Interned {
   readonly id: number;
+  readonly hi: readonly number[];
+  readonly lo: readonly number[];
+}
+
+interface NodeEntry extends Interned {
   readonly index: number;
   readonly node: ReplicaNode;
   /** The disk holds exactly the durable state (a restart reuses the state object). */
   readonly plainDisk: boolean;
-  readonly hi: readonly number[];
-  readonly lo: readonly number[];
   readonly steps: Map<number, StepRecord>;
 }
 
+/** Client states hash the same under every renaming (they do not name clients). */
 interface ClientEntry {
   readonly id: number;
   readonly index: number;
@@ -84,8 +89,7 @@ interface ClientEntry {
   readonly votes: Map<number, boolean>;
 }
 
-interface PacketEntry {
-  readonly id: number;
+interface PacketEntry extends Interned {
   /** The packet with `id` as its id, so unpacked worlds and actions agree on ids. */
   readonly packet: KeyedPacket;
   readonly receive: Input;
@@ -93,8 +97,6 @@ interface PacketEntry {
   readonly replica: number;
   /** The receiver's index among the clients, or -1. */
   readonly client: number;
-  readonly hi: readonly number[];
-  readonly lo: readonly number[];
   /** Dead for the receiver entry with this id (dead-messages.ts). */
   readonly dead: Map<number, boolean>;
   readonly deliver: ClusterAction;
@@ -102,11 +104,8 @@ interface PacketEntry {
   readonly duplicate: ClusterAction;
 }
 
-interface GhostEntry {
-  readonly id: number;
+interface GhostEntry extends Interned {
   readonly ghost: Ghost;
-  readonly hi: readonly number[];
-  readonly lo: readonly number[];
   /** Per step record uid: the ghost entry after it, or -1 when the step exposes a violation. */
   readonly after: Map<number, number>;
   verdict: readonly Violation[] | undefined;
@@ -153,11 +152,6 @@ const CORRUPTIONS = 1;
 const ELECTIONS = 2;
 const NODES = 3;
 
-/** Packed states can only be made with packed.ts's own tables: options that need the objects fall back. */
-export function packable(options: ClusterOptions): boolean {
-  return (options.transitionChecks ?? []).length === 0;
-}
-
 export function createPackedClusterProtocol(
   scope: ClusterScope,
   options: PackedOptions = {},
@@ -165,17 +159,24 @@ export function createPackedClusterProtocol(
   return new PackedCluster(createClusterProtocol(scope, options), options.verifyFastSteps === true);
 }
 
+/**
+ * The tables only grow: they hold one entry per distinct component met (replica node, client
+ * state, ghost, packet) and one record per (node, input) and (ghost, node step) pair, which is
+ * far fewer than the states of a scope (on F=2's 1,015,122 states the process peaks at ≈ 430 MB,
+ * the visited set and frontier included).
+ */
 class PackedCluster implements PackedClusterProtocol {
   readonly name = 'multipaxos';
   readonly checksDeterminism = true;
-  private readonly nodes: NodeEntry[] = [];
-  private readonly clients: ClientEntry[] = [];
-  private readonly ghosts: GhostEntry[] = [];
-  private readonly packets: PacketEntry[] = [];
-  private readonly nodeIds = new Map<string, number>();
-  private readonly clientIds = new Map<string, number>();
-  private readonly ghostIds = new Map<string, number>();
-  private readonly packetIds = new Map<string, number>();
+  private readonly nodeTable = new InternTable<NodeEntry>();
+  private readonly clientTable = new InternTable<ClientEntry>();
+  private readonly ghostTable = new InternTable<GhostEntry>();
+  private readonly packetTable = new InternTable<PacketEntry>();
+  /** The entries by id (the hot paths index these directly). */
+  private readonly nodes = this.nodeTable.entries;
+  private readonly clients = this.clientTable.entries;
+  private readonly ghosts = this.ghostTable.entries;
+  private readonly packets = this.packetTable.entries;
   private readonly replicaIndex = new Map<string, number>();
   private readonly replicaActions: ReplicaActions[];
   private readonly submits = new Map<string, ClusterAction>();
@@ -226,81 +227,59 @@ class PackedCluster implements PackedClusterProtocol {
     if (node.disk !== state.durable && encoder.sameDisk(node))
       node = { ...node, disk: state.durable };
     const [hi, lo] = encoder.nodeHash(node, 0);
-    const key = `${index}:${hi}:${lo}`;
-    const known = this.nodeIds.get(key);
-    if (known !== undefined) return this.nodes[known] as NodeEntry;
-    const entry: NodeEntry = {
-      id: this.nodes.length,
+    return this.nodeTable.intern(`${index}:${hi}:${lo}`, (id) => ({
+      id,
       index,
       node,
       plainDisk: node.disk === state.durable,
       ...this.hashes((r) => encoder.nodeHash(node, r)),
       steps: new Map(),
-    };
-    this.nodes.push(entry);
-    this.nodeIds.set(key, entry.id);
-    return entry;
+    }));
   }
 
   private client(c: ClientState, index: number): ClientEntry {
     const [hi, lo] = this.objects.parts.encoder.clientHash(c);
-    const key = `${index}:${hi}:${lo}`;
-    const known = this.clientIds.get(key);
-    if (known !== undefined) return this.clients[known] as ClientEntry;
-    const entry: ClientEntry = {
-      id: this.clients.length,
+    return this.clientTable.intern(`${index}:${hi}:${lo}`, (id) => ({
+      id,
       index,
       client: c,
       hi,
       lo,
       steps: new Map(),
       votes: new Map(),
-    };
-    this.clients.push(entry);
-    this.clientIds.set(key, entry.id);
-    return entry;
+    }));
   }
 
   private ghost(g: Ghost): GhostEntry {
     const { encoder } = this.objects.parts;
     const [hi, lo] = encoder.ghostHash(g, 0);
-    const key = `${hi}:${lo}`;
-    const known = this.ghostIds.get(key);
-    if (known !== undefined) return this.ghosts[known] as GhostEntry;
-    const entry: GhostEntry = {
-      id: this.ghosts.length,
+    return this.ghostTable.intern(`${hi}:${lo}`, (id) => ({
+      id,
       ghost: g,
       ...this.hashes((r) => encoder.ghostHash(g, r)),
       after: new Map(),
       verdict: undefined,
-    };
-    this.ghosts.push(entry);
-    this.ghostIds.set(key, entry.id);
-    return entry;
+    }));
   }
 
   private packet(p: Packet): PacketEntry {
     const { encoder } = this.objects.parts;
     const identity = encoder.packetIdentity(p);
-    const known = this.packetIds.get(identity.text);
-    if (known !== undefined) return this.packets[known] as PacketEntry;
-    const id = this.packets.length;
-    const packet = encoder.keyed({ id, from: p.from, to: p.to, msg: p.msg }, identity);
-    const entry: PacketEntry = {
-      id,
-      packet,
-      receive: { kind: 'Receive', msg: p.msg },
-      replica: this.replicaIndex.get(p.to) ?? -1,
-      client: this.objects.cfg.clients.indexOf(p.to),
-      ...this.hashes((r) => encoder.shiftSum([0, 0], [packet], [], r)),
-      dead: new Map(),
-      deliver: { kind: 'Deliver', packet: id },
-      drop: { kind: 'Drop', packet: id },
-      duplicate: { kind: 'Duplicate', packet: id },
-    };
-    this.packets.push(entry);
-    this.packetIds.set(identity.text, id);
-    return entry;
+    return this.packetTable.intern(identity.text, (id) => {
+      const packet = encoder.keyed({ id, from: p.from, to: p.to, msg: p.msg }, identity);
+      return {
+        id,
+        packet,
+        receive: { kind: 'Receive', msg: p.msg },
+        replica: this.replicaIndex.get(p.to) ?? -1,
+        client: this.objects.cfg.clients.indexOf(p.to),
+        ...this.hashes((r) => encoder.shiftSum([0, 0], [packet], [], r)),
+        dead: new Map(),
+        deliver: { kind: 'Deliver', packet: id },
+        drop: { kind: 'Drop', packet: id },
+        duplicate: { kind: 'Duplicate', packet: id },
+      };
+    });
   }
 
   private hashes(of: (r: number) => readonly [number, number]): { hi: number[]; lo: number[] } {
@@ -890,6 +869,22 @@ class PackedCluster implements PackedClusterProtocol {
     for (const p of packets) s.push(p.id);
     this.fingerprintInto(s, s.length);
     return s;
+  }
+}
+
+/** Interned entries: one per key, numbered in order of first appearance. */
+class InternTable<E> {
+  readonly entries: E[] = [];
+  private readonly ids = new Map<string, number>();
+
+  intern(key: string, make: (id: number) => E): E {
+    const known = this.ids.get(key);
+    if (known !== undefined) return this.entries[known] as E;
+    const id = this.entries.length;
+    const entry = make(id);
+    this.entries.push(entry);
+    this.ids.set(key, id);
+    return entry;
   }
 }
 
