@@ -166,11 +166,10 @@ export class SearchShard<W, A> {
       )
         continue;
       const succ = p.step(node.world, action);
-      const parent: Fingerprint = [node.hi, node.lo];
       const bad = succ.violations[0] ?? this.nondeterminism(node.world, action, succ.world);
       if (bad !== undefined) {
         if (predicted !== undefined) this.mispredicted(action, 'exposes a violation');
-        this.found = { violation: bad, parent, choice: k, depth };
+        this.found = { violation: bad, parent: [node.hi, node.lo], choice: k, depth };
         return true;
       }
       if (succ.world === node.world) {
@@ -187,7 +186,7 @@ export class SearchShard<W, A> {
       if (depth > this.depth) this.depth = depth;
       const stateBad = p.check(succ.world)[0];
       if (stateBad !== undefined) {
-        this.found = { violation: stateBad, parent, choice: k, depth };
+        this.found = { violation: stateBad, parent: [node.hi, node.lo], choice: k, depth };
         return true;
       }
       this.next.push({ world: succ.world, hi, lo, depth });
