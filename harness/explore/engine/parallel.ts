@@ -218,10 +218,10 @@ export async function runParallelBfs(
       return { ...counts(), queue };
     });
   };
-  const timer = setInterval(poll, 100);
   const local = new LocalParticipant(new ShardHost(protocol, { ...settings(0), poll }), control);
   /** The participants searching: this thread first, then workers in the order they loaded. */
   const active: Participant[] = [local];
+  const timer = setInterval(poll, 100);
   const all = (cmd: WorkerCommand): Promise<Report[]> => {
     // Workers first, so they run while this thread serves its own share.
     const answers = active.map((p) => (p instanceof WorkerHandle ? ask<Report>(p, cmd) : null));
