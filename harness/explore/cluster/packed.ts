@@ -169,6 +169,7 @@ class PackedCluster implements PackedClusterProtocol {
         const s = this.copyHead(state);
         const end = state.length - 2;
         let n = this.packetsAt;
+        // A drop removes one copy; a duplicate removes nothing and adds one.
         let skipped = action.kind === 'Duplicate';
         for (let k = this.packetsAt; k < end; k++) {
           const id = state[k] as number;
