@@ -67,9 +67,7 @@ function startWorker(init: WorkerInit): Worker {
 
 /** A participant as the driver sees it: one command at a time, one answer each. */
 interface Participant {
-  /** Start serving `cmd`; the answer comes from `answer()`. */
-  post(cmd: WorkerCommand): void;
-  answer<T>(): Promise<T>;
+  ask<T>(cmd: WorkerCommand): Promise<T>;
 }
 
 class WorkerHandle implements Participant {
@@ -88,7 +86,7 @@ class WorkerHandle implements Participant {
       this.failure = e;
       this.pending?.({ type: 'error', error: e });
     });
-    this.ready = this.answer().catch(() => undefined);
+    this.ready = this.next().catch(() => undefined);
   }
 
   /** Throws the thread's error, if it failed. */
@@ -96,7 +94,8 @@ class WorkerHandle implements Participant {
     if (this.failure !== null) throw this.failure;
   }
 
-  answer<T>(): Promise<T> {
+  /** The next message from the thread. */
+  private next<T>(): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.failure !== null) return reject(this.failure);
       this.pending = (msg) => {
@@ -107,41 +106,20 @@ class WorkerHandle implements Participant {
     });
   }
 
-  post(cmd: WorkerCommand): void {
+  ask<T>(cmd: WorkerCommand): Promise<T> {
+    const answer = this.next<T>();
     this.worker.postMessage(cmd);
-  }
-}
-
-/** The participant in this thread: it serves a command when asked for the answer. */
-class LocalParticipant implements Participant {
-  private queued: WorkerCommand | null = null;
-
-  constructor(
-    private readonly host: ShardHost<unknown, unknown>,
-    private readonly control: Int32Array,
-  ) {}
-
-  post(cmd: WorkerCommand): void {
-    this.queued = cmd;
-  }
-
-  answer<T>(): Promise<T> {
-    const cmd = this.queued as WorkerCommand;
-    this.queued = null;
-    const reply = this.host.handle(cmd).message as T;
-    if ((reply as { outcome?: string }).outcome === 'violation') Atomics.store(this.control, 0, 1);
-    return Promise.resolve(reply);
-  }
-}
-
-function ask<T>(p: Participant, cmd: WorkerCommand): Promise<T> {
-  if (p instanceof WorkerHandle) {
-    const answer = p.answer<T>();
-    p.post(cmd);
     return answer;
   }
-  p.post(cmd);
-  return p.answer<T>();
+}
+
+/** The participant in this thread: it serves a command at once, when asked. */
+class LocalParticipant implements Participant {
+  constructor(private readonly host: ShardHost<unknown, unknown>) {}
+
+  ask<T>(cmd: WorkerCommand): Promise<T> {
+    return Promise.resolve(this.host.handle(cmd).message as T);
+  }
 }
 
 export async function runParallelBfs(
@@ -218,15 +196,14 @@ export async function runParallelBfs(
       return { ...counts(), queue };
     });
   };
-  const local = new LocalParticipant(new ShardHost(protocol, { ...settings(0), poll }), control);
+  const local = new LocalParticipant(new ShardHost(protocol, { ...settings(0), poll }));
   /** The participants searching: this thread first, then workers in the order they loaded. */
   const active: Participant[] = [local];
   const timer = setInterval(poll, 100);
   const all = (cmd: WorkerCommand): Promise<Report[]> => {
     // Workers first, so they run while this thread serves its own share.
-    const answers = active.map((p) => (p instanceof WorkerHandle ? ask<Report>(p, cmd) : null));
-    local.post(cmd);
-    const mine = local.answer<Report>();
+    const answers = active.map((p) => (p === local ? null : p.ask<Report>(cmd)));
+    const mine = local.ask<Report>(cmd);
     return Promise.all(answers.map((a) => a ?? mine));
   };
   /**
@@ -241,7 +218,7 @@ export async function runParallelBfs(
     for (const t of threads) {
       t.check();
       if (active.includes(t)) continue;
-      await ask(t, { type: 'table', table: table.buffer });
+      await t.ask({ type: 'table', table: table.buffer });
       active.push(t);
     }
   };
@@ -255,7 +232,7 @@ export async function runParallelBfs(
       reports = await distribute(active, 'next', resume.next);
     } else {
       await admit(0);
-      reports = [await ask<Report>(local, { type: 'seed' })];
+      reports = [await local.ask<Report>({ type: 'seed' })];
       if (reports.some((r) => r.outcome === 'violation')) return await violation(reports);
       reports = await all({ type: 'advance' });
     }
@@ -300,7 +277,7 @@ export async function runParallelBfs(
     const tables = [
       ...(resume?.parents ?? []).map((w) => new ParentTable(w)),
       ...(
-        await Promise.all(active.map((p) => ask<{ words: Uint32Array }>(p, { type: 'parents' })))
+        await Promise.all(active.map((p) => p.ask<{ words: Uint32Array }>({ type: 'parents' })))
       ).map((m) => new ParentTable(m.words)),
     ];
     return { kind: 'violation', ...counts(reports), found, tables };
@@ -317,7 +294,7 @@ export async function runParallelBfs(
     out.fingerprints(table.entries());
     for (const words of resume?.parents ?? []) out.words('parents', words);
     out.close();
-    for (const p of active) await ask(p, { type: 'dump', path: partial });
+    for (const p of active) await p.ask({ type: 'dump', path: partial });
     commitCheckpoint(config.checkpointPath);
     return config.checkpointPath;
   }
@@ -344,11 +321,10 @@ async function rebalance(
       const count = Math.min(surplus, want);
       // Small imbalances are not worth a round trip.
       if (count < 64) continue;
-      const { items } = await ask<{ items: FrontierItem<unknown>[] }>(
-        participants[from] as Participant,
-        { type: 'give', count },
-      );
-      await ask(participants[to] as Participant, { type: 'take', into: 'next', items });
+      const { items } = await (participants[from] as Participant).ask<{
+        items: FrontierItem<unknown>[];
+      }>({ type: 'give', count });
+      await (participants[to] as Participant).ask({ type: 'take', into: 'next', items });
       sizes[from] = (sizes[from] as number) - count;
       sizes[to] = (sizes[to] as number) + count;
     }
@@ -375,7 +351,7 @@ async function distribute(
   const reports: Report[] = [];
   for (let w = 0; w < participants.length; w++)
     reports.push(
-      await ask<Report>(participants[w] as Participant, {
+      await (participants[w] as Participant).ask<Report>({
         type: 'take',
         into,
         items: shares[w] as FrontierItem<unknown>[],

@@ -34,10 +34,12 @@ export interface HostReply {
 export class ShardHost<W, A> implements VisitedSet {
   readonly shard: SearchShard<W, A>;
   private table: SharedFingerprintSet;
+  private readonly control: Int32Array;
 
   constructor(protocol: Protocol<W, A>, settings: HostSettings) {
     this.table = new SharedFingerprintSet(settings.table);
     const control = new Int32Array(settings.control);
+    this.control = control;
     const stats = new Float64Array(settings.stats);
     const base = settings.index * 3;
     const shard: SearchShard<W, A> = new SearchShard(protocol, this, {
@@ -88,8 +90,12 @@ export class ShardHost<W, A> implements VisitedSet {
     switch (cmd.type) {
       case 'seed':
         return this.report(shard.seed(cmd.indices));
-      case 'run':
-        return this.report(shard.runLevel());
+      case 'run': {
+        const outcome = shard.runLevel();
+        // Tell the other participants to stop: the level cannot give a shorter counterexample.
+        if (outcome === 'violation') Atomics.store(this.control, 0, 1);
+        return this.report(outcome);
+      }
       case 'advance':
         shard.advance();
         return this.report('done');

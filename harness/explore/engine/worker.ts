@@ -12,12 +12,9 @@ const port = parentPort;
 if (port === null) throw new Error('engine/worker.ts must run in a worker thread');
 
 const host = new ShardHost(await buildProtocol(init.spec), init);
-const control = new Int32Array(init.control);
 
 port.on('message', (cmd: WorkerCommand) => {
   const reply = host.handle(cmd);
-  // Tell the other participants to stop: the level cannot give a shorter counterexample.
-  if ((reply.message as { outcome?: string }).outcome === 'violation') Atomics.store(control, 0, 1);
   port.postMessage(reply.message, reply.transfer ?? []);
 });
 port.postMessage({ type: 'ready' });
