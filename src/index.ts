@@ -91,6 +91,7 @@ export * as spec from './spec/index.js';
 export {
   simulate,
   FAULTS,
+  INPUT_FAULTS,
   type FaultName,
   type SimOptions,
   type SimResult,
@@ -130,7 +131,26 @@ export {
   type ReplayOutcome,
 } from '../harness/explore/counterexample/replay-file.js';
 export { MUTANTS, type Mutant } from '../harness/mutants/index.js';
+export { CORE_EDITS, type CoreEdit, type SourceEdit } from '../harness/mutants/core-edits.js';
 export { checkRefinementStep } from '../harness/refinement/index.js';
+export { StepRefinement } from '../harness/refinement/local.js';
+export {
+  probeNodeSteps,
+  type ProbeFinding,
+  type ProbeOptions,
+  type ProbeResult,
+} from '../harness/conformance/probes.js';
+export {
+  runMainJob,
+  PARTS,
+  SIMULATION_SUITE,
+  type MainJobOptions,
+  type MainJobResult,
+  type PartName,
+  type PartResult,
+} from '../harness/check/main-job.js';
+export { WALK_SCOPES, type WalkScope } from '../harness/check/walks.js';
+export { mutationScore, type MutantScore, type ScoreResult } from '../harness/check/score.js';
 export {
   findJar,
   runSany,

@@ -4,6 +4,8 @@
  * counterexample with its files.
  */
 import { resourceUsage } from 'node:process';
+import type { ClientState } from '../../src/core/client.js';
+import type { ReplicaState } from '../../src/core/replica/state.js';
 import { CHECKED_INVARIANTS, type InvariantName, type Violation } from '../model/invariants.js';
 import { PROPERTIES, STATE_INVARIANTS } from '../../src/spec/invariants.js';
 import { rebuildCounterexample, replayChoices } from './bfs.js';
@@ -58,6 +60,16 @@ export interface ExploreOptions {
   /** Drop steps from the counterexample while it still fails (default true). */
   readonly minimise?: boolean;
   readonly onProgress?: (p: Progress) => void;
+  /**
+   * Receives every distinct replica and client state the search met in this thread, when it
+   * ends without a violation (the main job's node probes start from them).
+   */
+  readonly onNodeStates?: (states: NodeStates) => void;
+}
+
+export interface NodeStates {
+  readonly replicas: readonly ReplicaState[];
+  readonly clients: readonly ClientState[];
 }
 
 export interface ExploreResult {
@@ -70,7 +82,12 @@ export interface ExploreResult {
   readonly workers: number;
   /** The threads that took part: workers join a parallel search only once levels are large. */
   readonly workersUsed: number;
-  readonly reductions: { readonly symmetry: boolean; readonly por: boolean };
+  readonly reductions: {
+    readonly symmetry: boolean;
+    readonly por: boolean;
+    /** Dead messages pruned (--prune-dead-messages, checked as it runs). */
+    readonly deadMessages: boolean;
+  };
   /** Every reachable state within the bounds was explored. */
   readonly complete: boolean;
   readonly stoppedBy?: 'max-states' | 'memory-limit';
@@ -149,8 +166,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     workersUsed: ('participants' in outcome ? outcome.participants : undefined) ?? 1,
     reductions:
       spec.model === 'core'
-        ? { symmetry: spec.symmetry, por: spec.por }
-        : { symmetry: false, por: false },
+        ? { symmetry: spec.symmetry, por: spec.por, deadMessages: spec.pruneDeadMessages === true }
+        : { symmetry: false, por: false, deadMessages: false },
     distinctStates: outcome.distinct,
     generatedStates: outcome.transitions,
     depth: outcome.depth,
@@ -175,6 +192,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       counterexample: { steps: cx.labels, ...(cx.files ? { files: cx.files } : {}) },
     };
   }
+  if (options.onNodeStates !== undefined && 'nodeStates' in protocol)
+    options.onNodeStates((protocol as unknown as PackedClusterProtocol).nodeStates());
   const stoppedBy =
     outcome.kind === 'max-states'
       ? 'max-states'
@@ -194,9 +213,10 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
 function checkedInvariants(spec: ModelSpec): string[] {
   // A spec model checks the twin's invariants and properties, named as in spec/Smr.tla.
   if (spec.model === 'spec') return [...STATE_INVARIANTS, ...PROPERTIES, 'Nondeterminism'];
-  const names: InvariantName[] = [...CHECKED_INVARIANTS];
+  // Every node step is checked against the twin (harness/refinement/local.ts); --refinement
+  // adds the whole-world check of every transition.
+  const names: InvariantName[] = [...CHECKED_INVARIANTS, 'Refinement'];
   if (spec.determinism) names.push('Nondeterminism');
-  if (spec.refinement) names.push('Refinement');
   return names;
 }
 

@@ -22,6 +22,11 @@ export interface CoreModelSpec {
   readonly determinism: boolean;
   /** Check every step against the TLA+ twin (harness/refinement's checkRefinementStep). */
   readonly refinement: boolean;
+  /**
+   * Drop messages the reference ballot rules make dead (dead-messages.ts). Off by default: it
+   * is sound only for reducers that follow those rules, and checked as it runs.
+   */
+  readonly pruneDeadMessages?: boolean;
 }
 
 export interface TwinModelSpec {
@@ -103,6 +108,7 @@ async function clusterOptions(
     symmetry: spec.symmetry,
     por: spec.por,
     determinism: spec.determinism,
+    collectDeadMessages: spec.pruneDeadMessages === true,
     transitionChecks: spec.refinement ? [await loadRefinementCheck()] : [],
   };
 }

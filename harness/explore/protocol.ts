@@ -21,6 +21,13 @@ export interface Protocol<W, A> {
    * depends only on `world`: counterexamples are stored as indices into this list.
    */
   actions(world: W): readonly A[];
+  /**
+   * Optional, for random walks: a superset of `actions(world)` that is cheaper to list, with
+   * `isEnabled` telling which of them `actions` holds. A walk then filters only the action it
+   * picks. Actions must be comparable by identity with those of `actions`.
+   */
+  candidates?(world: W): readonly A[];
+  isEnabled?(world: W, action: A): boolean;
   /** Take one action; must be a pure function of (world, action) — the explorer checks this. */
   step(world: W, action: A): Successor<W>;
   /** State invariants, checked on every distinct state reached (including initial ones). */

@@ -7,8 +7,12 @@ import { clientStep, type ClientState } from '../../src/core/client.js';
 import { replicaContext, replicaStep } from '../../src/core/replica/reducer.js';
 import type { ReplicaState } from '../../src/core/replica/state.js';
 import type {
+  Ballot,
   ClientId,
+  Command,
+  DurableState,
   Effect,
+  Slot,
   Input,
   Json,
   NodeId,
@@ -27,6 +31,7 @@ import {
 } from './invariants.js';
 import {
   requestKey,
+  type BallotVotes,
   type ClusterConfig,
   type Ghost,
   type GhostChange,
@@ -177,14 +182,26 @@ function stepNode(
     if (input.kind !== 'Restart')
       violations.push(...checkDurable(node, replica.state.durable, r.state.durable));
     violations.push(...checkPersistOrder(node, r.effects));
+    if (cfg.stepChecks) violations.push(...cfg.stepChecks.replica(replica.state, input, r));
   } else if (client !== undefined) {
-    const c = (cfg.stepClient ?? clientStep)(client, input);
+    const c = cfg.stepClient
+      ? cfg.stepClient(client, input)
+      : clientStep(client, input, cfg.clientRules);
     result = c;
+    if (cfg.stepChecks) violations.push(...cfg.stepChecks.client(client, input, c));
     next = { ...world, clients: world.clients.map((x) => (x.id === node ? c.state : x)) };
   } else {
     return { ...quiet(world), node, rejected: [`no node ${node}`] };
   }
-  const change = (cfg.ghostStep ?? ghostStep)(cfg, world.ghost, node, input, result, stepped);
+  const change = (cfg.ghostStep ?? ghostStep)(
+    cfg,
+    world.ghost,
+    node,
+    input,
+    result,
+    stepped,
+    replica,
+  );
   violations.push(...change.violations);
   return carryOut(next, change.ghost, node, result.effects, violations, consumed);
 }
@@ -243,9 +260,17 @@ export function ghostStep(
   input: Input,
   result: StepResult<unknown>,
   stepped: ReplicaNode | undefined,
+  previous: ReplicaNode | undefined,
 ): GhostChange {
   const violations: Violation[] = [];
   let ghost = input.kind === 'Restart' ? restarted(before, node) : before;
+  if (stepped !== undefined && previous !== undefined)
+    ghost = recordVotes(
+      ghost,
+      node,
+      previous.state.durable.accepted,
+      stepped.state.durable.accepted,
+    );
   let executed = false;
   for (const effect of result.effects) {
     if (effect.kind === 'Trace') {
@@ -284,6 +309,14 @@ function observe(
 ): Ghost {
   const msg = ev.msg;
   if ((ev.action === 'Decide' || ev.action === 'Learn') && msg?.type === 'Decision') {
+    if (!chosenByQuorum(cfg, ghost, msg.slot, msg.cmd)) {
+      out.push({
+        invariant: 'Agreement',
+        node,
+        message: `slot ${msg.slot}: ${node} ${ev.action === 'Decide' ? 'decided' : 'learned'} ${describeCommand(msg.cmd)}, but no majority accepted it in one ballot (${describeVotes(ghost, msg.slot)})`,
+      });
+      return ghost;
+    }
     const known = ghost.chosen.get(msg.slot);
     if (known !== undefined) {
       if (!sameCommand(known, msg.cmd)) {
@@ -330,6 +363,84 @@ function observe(
   }
   void cfg;
   return ghost;
+}
+
+/**
+ * Votes: every accepted value that changed in this step is a vote of `node` (Lamport's Paxos.tla
+ * keeps them as the set of 2b messages ever sent). Taken from the durable state rather than
+ * from trace events, so a core that accepts without saying so is still seen.
+ */
+function recordVotes(
+  ghost: Ghost,
+  node: NodeId,
+  before: DurableState['accepted'],
+  after: DurableState['accepted'],
+): Ghost {
+  if (before === after) return ghost;
+  let votes: Map<Slot, readonly BallotVotes[]> | undefined;
+  for (const [slot, value] of after) {
+    if (before.get(slot) === value) continue;
+    const list = (votes ?? ghost.votes).get(slot) ?? [];
+    const at = list.findIndex(
+      (v) => sameBallot(v.ballot, value.ballot) && sameCommand(v.cmd, value.cmd),
+    );
+    const known = at >= 0 ? (list[at] as BallotVotes) : undefined;
+    if (known?.voters.has(node)) continue;
+    const entry: BallotVotes = {
+      ballot: value.ballot,
+      cmd: value.cmd,
+      voters: new Set([...(known?.voters ?? []), node].sort()),
+    };
+    const next = at >= 0 ? list.map((v, i) => (i === at ? entry : v)) : [...list, entry];
+    next.sort(byBallotThenCommand);
+    votes ??= new Map(ghost.votes);
+    votes.set(slot, next);
+  }
+  return votes === undefined ? ghost : { ...ghost, votes };
+}
+
+const sameBallot = (a: Ballot, b: Ballot): boolean => a.round === b.round && a.leader === b.leader;
+
+function byBallotThenCommand(a: BallotVotes, b: BallotVotes): number {
+  if (a.ballot.round !== b.ballot.round) return a.ballot.round - b.ballot.round;
+  if (a.ballot.leader !== b.ballot.leader) return a.ballot.leader < b.ballot.leader ? -1 : 1;
+  const x = describeCommand(a.cmd);
+  const y = describeCommand(b.cmd);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Chosen (Paxos Made Simple §2.2): a majority of the configuration accepted `cmd` in `slot` in
+ * one ballot. Counted here, not with the core's quorum functions, so that a bug in those cannot
+ * hide itself.
+ */
+export function chosenByQuorum(
+  cfg: ClusterConfig,
+  ghost: Ghost,
+  slot: Slot,
+  cmd: Command,
+): boolean {
+  for (const v of ghost.votes.get(slot) ?? []) {
+    if (!sameCommand(v.cmd, cmd)) continue;
+    let members = 0;
+    for (const r of v.voters) if (cfg.replicas.includes(r)) members++;
+    if (2 * members > cfg.replicas.length) return true;
+  }
+  return false;
+}
+
+function describeVotes(ghost: Ghost, slot: Slot): string {
+  const list = ghost.votes.get(slot) ?? [];
+  if (list.length === 0) return 'no votes';
+  return (
+    'votes: ' +
+    list
+      .map(
+        (v) =>
+          `${v.ballot.round}.${v.ballot.leader} ${describeCommand(v.cmd)} by ${[...v.voters].join(',')}`,
+      )
+      .join('; ')
+  );
 }
 
 function withApplied(ghost: Ghost, node: NodeId, set: ReadonlySet<string>) {

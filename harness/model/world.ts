@@ -4,7 +4,12 @@
  * found by either is replayable by both (DSLabs' design).
  */
 import type { AnyApp } from '../../src/core/app.js';
-import { initClient, type ClientParams, type ClientState } from '../../src/core/client.js';
+import {
+  initClient,
+  type ClientParams,
+  type ClientRules,
+  type ClientState,
+} from '../../src/core/client.js';
 import type { ReplicaContext } from '../../src/core/replica/builder.js';
 import { initReplica } from '../../src/core/replica/reducer.js';
 import { REFERENCE_RULES, type ReplicaRules } from '../../src/core/replica/rules.js';
@@ -14,6 +19,7 @@ import {
   type ReplicaState,
 } from '../../src/core/replica/state.js';
 import type {
+  Ballot,
   ClientId,
   Command,
   DurableState,
@@ -33,6 +39,8 @@ export interface ClusterConfig {
   readonly clients: readonly ClientId[];
   readonly app: AnyApp;
   readonly rules: ReplicaRules;
+  /** The clients' decision table (core/client.ts); the reference one unless a mutant's. */
+  readonly clientRules?: ClientRules;
   readonly replicaParams: ReplicaParams;
   readonly clientParams: ClientParams;
   /**
@@ -51,6 +59,21 @@ export interface ClusterConfig {
    * `ghostStep` returns.
    */
   readonly ghostStep?: GhostStep;
+  /**
+   * Checks of single node steps against the spec (harness/refinement/local.ts), run on every
+   * step; the explorer and the simulator install them by default.
+   */
+  readonly stepChecks?: StepChecks;
+}
+
+/** Per-node-step checks: the violations a step shows by itself. */
+export interface StepChecks {
+  replica(
+    before: ReplicaState,
+    input: Input,
+    result: StepResult<ReplicaState>,
+  ): readonly Violation[];
+  client(before: ClientState, input: Input, result: StepResult<ClientState>): readonly Violation[];
 }
 
 /** The ghost after one node step, and the event-level violations the step exposed. */
@@ -61,7 +84,8 @@ export interface GhostChange {
 
 /**
  * `stepped` is the replica's node after its step (undefined for a client): the digest check
- * reads its app state.
+ * reads its app state. `before` is the replica's node before it: its accepted values are
+ * compared with the stepped ones to record votes. Both are determined by the step result.
  */
 export type GhostStep = (
   cfg: ClusterConfig,
@@ -70,7 +94,15 @@ export type GhostStep = (
   input: Input,
   result: StepResult<unknown>,
   stepped: ReplicaNode | undefined,
+  before: ReplicaNode | undefined,
 ) => GhostChange;
+
+/** The replicas that accepted `cmd` in `slot` at `ballot` (a history variable, like Paxos.tla's 2b messages). */
+export interface BallotVotes {
+  readonly ballot: Ballot;
+  readonly cmd: Command;
+  readonly voters: ReadonlySet<ReplicaId>;
+}
 
 export interface ReplicaNode {
   /** While `up` is false the state is the one the replica had when it crashed. */
@@ -92,6 +124,11 @@ export interface Packet {
 export interface Ghost {
   /** Every (slot, command) any replica ever decided or learned. */
   readonly chosen: ReadonlyMap<Slot, Command>;
+  /**
+   * Every vote ever cast, by slot: who accepted which command at which ballot, kept in
+   * (ballot, command) order. A command is chosen when a majority voted for it in one ballot.
+   */
+  readonly votes: ReadonlyMap<Slot, readonly BallotVotes[]>;
   /** Every client request ever issued, by `client#seq`. */
   readonly submitted: ReadonlyMap<string, Json>;
   /** The app digest after executing slots [0, k), by k, as first seen. */
@@ -121,6 +158,7 @@ export function makeConfig(options: {
   clients: number;
   app: AnyApp;
   rules?: ReplicaRules;
+  clientRules?: ClientRules;
   replicaParams?: Partial<Omit<ReplicaParams, 'replicas'>>;
   clientParams?: Partial<Omit<ClientParams, 'replicas'>>;
 }): ClusterConfig {
@@ -131,6 +169,7 @@ export function makeConfig(options: {
     clients,
     app: options.app,
     rules: options.rules ?? REFERENCE_RULES,
+    ...(options.clientRules !== undefined ? { clientRules: options.clientRules } : {}),
     replicaParams: { ...DEFAULT_REPLICA_PARAMS, ...options.replicaParams, replicas },
     clientParams: { policy: 'majority', retransmitTicks: 6, ...options.clientParams, replicas },
   };
@@ -147,6 +186,7 @@ export function initialWorld(cfg: ClusterConfig): World {
     nextPacketId: 0,
     ghost: {
       chosen: new Map(),
+      votes: new Map(),
       submitted: new Map(),
       digests: new Map(),
       applied: new Map(),

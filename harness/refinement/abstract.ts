@@ -54,7 +54,16 @@ export function isExact(cfg: ClusterConfig, world: World): boolean {
   return true;
 }
 
-export function abstraction(cfg: ClusterConfig, exact: boolean): Abstraction {
+/**
+ * `outputs` overrides how outputs map to the twin's numbers: the per-step check
+ * (local.ts) numbers distinct outputs so that a client's vote counting is compared for real
+ * with any app.
+ */
+export function abstraction(
+  cfg: ClusterConfig,
+  exact: boolean,
+  outputs?: (o: Json) => number,
+): Abstraction {
   const replicas = [...cfg.replicas].sort((a, b) =>
     compareBallots({ round: 1, leader: a }, { round: 1, leader: b }),
   );
@@ -72,6 +81,7 @@ export function abstraction(cfg: ClusterConfig, exact: boolean): Abstraction {
     c.kind === 'noop' ? NOOP : { kind: 'op', client: c.client, seq: c.seq };
   const output = (o: Json | undefined): number => {
     if (o === undefined) return FAIL;
+    if (outputs !== undefined) return outputs(o);
     return exact && typeof o === 'number' ? o : 0;
   };
   const entries = (es: readonly { slot: number; ballot: Ballot; cmd: Command }[]): Entry[] =>
@@ -112,28 +122,36 @@ export function abstraction(cfg: ClusterConfig, exact: boolean): Abstraction {
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The variables of one replica (what a trace event's `state` reports for it). */
-export function abstractReplica(a: Abstraction, r: ReplicaState): ReplicaVars {
+/**
+ * The variables of one replica (what a trace event's `state` reports for it). With `from` > 0
+ * only slots from `from` on are kept, renumbered from 0 (the per-step check's window: every
+ * slot below it is chosen and executed, and the spec's actions are the same on the rest).
+ */
+export function abstractReplica(a: Abstraction, r: ReplicaState, from = 0): ReplicaVars {
   const { durable: d, volatile: v } = r;
   const role = v.role;
+  const accepted: Entry[] = [];
+  for (const [slot, x] of d.accepted)
+    if (slot >= from)
+      accepted.push({ slot: slot - from, bal: a.ballot(x.ballot), cmd: a.cmd(x.cmd) });
+  const chosen: { slot: number; cmd: Cmd }[] = [];
+  for (const [slot, c] of d.chosen)
+    if (slot >= from) chosen.push({ slot: slot - from, cmd: a.cmd(c) });
   return {
     promised: a.ballot(d.promised),
-    accepted: [...d.accepted]
-      .map(([slot, x]) => ({ slot, bal: a.ballot(x.ballot), cmd: a.cmd(x.cmd) }))
-      .sort((x, y) => x.slot - y.slot),
-    chosen: [...d.chosen]
-      .map(([slot, c]) => ({ slot, cmd: a.cmd(c) }))
-      .sort((x, y) => x.slot - y.slot),
+    accepted: accepted.sort((x, y) => x.slot - y.slot),
+    chosen: chosen.sort((x, y) => x.slot - y.slot),
     role,
     ballot: role === 'follower' ? NO_BALLOT : a.ballot(v.ballot),
-    prepareFrom: role === 'candidate' ? v.prepareFrom : 0,
+    prepareFrom: role === 'candidate' ? v.prepareFrom - from : 0,
     promises:
       role === 'candidate'
         ? [...v.promises]
-            .map(([from, es]) => ({
-              from,
+            .map(([sender, es]) => ({
+              from: sender,
               accepted: es
-                .map((e) => ({ slot: e.slot, bal: a.ballot(e.ballot), cmd: a.cmd(e.cmd) }))
+                .filter((e) => e.slot >= from)
+                .map((e) => ({ slot: e.slot - from, bal: a.ballot(e.ballot), cmd: a.cmd(e.cmd) }))
                 .sort((x, y) => x.slot - y.slot),
             }))
             .sort((x, y) => byString(x.from, y.from))
@@ -141,17 +159,38 @@ export function abstractReplica(a: Abstraction, r: ReplicaState): ReplicaVars {
     proposals:
       role === 'leader'
         ? [...v.proposals]
-            .map(([slot, p]) => ({ slot, cmd: a.cmd(p.cmd), votes: [...p.votes].sort(byString) }))
+            .filter(([slot]) => slot >= from)
+            .map(([slot, p]) => ({
+              slot: slot - from,
+              cmd: a.cmd(p.cmd),
+              votes: [...p.votes].sort(byString),
+            }))
             .sort((x, y) => x.slot - y.slot)
         : [],
-    nextSlot: role === 'leader' ? v.nextSlot : 0,
-    executed: v.executed,
+    nextSlot: role === 'leader' ? v.nextSlot - from : 0,
+    executed: v.executed - from,
     sessions: a.constants.clients.map((c) => {
       const s = v.sessions.get(c);
       return s === undefined ? NO_SESSION : { seq: s.seq, output: a.output(s.output) };
     }),
     app: a.exact && typeof v.app === 'number' ? v.app : 0,
   };
+}
+
+/** A spec message with its slots renumbered from `from` (see abstractReplica). */
+export function shiftMessage(m: Msg, from: number): Msg {
+  if (from === 0) return m;
+  switch (m.type) {
+    case 'Prepare':
+      return { ...m, fromSlot: m.fromSlot - from };
+    case 'Promise':
+      return { ...m, accepted: m.accepted.map((e) => ({ ...e, slot: e.slot - from })) };
+    case 'Accept':
+    case 'Accepted':
+      return { ...m, slot: m.slot - from };
+    default:
+      return m;
+  }
 }
 
 /** The variables of one client. */

@@ -14,7 +14,7 @@ import type { Violation } from '../model/invariants.js';
 import type { ClusterConfig, World } from '../model/world.js';
 import { applyAction, describeAction, type SpecAction } from '../../src/spec/actions.js';
 import { encodeReplica } from '../../src/spec/encode.js';
-import { addMsg, cmdKey, EMPTY_MSGS, msgKey } from '../../src/spec/state.js';
+import { cmdKey, msgKey } from '../../src/spec/state.js';
 import {
   FAIL,
   type Msg,
@@ -82,7 +82,7 @@ export function specActionOf(a: Abstraction, e: NodeEvent): SpecAction | string 
   }
 }
 
-function describeEvents(events: readonly NodeEvent[]): string {
+export function describeEvents(events: readonly NodeEvent[]): string {
   if (events.length === 0) return 'no spec action (a stutter)';
   return events
     .map(
@@ -92,7 +92,7 @@ function describeEvents(events: readonly NodeEvent[]): string {
     .join(', ');
 }
 
-const fmtReplica = (v: ReplicaVars): string =>
+export const fmtReplica = (v: ReplicaVars): string =>
   `promised=${v.promised} accepted=[${v.accepted.map((e) => `${e.slot}:${e.bal}:${cmdKey(e.cmd)}`).join(' ')}] ` +
   `chosen=[${v.chosen.map((e) => `${e.slot}:${cmdKey(e.cmd)}`).join(' ')}] role=${v.role} ballot=${v.ballot} ` +
   `proposals=[${v.proposals.map((p) => `${p.slot}:${cmdKey(p.cmd)}:{${p.votes.join(',')}}`).join(' ')}] ` +
@@ -190,10 +190,14 @@ export function checkRefinementStep(cfg: ClusterConfig, before: World, t: Transi
  * With an app other than the unit counter, the twin's outputs (counter values) mean nothing:
  * map them to 0 as the abstraction does (FAIL stays FAIL).
  */
-function opaque(s: SpecState): SpecState {
-  let msgs = EMPTY_MSGS;
-  for (const m of s.msgs.byKey.values())
-    msgs = addMsg(msgs, m.type === 'Reply' ? { ...m, output: 0 } : m);
+export function opaque(s: SpecState): SpecState {
+  // One pass over the set: the keys of replies change, so the key order is rebuilt once.
+  const byKey = new Map<string, Msg>();
+  for (const m of s.msgs.byKey.values()) {
+    const x = m.type === 'Reply' && m.output !== 0 ? { ...m, output: 0 } : m;
+    byKey.set(msgKey(x), x);
+  }
+  const msgs = { keys: [...byKey.keys()].sort(), byKey };
   return {
     replicas: s.replicas.map((v) => ({
       ...v,
@@ -216,7 +220,7 @@ const describeMsg = (m: Msg | undefined, key: string): string =>
  * The core's Decide is silent when the slot was already learned (learner.ts's learn() traces
  * only new knowledge), but the proposal is retired all the same: that is the spec's Decide.
  */
-function impliedDecide(k: SpecConstants, s: SpecState, node: string, msg: Msg): SpecState {
+export function impliedDecide(k: SpecConstants, s: SpecState, node: string, msg: Msg): SpecState {
   if (msg.type !== 'Accepted') return s;
   const v = s.replicas[k.replicas.indexOf(node)];
   const p = v?.proposals.find((x) => x.slot === msg.slot);

@@ -4,7 +4,7 @@
  * invariant that applies is checked after every step. Same options ⇒ same run, byte for byte.
  */
 import type { AnyApp } from '../../src/core/app.js';
-import type { ReplyPolicy } from '../../src/core/client.js';
+import type { ClientRules, ReplyPolicy } from '../../src/core/client.js';
 import type { ReplicaRules } from '../../src/core/replica/rules.js';
 import type { HistoryOp } from '../../src/oracle/types.js';
 import type { Json, NodeId } from '../../src/core/types.js';
@@ -20,11 +20,17 @@ import {
   type World,
 } from '../model/world.js';
 import { Random } from '../random.js';
+import { StepRefinement } from '../refinement/local.js';
 import { LinearizabilityMonitor } from './linearizability.js';
 import { randomOp } from './workload.js';
 
-export const FAULTS = ['loss', 'dup', 'reorder', 'delay', 'crash', 'partition'] as const;
+export const FAULTS = ['loss', 'dup', 'reorder', 'delay', 'crash', 'partition', 'corrupt'] as const;
 export type FaultName = (typeof FAULTS)[number];
+/**
+ * Faults whose runs consist of node inputs only: `corrupt` rewrites a replica's app state from
+ * outside, which no external process under `smr diff-test` can be fed.
+ */
+export const INPUT_FAULTS: readonly FaultName[] = FAULTS.filter((f) => f !== 'corrupt');
 
 export interface SimOptions {
   readonly replicas: number;
@@ -34,7 +40,10 @@ export interface SimOptions {
   readonly faults: readonly FaultName[];
   readonly app: AnyApp;
   readonly rules?: ReplicaRules;
+  readonly clientRules?: ClientRules;
   readonly policy?: ReplyPolicy;
+  /** Check every node step against the spec twin (default true). */
+  readonly stepRefinement?: boolean;
   /** From this step on no new faults: partitions heal, crashed replicas restart, no loss. */
   readonly quietAfter?: number;
   /** From this step on clients submit no new requests (to see every pending one answered). */
@@ -67,6 +76,7 @@ export interface SimResult {
   readonly crashes: number;
   readonly restarts: number;
   readonly partitions: number;
+  readonly corruptions: number;
   readonly rejectedInputs: number;
   readonly traceEvents: number;
   /** Linearizability checks that ran out of their deterministic budget (not counted as passes). */
@@ -83,17 +93,22 @@ const RATES = {
   restart: 0.03,
   split: 0.003,
   heal: 0.02,
+  corrupt: 0.002,
   maxDelay: 30,
 };
 
 export function simulate(options: SimOptions): SimResult {
-  const cfg = makeConfig({
+  const base = makeConfig({
     replicas: options.replicas,
     clients: options.clients,
     app: options.app,
     ...(options.rules ? { rules: options.rules } : {}),
+    ...(options.clientRules ? { clientRules: options.clientRules } : {}),
     clientParams: { policy: options.policy ?? 'majority' },
   });
+  // Every step is checked against the spec twin too (harness/refinement/local.ts).
+  const cfg =
+    options.stepRefinement === false ? base : { ...base, stepChecks: new StepRefinement(base) };
   const sim = new Simulation(cfg, options);
   return sim.run();
 }
@@ -114,6 +129,7 @@ class Simulation {
     crashes: 0,
     restarts: 0,
     partitions: 0,
+    corruptions: 0,
     rejected: 0,
   };
   private step = 0;
@@ -184,6 +200,15 @@ class Simulation {
         { kind: 'Crash', replica: this.rng.pick(this.world.replicas.filter((n) => n.up)).state.id },
         noisy,
       );
+    }
+    // Non-malicious corruption of at most F replicas' app states at once; a restart heals one.
+    const corrupted = this.world.ghost.corrupted;
+    if (this.has('corrupt', noisy) && corrupted.size < f && this.rng.chance(RATES.corrupt)) {
+      const healthy = this.world.replicas.filter((n) => n.up && !corrupted.has(n.state.id));
+      if (healthy.length > 0) {
+        this.stats.corruptions++;
+        this.apply({ kind: 'Corrupt', replica: this.rng.pick(healthy).state.id }, noisy);
+      }
     }
     if (this.partition !== null && (!noisy || this.rng.chance(RATES.heal))) this.partition = null;
     else if (
@@ -313,6 +338,7 @@ class Simulation {
       crashes: this.stats.crashes,
       restarts: this.stats.restarts,
       partitions: this.stats.partitions,
+      corruptions: this.stats.corruptions,
       rejectedInputs: this.stats.rejected,
       traceEvents: this.recorder?.lines ?? 0,
       inconclusiveChecks: this.lin.inconclusive,

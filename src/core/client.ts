@@ -47,14 +47,34 @@ export function initClient(id: ClientId, params: ClientParams): ClientState {
   return { id, params, seq: 0, pending: null };
 }
 
-export function clientStep(state: ClientState, input: Input): StepResult<ClientState> {
+/**
+ * The client's decision point, as a table like the replica's (replica/rules.ts): a seeded bug
+ * (harness/mutants) replaces it to show that the output filter is checked.
+ */
+export interface ClientRules {
+  /** Output voting: the outcome once the votes so far determine it, else undefined. */
+  readonly decide: (
+    votes: ReadonlyMap<ReplicaId, Json>,
+    params: ClientParams,
+  ) => Outcome | undefined;
+}
+
+export const REFERENCE_CLIENT_RULES: ClientRules = {
+  decide: (votes, params) => decide(votes, params),
+};
+
+export function clientStep(
+  state: ClientState,
+  input: Input,
+  rules: ClientRules = REFERENCE_CLIENT_RULES,
+): StepResult<ClientState> {
   switch (input.kind) {
     case 'ClientRequest':
       return submit(state, input.op);
     case 'Tick':
       return tick(state);
     case 'Receive':
-      return receive(state, input.msg);
+      return receive(state, input.msg, rules);
     case 'Restart':
       // A client's pending request is abandoned by a restart; its outcome is unknown.
       return { state: { ...state, pending: null }, effects: [] };
@@ -91,7 +111,7 @@ function tick(state: ClientState): StepResult<ClientState> {
   return { state: { ...state, pending: { ...pending, sinceSend: 0 } }, effects };
 }
 
-function receive(state: ClientState, msg: Message): StepResult<ClientState> {
+function receive(state: ClientState, msg: Message, rules: ClientRules): StepResult<ClientState> {
   if (msg.type !== 'Reply' || msg.to !== state.id) {
     return reject(state, `client ${state.id} takes only Reply messages addressed to it`);
   }
@@ -109,7 +129,7 @@ function receive(state: ClientState, msg: Message): StepResult<ClientState> {
   const votes = new Map(pending.votes);
   votes.set(msg.from, msg.output);
   const trace: Effect = { kind: 'Trace', event: { action: 'ClientReceive', msg } };
-  const outcome = decide(votes, state.params);
+  const outcome = rules.decide(votes, state.params);
   if (outcome === undefined) {
     return { state: { ...state, pending: { ...pending, votes } }, effects: [trace] };
   }

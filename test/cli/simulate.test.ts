@@ -53,7 +53,7 @@ describe('smr simulate', () => {
       'no-session-dedup',
     );
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/VIOLATION ExactlyOnce/);
+    expect(r.stdout).toMatch(/VIOLATION Refinement/);
   });
 
   it.each([

@@ -14,7 +14,7 @@ import type { ReplicaRules } from '../../src/core/replica/rules.js';
 import { checkTrace } from '../../src/trace/checker.js';
 import type { ClockKind, ObserveLevel } from '../../src/trace/format.js';
 import { MUTANTS } from '../../harness/mutants/index.js';
-import { FAULTS, simulate, type FaultName } from '../../harness/sim/simulate.js';
+import { INPUT_FAULTS, simulate, type FaultName } from '../../harness/sim/simulate.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', 'traces');
 
@@ -67,7 +67,13 @@ const VALID: readonly (Run & { readonly name: string; readonly split?: boolean }
     faults: ['loss', 'dup', 'crash'],
     observe: 'full',
   },
-  { name: 'seed3-messages-all-faults', seed: 3, steps: 500, faults: FAULTS, observe: 'messages' },
+  {
+    name: 'seed3-messages-all-faults',
+    seed: 3,
+    steps: 500,
+    faults: INPUT_FAULTS,
+    observe: 'messages',
+  },
   {
     name: 'seed4-messages-5-replicas',
     seed: 4,

@@ -13,7 +13,7 @@ import type { ClientState } from '../../../src/core/client.js';
 import type { Input, NodeId, StepResult } from '../../../src/core/types.js';
 import { QUIET_EVENTS } from '../../model/step.js';
 import type { Ghost, Packet, ReplicaNode } from '../../model/world.js';
-import { isDead } from './dead-messages.js';
+import { isDead, verifyDeadDelivery } from './dead-messages.js';
 import type { KeyedPacket } from './encode.js';
 import type { ClusterAction, ClusterProtocol } from './protocol.js';
 import type { Violation } from '../../model/invariants.js';
@@ -32,8 +32,10 @@ export interface StepRecord {
   /** Packet ids of what it sends, in effect order. */
   readonly sends: readonly number[];
   readonly phase1a: number;
-  /** The node step exposes no violation by itself (Durability, persist order). */
+  /** The node step exposes no violation by itself (Durability, persist order, refinement). */
   readonly clean: boolean;
+  /** The step refines the spec twin (always explored, even when it would look like a loop). */
+  readonly conforms: boolean;
   /** A replica's ballot passes the scope's round bound. */
   readonly overRound: boolean;
   /** The state does not change and nothing a ghost records happens: a loop if all sends are held. */
@@ -213,6 +215,7 @@ export class Components {
     const before = entry.node.state;
     const result = parts.local.stepReplica(before, input, cfg);
     const summary = parts.summaries.of(before, result);
+    const conforms = (cfg.stepChecks?.replica(before, input, result).length ?? 0) === 0;
     const next = this.node(
       { state: result.state, up: true, disk: summary.persisted ?? entry.node.disk },
       entry.index,
@@ -227,7 +230,8 @@ export class Components {
       next: next.id,
       sends: summary.sends.map((p) => this.packet(p).id),
       phase1a: summary.phase1a,
-      clean: summary.clean,
+      clean: summary.clean && conforms,
+      conforms,
       overRound: result.state.volatile.ballot.round > scope.maxRound,
       // Only a tick can be a loop on a multiset network (a delivery consumes its packet).
       still: result.state === before && (parts.setNetwork || key === TICK) && !loud,
@@ -240,16 +244,18 @@ export class Components {
   clientStep(entry: ClientEntry, key: number, input: Input): StepRecord {
     const known = entry.steps.get(key);
     if (known !== undefined) return known;
-    const { parts } = this.objects;
+    const { cfg, parts } = this.objects;
     const result = parts.local.stepClient(entry.client, input);
     const summary = parts.summaries.of(undefined, result);
+    const conforms = (cfg.stepChecks?.client(entry.client, input, result).length ?? 0) === 0;
     const record: StepRecord = {
       uid: this.uids++,
       result,
       next: this.client(result.state, entry.index).id,
       sends: summary.sends.map((p) => this.packet(p).id),
       phase1a: 0,
-      clean: summary.clean,
+      clean: summary.clean && conforms,
+      conforms,
       overRound: false,
       still: result.state === entry.client && result.effects.length === 0,
       completes: result.effects.some((e) => e.kind === 'Complete'),
@@ -265,11 +271,12 @@ export class Components {
     node: NodeId,
     input: Input,
     stepped: ReplicaNode | undefined,
+    before: ReplicaNode | undefined,
   ): number {
     const known = entry.after.get(record.uid);
     if (known !== undefined) return known;
     const { cfg, parts } = this.objects;
-    const change = parts.ghosts.step(cfg, entry.ghost, node, input, record.result, stepped);
+    const change = parts.ghosts.step(cfg, entry.ghost, node, input, record.result, stepped, before);
     const next = change.violations.length > 0 ? -1 : this.ghost(change.ghost).id;
     entry.after.set(record.uid, next);
     return next;
@@ -286,6 +293,14 @@ export class Components {
           ? { replicas: [(this.nodes[receiver] as NodeEntry).node], clients: [] }
           : { replicas: [], clients: [(this.clients[receiver] as ClientEntry).client] };
       dead = isDead(world as never, p.packet, parts.gcBallots);
+      if (dead)
+        verifyDeadDelivery(
+          this.objects.deliveryProbe,
+          p.replica >= 0
+            ? { replica: (this.nodes[receiver] as NodeEntry).node.state }
+            : { client: (this.clients[receiver] as ClientEntry).client },
+          p.packet,
+        );
       p.dead.set(receiver, dead);
     }
     return dead;

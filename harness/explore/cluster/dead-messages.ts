@@ -19,8 +19,64 @@
  * recovery: a mutant there (say, one that accepts stale ballots) keeps every message.
  */
 import { compareBallots } from '../../../src/core/ballot.js';
+import type { ClientState } from '../../../src/core/client.js';
 import { REFERENCE_RULES, type ReplicaRules } from '../../../src/core/replica/rules.js';
+import type { ReplicaState } from '../../../src/core/replica/state.js';
+import type { Effect, Input, StepResult } from '../../../src/core/types.js';
+import { QUIET_EVENTS } from '../../model/step.js';
 import type { Packet, World } from '../../model/world.js';
+
+/**
+ * Pruning met a message whose delivery is not a self-loop: the proofs above do not hold for
+ * this reducer (an edited core, or the user's own), so pruning would hide behaviour. The
+ * search stops with this error instead of giving a verdict it cannot back.
+ */
+export class UnsoundPruningError extends Error {
+  override readonly name = 'UnsoundPruningError';
+}
+
+/** How a receiver would step on a message (the explorer's memoised node steps). */
+export interface DeliveryProbe {
+  replica(state: ReplicaState, input: Input): StepResult<ReplicaState>;
+  client(state: ClientState, input: Input): StepResult<ClientState>;
+  /** The canonical representative of a replica state (equal states, one object). */
+  intern(state: ReplicaState): ReplicaState;
+}
+
+const loud = (effects: readonly Effect[]): boolean =>
+  effects.some(
+    (e) =>
+      e.kind === 'Send' ||
+      e.kind === 'Reply' ||
+      e.kind === 'Complete' ||
+      e.kind === 'Persist' ||
+      (e.kind === 'Trace' && !QUIET_EVENTS.has(e.event.action)),
+  );
+
+/**
+ * Checked as it runs: a message about to be pruned must leave its receiver exactly as it is if
+ * delivered now. Throws UnsoundPruningError otherwise.
+ */
+export function verifyDeadDelivery(
+  probe: DeliveryProbe,
+  receiver: { readonly replica?: ReplicaState; readonly client?: ClientState },
+  p: Packet,
+): void {
+  const input: Input = { kind: 'Receive', msg: p.msg };
+  let changed = false;
+  if (receiver.replica !== undefined) {
+    const own = probe.intern(receiver.replica);
+    const r = probe.replica(own, input);
+    changed = probe.intern(r.state) !== own || loud(r.effects);
+  } else if (receiver.client !== undefined) {
+    const r = probe.client(receiver.client, input);
+    changed = r.state !== receiver.client || loud(r.effects);
+  }
+  if (changed)
+    throw new UnsoundPruningError(
+      `--prune-dead-messages: ${p.to} acts on ${p.msg.type} from ${p.from}, a message the pruning proofs say it must ignore (dead-messages.ts); pruning it would hide behaviour — explore without --prune-dead-messages`,
+    );
+}
 
 /** True when the proofs above hold for these rules. */
 export function ballotRulesAreReference(rules: ReplicaRules): boolean {

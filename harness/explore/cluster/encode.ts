@@ -58,17 +58,22 @@ export class WorldEncoder {
   private readonly histories = new WeakMap<readonly HistoryOp[], Coded[]>();
   private readonly ghosts = new WeakMap<Ghost, [number, number][]>();
 
+  /** Per renaming: the text of every value object met (encodeValue's memo). */
+  private readonly texts: WeakMap<object, string>[];
+
   constructor(
     readonly renamings: readonly Renaming[],
     /** True when the replicas run with electionTicks = 1 and heartbeatTicks = 0. */
     private readonly timersAreDead = false,
-  ) {}
+  ) {
+    this.texts = renamings.map(() => new WeakMap());
+  }
 
   private cached<K extends object, V>(
     cache: WeakMap<K, V[]>,
     key: K,
     r: number,
-    make: (rename: Renaming) => V,
+    make: (rename: Renaming, memo: WeakMap<object, string>) => V,
   ): V {
     let row = cache.get(key);
     if (row === undefined) {
@@ -77,7 +82,7 @@ export class WorldEncoder {
     }
     let s = row[r];
     if (s === undefined) {
-      s = make(this.renamings[r] as Renaming);
+      s = make(this.renamings[r] as Renaming, this.texts[r] as WeakMap<object, string>);
       row[r] = s;
     }
     return s;
@@ -89,12 +94,16 @@ export class WorldEncoder {
    * does next; nor do the heartbeat and candidacy timers, which stay at 0. Leaving them out
    * merges states that only differ in dead variables (a bisimulation, like TLC's VIEW).
    */
-  private replicaText(state: ReplicaState, rename: Renaming): string {
+  private replicaText(
+    state: ReplicaState,
+    rename: Renaming,
+    memo?: WeakMap<object, string>,
+  ): string {
     const v = state.volatile;
     const live = this.timersAreDead
       ? { ...v, silence: undefined, sinceHeartbeat: undefined, sinceCandidacy: undefined }
       : v;
-    return encodeValue([state.id, state.durable, live], rename);
+    return encodeValue([state.id, state.durable, live], rename, memo);
   }
 
   /**
@@ -102,8 +111,8 @@ export class WorldEncoder {
    * is rebuilt when the exact mode asks for it.
    */
   private replicaCoded(state: ReplicaState, r: number): Coded {
-    return this.cached(this.replicas, state, r, (rename) => {
-      const [hi, lo] = hash64(this.replicaText(state, rename));
+    return this.cached(this.replicas, state, r, (rename, memo) => {
+      const [hi, lo] = hash64(this.replicaText(state, rename, memo));
       return { text: '', hi, lo };
     });
   }
@@ -121,11 +130,11 @@ export class WorldEncoder {
   /** Null when the disk holds exactly the replica's durable state (the usual case). */
   private diskCoded(n: ReplicaNode, r: number): Coded | null {
     if (n.disk === n.state.durable) return null;
-    const disk = this.cached(this.durables, n.disk, r, (rename) =>
-      coded(encodeValue(n.disk, rename)),
+    const disk = this.cached(this.durables, n.disk, r, (rename, memo) =>
+      coded(encodeValue(n.disk, rename, memo)),
     );
-    const durable = this.cached(this.durables, n.state.durable, r, (rename) =>
-      coded(encodeValue(n.state.durable, rename)),
+    const durable = this.cached(this.durables, n.state.durable, r, (rename, memo) =>
+      coded(encodeValue(n.state.durable, rename, memo)),
     );
     return disk.hi === durable.hi && disk.lo === durable.lo && disk.text === durable.text
       ? null
@@ -150,7 +159,7 @@ export class WorldEncoder {
   }
 
   message(m: Message, r = 0): string {
-    return this.cached(this.messages, m, r, (rename) => encodeValue(m, rename));
+    return this.cached(this.messages, m, r, (rename, memo) => encodeValue(m, rename, memo));
   }
 
   private readonly sends = new WeakMap<Message, Map<string, Coded>>();
@@ -207,7 +216,7 @@ export class WorldEncoder {
   }
 
   private mapCoded(m: object, r: number): Coded {
-    return this.cached(this.maps, m, r, (rename) => coded(encodeValue(m, rename)));
+    return this.cached(this.maps, m, r, (rename, memo) => coded(encodeValue(m, rename, memo)));
   }
 
   private historyCoded(g: Ghost, r: number): Coded {
@@ -217,7 +226,7 @@ export class WorldEncoder {
   }
 
   ghost(g: Ghost, r = 0): string {
-    const parts = [g.chosen, g.digests, g.applied, g.corrupted].map(
+    const parts = [g.chosen, g.votes, g.digests, g.applied, g.corrupted].map(
       (m) => this.mapCoded(m, r).text,
     );
     return `${parts.join('|')}|${this.historyCoded(g, r).text}`;
@@ -375,7 +384,7 @@ export class WorldEncoder {
   ghostHash(g: Ghost, r: number): [number, number] {
     return this.cached(this.ghosts, g, r, () => {
       const h = new Hasher();
-      for (const m of [g.chosen, g.digests, g.applied, g.corrupted]) {
+      for (const m of [g.chosen, g.votes, g.digests, g.applied, g.corrupted]) {
         const k = this.mapCoded(m, r);
         h.add(k.hi, k.lo);
       }

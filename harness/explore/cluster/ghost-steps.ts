@@ -16,7 +16,7 @@ export class GhostSteps {
    */
   private readonly memo = new WeakMap<Ghost, WeakMap<StepResult<unknown>, GhostChange>>();
 
-  readonly step: GhostStep = (cfg, ghost, node, input, result, stepped) => {
+  readonly step: GhostStep = (cfg, ghost, node, input, result, stepped, before) => {
     let byResult = this.memo.get(ghost);
     if (byResult === undefined) {
       byResult = new WeakMap();
@@ -24,7 +24,7 @@ export class GhostSteps {
     }
     let change = byResult.get(result);
     if (change === undefined) {
-      change = ghostStep(cfg, ghost, node, input, result, stepped);
+      change = ghostStep(cfg, ghost, node, input, result, stepped, before);
       byResult.set(result, change);
     }
     return change;

@@ -9,7 +9,7 @@
  * state is reported as `Nondeterminism` instead of silently corrupting the search.
  */
 import { canonicalEncode } from '../../../src/core/canonical.js';
-import { clientStep, type ClientState } from '../../../src/core/client.js';
+import { clientStep, type ClientRules, type ClientState } from '../../../src/core/client.js';
 import type { ReplicaContext } from '../../../src/core/replica/builder.js';
 import { replicaStep } from '../../../src/core/replica/reducer.js';
 import type { ReplicaState } from '../../../src/core/replica/state.js';
@@ -78,6 +78,7 @@ export class LocalSteps {
   constructor(
     private readonly encoder: WorldEncoder,
     private readonly checkDeterminism: boolean,
+    private readonly clientRules?: ClientRules,
   ) {}
 
   /** The one shared object equal to `state`. */
@@ -135,8 +136,9 @@ export class LocalSteps {
     const key = this.inputKey(input);
     const known = memo.get(key);
     if (known !== undefined) return known;
-    const result = clientStep(state, input);
-    if (this.checkDeterminism) this.compare(state.id, input, result, clientStep(state, input));
+    const result = clientStep(state, input, this.clientRules);
+    if (this.checkDeterminism)
+      this.compare(state.id, input, result, clientStep(state, input, this.clientRules));
     memo.set(key, result);
     return result;
   };

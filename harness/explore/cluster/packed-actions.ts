@@ -56,7 +56,12 @@ export class PackedActions {
     }));
   }
 
-  actions(state: PackedState): readonly ClusterAction[] {
+  /**
+   * The enabled actions; with `lazy`, a superset in the same order that skips the costly part
+   * of the filtering (whether a delivery or tick would change anything or leave the scope),
+   * for random walks, which ask `enabled` of the one action they pick.
+   */
+  actions(state: PackedState, lazy = false): readonly ClusterAction[] {
     const { scope, parts } = this.objects;
     const out: ClusterAction[] = [];
     const end = state.length - 2;
@@ -70,7 +75,7 @@ export class PackedActions {
       const p = this.components.packets[id] as PacketEntry;
       if (parts.setNetwork) {
         // A message to a crashed replica waits in the set until the restart.
-        if (this.deliverable(state, p)) out.push(p.deliver);
+        if (lazy || this.deliverable(state, p)) out.push(p.deliver);
         continue;
       }
       out.push(p.deliver);
@@ -93,7 +98,7 @@ export class PackedActions {
         out.push(actions.restart);
         continue;
       }
-      if (this.outcome(state, entry, TICK, TICK_INPUT) === OK) out.push(actions.tick);
+      if (lazy || this.outcome(state, entry, TICK, TICK_INPUT) === OK) out.push(actions.tick);
       if ((state[CRASHES] as number) < parts.maxCrashes && down < parts.f)
         out.push(parts.fuseCrashes ? actions.crashRestart : actions.crash);
       if (
@@ -114,6 +119,21 @@ export class PackedActions {
     return out;
   }
 
+  /** Is a candidate of `actions(state, true)` one of `actions(state)`? */
+  enabled(state: PackedState, action: ClusterAction): boolean {
+    if (action.kind === 'Deliver' && this.objects.parts.setNetwork) {
+      const p = this.components.packets[action.packet];
+      return p !== undefined && this.deliverable(state, p);
+    }
+    if (action.kind === 'Tick') {
+      const i = this.components.replicaIndex.get(action.node);
+      if (i === undefined) return false;
+      const entry = this.components.nodes[state[NODES + i] as number] as NodeEntry;
+      return this.outcome(state, entry, TICK, TICK_INPUT) === OK;
+    }
+    return true;
+  }
+
   /** Set network: does delivering `p` now do anything (object protocol's `outcome`)? */
   private deliverable(state: PackedState, p: PacketEntry): boolean {
     if (p.replica >= 0) {
@@ -124,7 +144,8 @@ export class PackedActions {
     const entry = this.components.clients[
       state[this.layout.clientsAt + p.client] as number
     ] as ClientEntry;
-    return !this.components.clientStep(entry, p.id, p.receive).still;
+    const record = this.components.clientStep(entry, p.id, p.receive);
+    return !record.still || !record.conforms;
   }
 
   /**
@@ -133,6 +154,7 @@ export class PackedActions {
    */
   private outcome(state: PackedState, entry: NodeEntry, key: number, input: Input): number {
     const record = this.components.replicaStep(entry, key, input);
+    if (!record.conforms) return OK;
     if (record.overRound) return OVER;
     if (record.phase1a > 0 && (state[ELECTIONS] as number) >= this.objects.scope.maxElections)
       return OVER;

@@ -16,6 +16,7 @@
  * hold for both, and `verifyFastSteps` (tests) checks every fast step against the object one.
  */
 import type { ClientState } from '../../../src/core/client.js';
+import type { ReplicaState } from '../../../src/core/replica/state.js';
 import type { Input } from '../../../src/core/types.js';
 import type { Violation } from '../../model/invariants.js';
 import type { ReplicaNode } from '../../model/world.js';
@@ -68,6 +69,8 @@ export interface PackedClusterProtocol extends Protocol<PackedState, ClusterActi
   importState(data: unknown): PackedState;
   unpack(state: PackedState): ClusterState;
   pack(state: ClusterState): PackedState;
+  /** Every distinct replica and client state met so far (node probes start from these). */
+  nodeStates(): { replicas: ReplicaState[]; clients: ClientState[] };
 }
 
 const TICK_INPUT: Input = { kind: 'Tick' };
@@ -210,7 +213,14 @@ class PackedCluster implements PackedClusterProtocol {
     if (!record.clean || this.objects.parts.local.found.length > 0) return false;
     const next = this.nodes[record.next] as NodeEntry;
     const ghost = this.ghosts[state[this.ghostAt] as number] as GhostEntry;
-    const after = this.components.ghostAfter(ghost, record, entry.node.state.id, input, next.node);
+    const after = this.components.ghostAfter(
+      ghost,
+      record,
+      entry.node.state.id,
+      input,
+      next.node,
+      entry.node,
+    );
     if (after < 0) return false;
     const s = this.copyHead(state);
     s[CRASHES] = (state[CRASHES] as number) + crashes;
@@ -225,7 +235,14 @@ class PackedCluster implements PackedClusterProtocol {
     const record = this.components.clientStep(entry, p.id, p.receive);
     if (!record.clean || this.objects.parts.local.found.length > 0) return false;
     const ghost = this.ghosts[state[this.ghostAt] as number] as GhostEntry;
-    const after = this.components.ghostAfter(ghost, record, entry.client.id, p.receive, undefined);
+    const after = this.components.ghostAfter(
+      ghost,
+      record,
+      entry.client.id,
+      p.receive,
+      undefined,
+      undefined,
+    );
     if (after < 0) return false;
     const s = this.copyHead(state);
     s[this.clientsAt + p.client] = record.next;
@@ -303,6 +320,14 @@ class PackedCluster implements PackedClusterProtocol {
     return this.enabled.actions(state);
   }
 
+  candidates(state: PackedState): readonly ClusterAction[] {
+    return this.enabled.actions(state, true);
+  }
+
+  isEnabled(state: PackedState, action: ClusterAction): boolean {
+    return this.enabled.enabled(state, action);
+  }
+
   persistent(state: PackedState, actions: readonly ClusterAction[]): readonly number[] | undefined {
     return this.enabled.persistent(state, actions);
   }
@@ -367,6 +392,13 @@ class PackedCluster implements PackedClusterProtocol {
 
   describe(action: ClusterAction): string {
     return describeClusterAction(action);
+  }
+
+  nodeStates(): { replicas: ReplicaState[]; clients: ClientState[] } {
+    return {
+      replicas: this.nodes.filter((n) => n.node.up).map((n) => n.node.state),
+      clients: this.clients.map((c) => c.client),
+    };
   }
 
   exportState(state: PackedState): unknown {

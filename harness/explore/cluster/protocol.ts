@@ -14,9 +14,20 @@ import type { Effect, Input, Json, ReplicaId } from '../../../src/core/types.js'
 import { MUTANTS } from '../../mutants/index.js';
 import type { Violation } from '../../model/invariants.js';
 import { applyAction, QUIET_EVENTS, type Action, type Transition } from '../../model/step.js';
-import { initialWorld, makeConfig, type ClusterConfig, type World } from '../../model/world.js';
+import {
+  initialWorld,
+  makeConfig,
+  type ClusterConfig,
+  type Packet,
+  type World,
+} from '../../model/world.js';
 import type { Protocol, Successor } from '../protocol.js';
-import { ballotRulesAreReference, isDead } from './dead-messages.js';
+import {
+  ballotRulesAreReference,
+  isDead,
+  verifyDeadDelivery,
+  type DeliveryProbe,
+} from './dead-messages.js';
 import { clientRenamings, WorldEncoder, type Hash, type KnownHashes } from './encode.js';
 import { GhostSteps } from './ghost-steps.js';
 import { HistoryChecker } from './history.js';
@@ -25,6 +36,7 @@ import { holds, nextNetwork } from './network.js';
 import { persistentSet } from './por.js';
 import { StepSummaries } from './step-summaries.js';
 import { faultTolerance, workloadOp, type ClusterScope } from './scope.js';
+import { StepRefinement } from '../../refinement/local.js';
 
 /** The explorer's state: the world plus the counters its bounds need. */
 export interface ClusterState {
@@ -51,8 +63,14 @@ export interface ClusterOptions {
   /** Run each new node step twice and compare (default true). */
   readonly determinism?: boolean;
   readonly transitionChecks?: readonly TransitionCheck[];
-  /** Drop dead messages from the state (default true; off only to test that it is sound). */
+  /**
+   * Drop dead messages from the state (default false). Sound only for reducers that follow the
+   * reference ballot rules (dead-messages.ts); each pruned message is checked to leave its
+   * receiver unchanged, and the search stops with UnsoundPruningError when one would not.
+   */
   readonly collectDeadMessages?: boolean;
+  /** Check every node step against the spec twin (harness/refinement/local.ts; default true). */
+  readonly stepRefinement?: boolean;
 }
 
 /**
@@ -65,6 +83,8 @@ export interface ClusterProtocol extends Protocol<ClusterState, ClusterAction> {
   readonly scope: ClusterScope;
   /** The memo tables and settings behind it, shared with the packed protocol (packed.ts). */
   readonly parts: ClusterParts;
+  /** Steps a receiver on a message, for the pruning self-check (dead-messages.ts). */
+  readonly deliveryProbe: DeliveryProbe;
   /** The full transition (events, messages), for traces and diagrams. */
   transition(state: ClusterState, action: Action): { state: ClusterState; t: Transition };
 }
@@ -97,8 +117,13 @@ export function clusterConfig(scope: ClusterScope): ClusterConfig {
     replicas: scope.replicas,
     clients: scope.clients,
     app,
-    ...(mutant ? { rules: mutant.rules } : {}),
-    replicaParams: { electionTicks: 1, heartbeatTicks: 0, window: scope.window },
+    ...(mutant?.rules ? { rules: mutant.rules } : {}),
+    ...(mutant?.clientRules ? { clientRules: mutant.clientRules } : {}),
+    replicaParams: {
+      electionTicks: scope.electionTicks ?? 1,
+      heartbeatTicks: scope.heartbeatTicks ?? 0,
+      window: scope.window,
+    },
     clientParams: { policy: scope.policy, retransmitTicks: 0 },
   });
 }
@@ -112,7 +137,7 @@ export function createClusterProtocol(
     clientRenamings(base.clients, options.symmetry ?? true),
     base.replicaParams.electionTicks === 1 && base.replicaParams.heartbeatTicks === 0,
   );
-  const local = new LocalSteps(encoder, options.determinism ?? true);
+  const local = new LocalSteps(encoder, options.determinism ?? true, base.clientRules);
   const summaries = new StepSummaries(encoder);
   const ghosts = new GhostSteps();
   const cfg: ClusterConfig = {
@@ -120,6 +145,7 @@ export function createClusterProtocol(
     stepReplica: local.stepReplica,
     stepClient: local.stepClient,
     ghostStep: ghosts.step,
+    ...((options.stepRefinement ?? true) ? { stepChecks: new StepRefinement(base) } : {}),
   };
   const history = new HistoryChecker(cfg.app);
   const f = faultTolerance(scope.replicas);
@@ -144,10 +170,12 @@ export function createClusterProtocol(
       const client = world.clients.find((c) => c.id === node);
       if (client === undefined || !setNetwork) return 'ok';
       const r = local.stepClient(client, input);
+      if (cfg.stepChecks && cfg.stepChecks.client(client, input, r).length > 0) return 'ok';
       return r.state === client && r.effects.length === 0 ? 'loop' : 'ok';
     }
     const before = local.intern(replica.state);
     const r = local.stepReplica(before, input, { app: cfg.app, rules: cfg.rules });
+    if (cfg.stepChecks && cfg.stepChecks.replica(before, input, r).length > 0) return 'ok';
     if (r.state.volatile.ballot.round > scope.maxRound) return 'over';
     if (state.elections >= scope.maxElections && r.effects.some(isPhase1a)) return 'over';
     if (r.state !== before || !(setNetwork || input.kind === 'Tick')) return 'ok';
@@ -170,7 +198,19 @@ export function createClusterProtocol(
    */
   const fuseCrashes = por && (setNetwork || scope.faults.includes('loss'));
   const gcBallots = ballotRulesAreReference(cfg.rules);
-  const collect = options.collectDeadMessages ?? true;
+  const collect = options.collectDeadMessages ?? false;
+  const probe: DeliveryProbe = {
+    replica: (state, input) => local.stepReplica(state, input, cfg),
+    client: local.stepClient,
+    intern: (state) => local.intern(state),
+  };
+  const prune = (w: World, p: Packet): boolean => {
+    if (!collect || !isDead(w, p, gcBallots)) return false;
+    const replica = w.replicas.find((n) => n.state.id === p.to)?.state;
+    const client = w.clients.find((c) => c.id === p.to);
+    verifyDeadDelivery(probe, replica ? { replica } : client ? { client } : {}, p);
+    return true;
+  };
   const transition = (
     state: ClusterState,
     action: Action,
@@ -194,7 +234,7 @@ export function createClusterProtocol(
       add: action.kind === 'Duplicate' ? t.world.network.slice(-1) : t.sent,
       set: setNetwork,
       ...(t.node !== undefined ? { node: t.node } : {}),
-      isDead: (w, p) => collect && isDead(w, p, gcBallots),
+      isDead: prune,
     });
     const network = update.network;
     const world: World = { ...stepped, network };
@@ -243,6 +283,7 @@ export function createClusterProtocol(
     cfg,
     scope,
     parts,
+    deliveryProbe: probe,
     initialStates() {
       const w = initialWorld(cfg);
       const replicas = w.replicas.map((n) => ({ ...n, state: local.intern(n.state) }));

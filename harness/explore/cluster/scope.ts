@@ -38,6 +38,13 @@ export interface ClusterScope {
   readonly maxElections: number;
   /** The pipeline window α. */
   readonly window: number;
+  /**
+   * Replica timing in Tick actions (default 1 and 0: a tick suspects every silent peer and no
+   * heartbeats are sent, so time matters only through Ticks). With heartbeats on, the
+   * failure detector, heartbeats, retransmission and heartbeat-driven catch-up are explored too.
+   */
+  readonly electionTicks?: number;
+  readonly heartbeatTicks?: number;
   readonly app: string;
   readonly policy: ReplyPolicy;
   /** A seeded bug from harness/mutants, or undefined for the reference reducer. */
@@ -98,6 +105,10 @@ export function checkScope(scope: ClusterScope): string | null {
   if (!int(scope.maxElections, 1, 8))
     return `--max-elections must be between 1 and 8, got ${scope.maxElections}`;
   if (!int(scope.window, 1, 16)) return `--window must be between 1 and 16, got ${scope.window}`;
+  if (!int(scope.electionTicks ?? 1, 1, 8))
+    return `--election-ticks must be between 1 and 8, got ${scope.electionTicks}`;
+  if (!int(scope.heartbeatTicks ?? 0, 0, 8))
+    return `--heartbeat-ticks must be between 0 and 8, got ${scope.heartbeatTicks}`;
   if (!APPS.has(scope.app)) return `--app: unknown app ${JSON.stringify(scope.app)}`;
   if (scope.faults.includes('crash') && faultTolerance(scope.replicas) === 0)
     return 'crash needs F ≥ 1 (at least 3 replicas)';

@@ -23,34 +23,59 @@ export function clientRenamings(clients: readonly string[], symmetry: boolean): 
   return out;
 }
 
-/** canonicalEncode (src/core/canonical.ts) with client ids renamed, including in `c#seq` keys. */
-export function encodeValue(value: unknown, rename: Renaming): string {
+/**
+ * canonicalEncode (src/core/canonical.ts) with client ids renamed, including in `c#seq` keys.
+ * `memo` caches the text of objects by identity (explorer values are immutable and successor
+ * states share most of their parts, so only what a step changed is encoded again); it must
+ * belong to this one renaming.
+ */
+export function encodeValue(
+  value: unknown,
+  rename: Renaming,
+  memo?: WeakMap<object, string>,
+): string {
   if (value === null || value === undefined) return 'null';
+  if (memo !== undefined && typeof value === 'object') {
+    const known = memo.get(value);
+    if (known !== undefined) return known;
+    const text = encodeObject(value, rename, memo);
+    memo.set(value, text);
+    return text;
+  }
+  return typeof value === 'object'
+    ? encodeObject(value, rename, memo)
+    : encodeScalar(value, rename);
+}
+
+function encodeScalar(value: unknown, rename: Renaming): string {
   switch (typeof value) {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
       return Object.is(value, -0) ? '0' : String(value);
     case 'string':
-      return JSON.stringify(rename.size === 0 ? value : renameString(value, rename));
-    case 'object':
-      break;
+      return JSON.stringify(rename.size === 0 ? value : renameString(value as string, rename));
     default:
       throw new TypeError(`cannot encode a ${typeof value}`);
   }
+}
+
+function encodeObject(value: object, rename: Renaming, memo?: WeakMap<object, string>): string {
   if (Array.isArray(value)) {
     let s = '[';
-    for (let i = 0; i < value.length; i++) s += (i > 0 ? ',' : '') + encodeValue(value[i], rename);
+    for (let i = 0; i < value.length; i++)
+      s += (i > 0 ? ',' : '') + encodeValue(value[i], rename, memo);
     return s + ']';
   }
   if (value instanceof Map) {
     const entries: string[] = [];
-    for (const [k, v] of value) entries.push(`${encodeValue(k, rename)}:${encodeValue(v, rename)}`);
+    for (const [k, v] of value)
+      entries.push(`${encodeValue(k, rename, memo)}:${encodeValue(v, rename, memo)}`);
     return `M{${entries.sort().join(',')}}`;
   }
   if (value instanceof Set) {
     const items: string[] = [];
-    for (const v of value) items.push(encodeValue(v, rename));
+    for (const v of value) items.push(encodeValue(v, rename, memo));
     return `S[${items.sort().join(',')}]`;
   }
   const record = value as Record<string, unknown>;
@@ -60,7 +85,7 @@ export function encodeValue(value: unknown, rename: Renaming): string {
   for (const k of keys) {
     const v = record[k];
     if (v === undefined) continue;
-    s += `${first ? '' : ','}${k}:${encodeValue(v, rename)}`;
+    s += `${first ? '' : ','}${k}:${encodeValue(v, rename, memo)}`;
     first = false;
   }
   return s + '}';

@@ -142,20 +142,47 @@ export function runRandomWalks<W, A>(protocol: Protocol<W, A>, options: WalkOpti
     const choices = [start];
     const bad0 = protocol.check(world)[0];
     if (bad0 !== undefined) return done('violation', { choices, violation: bad0 });
+    const picked: A[] = [];
+    // The counterexample's choices are indices into `actions`; a lazy walk finds them afterwards.
+    const indices = (): number[] => {
+      let s = initial[start] as W;
+      const out = [start];
+      for (const a of picked) {
+        out.push(protocol.actions(s).indexOf(a));
+        s = protocol.step(s, a).world;
+      }
+      return out;
+    };
     for (let step = 0; step < options.steps; step++) {
-      const actions = protocol.actions(world);
+      const lazy = protocol.candidates !== undefined && protocol.isEnabled !== undefined;
+      const actions = lazy ? (protocol.candidates?.(world) ?? []) : protocol.actions(world);
       if (actions.length === 0) break;
       const kinds = actions.map((a) => protocol.describe(a).split(' ')[0] as string);
       if (options.swarm && step === 0)
         for (const kind of new Set(kinds)) if (rng.chance(0.3)) off.add(kind);
-      let allowed = actions.map((_, k) => k).filter((k) => !off.has(kinds[k] as string));
-      if (allowed.length === 0) allowed = actions.map((_, k) => k);
-      const k = rng.pick(allowed);
-      choices.push(k);
-      const succ = protocol.step(world, actions[k] as A);
+      const every = actions.map((_, k) => k);
+      const allowed = every.filter((k) => !off.has(kinds[k] as string));
+      // Uniform over the enabled allowed actions (rejection sampling), else over all enabled.
+      const pick = (from: number[]): number => {
+        while (from.length > 0) {
+          const at = rng.int(from.length);
+          const c = from[at] as number;
+          if (!lazy || protocol.isEnabled?.(world, actions[c] as A) === true) return c;
+          from.splice(at, 1);
+        }
+        return -1;
+      };
+      let k = pick(allowed);
+      if (k < 0) k = pick(every);
+      if (k < 0) break;
+      const action = actions[k] as A;
+      picked.push(action);
+      if (!lazy) choices.push(k);
+      const succ = protocol.step(world, action);
       transitions++;
       const bad = succ.violations[0] ?? protocol.check(succ.world)[0];
-      if (bad !== undefined) return done('violation', { choices, violation: bad });
+      if (bad !== undefined)
+        return done('violation', { choices: lazy ? indices() : choices, violation: bad });
       world = succ.world;
       const [hi, lo] = fingerprint(keyOf(protocol, world));
       seen.add(hi, lo);

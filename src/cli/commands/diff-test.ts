@@ -14,7 +14,7 @@ import {
   ScheduleFileError,
   type Schedule,
 } from '../../oracle/difftest/schedule.js';
-import { FAULTS, type FaultName } from '../../../harness/sim/simulate.js';
+import { INPUT_FAULTS, type FaultName } from '../../../harness/sim/simulate.js';
 import { EXIT, UsageError } from '../errors.js';
 import { intOption, listOption } from '../options.js';
 import type { RegisterCommand } from './index.js';
@@ -55,9 +55,9 @@ export const registerDiffTest: RegisterCommand = (program, setExit) => {
     )
     .option(
       '--faults <LIST>',
-      `faults while recording: ${FAULTS.join(',')}`,
-      listOption('--faults', FAULTS),
-      [...FAULTS],
+      `faults while recording: ${INPUT_FAULTS.join(',')}`,
+      listOption('--faults', INPUT_FAULTS),
+      [...INPUT_FAULTS],
     )
     .option(
       '--schedule <FILE>',

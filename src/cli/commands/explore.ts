@@ -29,6 +29,7 @@ import {
   type ModelSpec,
 } from '../../../harness/explore/model-spec.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
+import { UnsoundPruningError } from '../../../harness/explore/cluster/dead-messages.js';
 import { OBSERVE_LEVELS, type ObserveLevel } from '../../trace/format.js';
 import { EXIT, UsageError } from '../errors.js';
 import { assertWritableDir } from '../output.js';
@@ -51,6 +52,9 @@ export interface ExploreFlags {
   maxRound?: number;
   maxElections?: number;
   window?: number;
+  electionTicks?: number;
+  heartbeatTicks?: number;
+  pruneDeadMessages?: boolean;
   app?: string;
   policy?: 'majority' | 'first-reply';
   mutant?: string;
@@ -130,6 +134,20 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
     .option('--max-elections <K>', 'candidacies (Phase1a) in total', int('--max-elections', 1, 8))
     .option('--window <A>', 'pipeline window α', int('--window', 1, 16))
     .option(
+      '--election-ticks <K>',
+      'ticks of silence before a replica suspects a peer (default 1)',
+      int('--election-ticks', 1, 8),
+    )
+    .option(
+      '--heartbeat-ticks <K>',
+      'send heartbeats and retransmit every K ticks (default 0: never)',
+      int('--heartbeat-ticks', 0, 8),
+    )
+    .option(
+      '--prune-dead-messages',
+      'drop messages the reference ballot rules make dead (faster; checked as it runs, and refused for a reducer that acts on them)',
+    )
+    .option(
       '--app <NAME>',
       `replicated app: ${[...APPS.keys()].join(', ')}`,
       choiceOption('--app', [...APPS.keys()]),
@@ -207,7 +225,7 @@ function replicasFlag(raw: string): number {
   return n;
 }
 
-function shardFlag(raw: string): { index: number; count: number } {
+export function shardFlag(raw: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
   const i = Number(m?.[1]);
   const n = Number(m?.[2]);
@@ -216,7 +234,11 @@ function shardFlag(raw: string): { index: number; count: number } {
   return { index: i - 1, count: n };
 }
 
-/** The scope the flags ask for: the default scope for the replica count, the mutant's needs, then the flags. */
+/**
+ * The scope the flags ask for: the default scope for the replica count, then the flags. A
+ * `--mutant` never changes the scope: the point of a seeded bug is to show what the scope given
+ * catches.
+ */
 export function scopeFromFlags(flags: Partial<ExploreFlags>): ClusterScope {
   const base =
     flags.replicas === 5 ? DEFAULT_SCOPE_F2 : { ...DEFAULT_SCOPE, replicas: flags.replicas ?? 3 };
@@ -225,12 +247,11 @@ export function scopeFromFlags(flags: Partial<ExploreFlags>): ClusterScope {
     throw new UsageError(
       `--mutant: unknown mutant ${JSON.stringify(flags.mutant)} (see smr mutants)`,
     );
-  const needs = mutant?.scope ?? {};
-  const faults = flags.faults ?? [...new Set([...base.faults, ...(needs.addFaults ?? [])])];
+  const faults = flags.faults ?? base.faults;
   const pick = <K extends keyof ClusterScope>(
     key: K,
     value: ClusterScope[K] | undefined,
-  ): ClusterScope[K] => value ?? (needs as Partial<ClusterScope>)[key] ?? base[key];
+  ): ClusterScope[K] => value ?? base[key];
   const scope: ClusterScope = {
     replicas: base.replicas,
     clients: pick('clients', flags.clients),
@@ -243,6 +264,8 @@ export function scopeFromFlags(flags: Partial<ExploreFlags>): ClusterScope {
     maxRound: pick('maxRound', flags.maxRound),
     maxElections: pick('maxElections', flags.maxElections),
     window: pick('window', flags.window),
+    ...(flags.electionTicks !== undefined ? { electionTicks: flags.electionTicks } : {}),
+    ...(flags.heartbeatTicks !== undefined ? { heartbeatTicks: flags.heartbeatTicks } : {}),
     app: pick('app', flags.app),
     policy: pick('policy', flags.policy),
     ...(flags.mutant !== undefined ? { mutant: flags.mutant } : {}),
@@ -266,6 +289,7 @@ export function specFromFlags(flags: Partial<ExploreFlags>): ModelSpec {
     por: flags.por ?? true,
     determinism: flags.determinism ?? true,
     refinement: flags.refinement === true,
+    ...(flags.pruneDeadMessages === true ? { pruneDeadMessages: true } : {}),
   };
 }
 
@@ -304,7 +328,11 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
       ...(progress !== undefined ? { onProgress: progress } : {}),
     });
   } catch (error) {
-    if (error instanceof UnknownModelError || error instanceof CheckpointError)
+    if (
+      error instanceof UnknownModelError ||
+      error instanceof CheckpointError ||
+      error instanceof UnsoundPruningError
+    )
       throw new UsageError(error.message);
     throw error;
   }
@@ -333,7 +361,7 @@ export function describeScope(r: ExploreResult): string {
 function summarize(r: ExploreResult): string {
   const lines = [
     `explored ${r.protocol} (${describeScope(r)}) by ${r.strategy}${r.workers > 1 ? ` on ${r.workersUsed} of ${r.workers} threads` : ''}: ${fmt(r.distinctStates)} distinct states, ${fmt(r.generatedStates)} generated, depth ${r.depth}, ${r.complete ? 'complete' : 'incomplete'}, ${(r.elapsedMs / 1000).toFixed(1)} s (${fmt(r.statesPerSecond)} states/s), peak ${fmt(r.peakRssMb)} MB`,
-    `reductions: symmetry ${r.reductions.symmetry ? 'on' : 'off'}, partial-order ${r.reductions.por ? 'on' : 'off'}; invariants: ${r.invariants.join(', ')}`,
+    `reductions: symmetry ${r.reductions.symmetry ? 'on' : 'off'}, partial-order ${r.reductions.por ? 'on' : 'off'}, dead-message pruning ${r.reductions.deadMessages ? 'on' : 'off'}; invariants: ${r.invariants.join(', ')}`,
   ];
   if (r.stoppedBy === 'max-states') lines.push('stopped at --max-states');
   if (r.checkpoint !== undefined)

@@ -45,7 +45,7 @@ export function onDecision(b: StepBuilder, msg: DecisionMsg): void {
 export function onCatchUpRequest(b: StepBuilder, msg: CatchUpRequestMsg): void {
   const entries: ChosenEntry[] = [];
   for (let slot = msg.fromSlot; entries.length < b.base.params.catchUpBatch; slot++) {
-    const cmd = b.durable.chosen.get(slot);
+    const cmd = b.ctx.rules.catchUpEntry(b.durable, slot);
     if (cmd === undefined) break;
     entries.push({ slot, cmd });
   }

@@ -45,6 +45,8 @@ export interface ReplicaRules {
   readonly isDuplicate: (session: Session | undefined, seq: number) => boolean;
   /** The command this replica may execute at `slot` now: only a chosen one. */
   readonly executable: (durable: DurableState, slot: Slot) => Command | undefined;
+  /** What a catch-up reply may hand a lagging peer for `slot`: only what is known chosen. */
+  readonly catchUpEntry: (durable: DurableState, slot: Slot) => Command | undefined;
   /** The command a leader proposes for a client's request: that request, unchanged. */
   readonly proposal: (request: RequestMsg) => Command;
 }
@@ -64,5 +66,6 @@ export const REFERENCE_RULES: ReplicaRules = {
   recover: (durable) => durable,
   isDuplicate: (session, seq) => session !== undefined && session.seq >= seq,
   executable: (durable, slot) => durable.chosen.get(slot),
+  catchUpEntry: (durable, slot) => durable.chosen.get(slot),
   proposal: (request) => ({ kind: 'op', client: request.from, seq: request.seq, op: request.op }),
 };

@@ -38,17 +38,20 @@ const count = (scope: ClusterScope, options: ClusterOptions = {}, maxDepth?: num
   bfs(createPackedClusterProtocol(scope, options), maxDepth === undefined ? {} : { maxDepth });
 
 describe('pinned state counts', () => {
-  it('F=1 default scope: 55,096 distinct states, no violation', () => {
+  it('F=1 default scope: 238,133 distinct states, no violation', () => {
     const r = count(DEFAULT_SCOPE);
     expect(r.counterexample).toBeNull();
     expect(r.complete).toBe(true);
-    expect(r.distinctStates).toBe(55_096);
-    expect(r.depth).toBe(21);
+    expect(r.distinctStates).toBe(238_133);
+    expect(r.depth).toBe(24);
   }, 120_000);
 
-  it('F=1 without crashes: 11,783; exact encodings agree with fingerprints', () => {
-    expect(count(SMALL).distinctStates).toBe(11_783);
-    expect(bfs(createClusterProtocol(SMALL), { exact: true }).distinctStates).toBe(11_783);
+  it('F=1 without crashes: 49,751; exact encodings agree with fingerprints', () => {
+    expect(count(SMALL).distinctStates).toBe(49_751);
+    // Exact object-world encodings on a scope small enough for them: one election.
+    const one = { ...SMALL, maxElections: 1 };
+    expect(count(one).distinctStates).toBe(680);
+    expect(bfs(createClusterProtocol(one), { exact: true }).distinctStates).toBe(680);
   });
 
   it('F=2 default scope to depth 12 (the full F=2 scope is measured in bench/)', () => {
@@ -59,9 +62,9 @@ describe('pinned state counts', () => {
 });
 
 describe('reductions shrink the state space and keep the verdict', () => {
-  it('partial-order reduction (persistent sets, crash–restart fusion): 21,956 → 11,783', () => {
+  it('partial-order reduction (persistent sets, crash–restart fusion): 94,865 → 49,751', () => {
     const off = count(SMALL, { por: false });
-    expect(off.distinctStates).toBe(21_956);
+    expect(off.distinctStates).toBe(94_865);
     expect(off.counterexample).toBeNull();
     expect(count(SMALL).distinctStates).toBeLessThan(off.distinctStates);
   });
@@ -115,7 +118,7 @@ describe('fingerprint-first successors (packed states)', () => {
 });
 
 describe('dead messages', () => {
-  it('collecting them merges only states that agree on every live message and node (49,751 → 11,783)', () => {
+  it('collecting them (--prune-dead-messages) merges only states that agree on every live message and node (49,751 → 14,276)', () => {
     const project = (options: ClusterOptions): Set<string> => {
       const p = createClusterProtocol(SMALL, options);
       const encoder = new WorldEncoder(clientRenamings(p.cfg.clients, false), true);
@@ -135,9 +138,9 @@ describe('dead messages', () => {
       expect(r.counterexample).toBeNull();
       return seen;
     };
-    const kept = project({ collectDeadMessages: false });
-    const collected = project({});
-    expect(collected.size).toBe(11_783);
+    const kept = project({});
+    const collected = project({ collectDeadMessages: true });
+    expect(collected.size).toBe(14_276);
     expect(kept).toEqual(collected);
   });
 

@@ -71,14 +71,17 @@ describe('the packed protocol reaches what the object protocol reaches', () => {
     const scope = { ...DEFAULT_SCOPE, mutant: 'ignore-promised-values' };
     const objects = bfs(createClusterProtocol(scope));
     const packed = bfs(createPackedClusterProtocol(scope, { verifyFastSteps: true }));
-    expect(packed.counterexample?.violation.invariant).toBe('Agreement');
+    expect(packed.counterexample?.violation.invariant).toBe('Refinement');
     const kinds = (actions: readonly { kind: string }[] | undefined) => actions?.map((a) => a.kind);
     expect(kinds(packed.counterexample?.actions)).toEqual(kinds(objects.counterexample?.actions));
     expect(packed.distinctStates).toBe(objects.distinctStates);
   }, 60_000);
 
   it('verifyFastSteps fails when a fast step goes wrong (dead messages never collected)', () => {
-    const p = createPackedClusterProtocol(SMALL, { verifyFastSteps: true });
+    const p = createPackedClusterProtocol(SMALL, {
+      verifyFastSteps: true,
+      collectDeadMessages: true,
+    });
     (p as unknown as { isDeadIn: () => boolean }).isDeadIn = () => false;
     expect(() => bfs(p, { maxDepth: 10 })).toThrow(/internal error: packed step .* gave/);
   });

@@ -33,21 +33,21 @@ describe('worker threads', () => {
   // Workers join once a level is large (engine/parallel.ts); 0 lets them join these small scopes.
   const joinAtOnce = { workerJoinFrontier: 0 };
 
-  it('two threads visit the same 11,783 states as one', async () => {
+  it('two threads visit the same 49,751 states as one', async () => {
     const r = await run({ workers: 2, ...joinAtOnce });
     expect(r.status).toBe('ok');
     expect(r.workers).toBe(2);
     expect(r.workersUsed).toBe(2);
-    expect(r.distinctStates).toBe(11_783);
+    expect(r.distinctStates).toBe(49_751);
   }, 120_000);
 
   it('a worker joins only once a level is as large as --worker-join asks', async () => {
     const small = await run({ workers: 2 });
     expect(small.workersUsed).toBe(1);
-    expect(small.distinctStates).toBe(11_783);
+    expect(small.distinctStates).toBe(49_751);
     const joined = await run({ workers: 2, workerJoinFrontier: 500 });
     expect(joined.workersUsed).toBe(2);
-    expect(joined.distinctStates).toBe(11_783);
+    expect(joined.distinctStates).toBe(49_751);
   }, 120_000);
 
   it('two threads find a counterexample as short as one does', async () => {
@@ -71,11 +71,11 @@ describe('checkpoints', () => {
       });
       expect(stopped.status).toBe('incomplete');
       expect(stopped.checkpoint).toBe(checkpointPath);
-      expect(stopped.distinctStates).toBeLessThan(11_783);
+      expect(stopped.distinctStates).toBeLessThan(49_751);
       const resumed = await run({ workers, resume: checkpointPath });
       expect(resumed.status).toBe('ok');
       expect(resumed.complete).toBe(true);
-      expect(resumed.distinctStates).toBe(11_783);
+      expect(resumed.distinctStates).toBe(49_751);
     }, 120_000);
   }
 

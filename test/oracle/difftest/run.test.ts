@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { kvApp } from '../../../src/core/apps/kv.js';
 import { diffTest } from '../../../src/oracle/difftest/run.js';
 import { scheduleFromSimulation } from '../../../src/oracle/difftest/schedule.js';
-import { FAULTS } from '../../../harness/sim/simulate.js';
+import { INPUT_FAULTS } from '../../../harness/sim/simulate.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/difftest');
 const schedule = scheduleFromSimulation({
@@ -16,7 +16,7 @@ const schedule = scheduleFromSimulation({
   clients: 2,
   seed: 1,
   steps: 1500,
-  faults: FAULTS,
+  faults: INPUT_FAULTS,
   app: kvApp,
 });
 const run = (script: string, ...args: string[]) =>

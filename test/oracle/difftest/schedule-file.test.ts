@@ -67,7 +67,7 @@ describe('diff-test --schedule (an explorer counterexample)', () => {
     expect(buggy).toMatchObject({ verdict: 'differ', what: 'messages' });
     expect(
       buggy.verdict === 'differ' && buggy.input.kind === 'Receive' && buggy.input.msg.type,
-    ).toBe('Accept');
+    ).toBe('Prepare');
   }, 60_000);
 
   it('refuses files that are not core counterexamples', async () => {

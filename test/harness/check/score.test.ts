@@ -1,0 +1,40 @@
+/**
+ * The mutation score is a gate (issue 12): the default main job — no scope of its own for any
+ * bug — catches every seeded mutant. And the gate can fail: with the parts that judge the core
+ * removed, the same score reports the mutants missed, and `smr mutants --score` exits 1.
+ */
+import { describe, expect, it } from 'vitest';
+import { mutationScore } from '../../../harness/check/score.js';
+import { MUTANTS } from '../../../harness/mutants/index.js';
+import { PROBE_ONLY } from '../../helpers/mutants.js';
+
+describe('mutation score', () => {
+  it('the default main job catches every seeded mutant', async () => {
+    const r = await mutationScore();
+    const missed = r.mutants.filter((m) => !m.caught).map((m) => m.mutant);
+    expect(missed).toEqual([]);
+    expect(r.total).toBe(MUTANTS.size);
+    for (const m of r.mutants) {
+      expect(MUTANTS.get(m.mutant)?.breaks).toContain(m.invariant);
+      expect(m.counterexampleLength).toBeGreaterThan(0);
+    }
+    // The bugs the exhaustive F=1 scope cannot trigger are the node probes' to catch.
+    expect(
+      r.mutants
+        .filter((m) => m.part === 'probes')
+        .map((m) => m.mutant)
+        .sort(),
+    ).toEqual([...PROBE_ONLY].sort());
+  }, 300_000);
+
+  it('misses them when the parts that judge the core are left out, so the gate can fail', async () => {
+    const r = await mutationScore({
+      parts: ['traces'],
+      only: ['adopt-first-report', 'minority-quorum'],
+    });
+    expect(r).toMatchObject({ caught: 0, total: 2 });
+    // Without the probes, exploration alone misses a probe-only bug.
+    const explored = await mutationScore({ parts: ['explore'], only: ['adopt-first-report'] });
+    expect(explored.caught).toBe(0);
+  }, 120_000);
+});

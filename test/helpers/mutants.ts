@@ -1,0 +1,12 @@
+/**
+ * Seeded mutants the exhaustive F=1 scope cannot trigger — a promise reporting a value at a
+ * higher ballot than the candidate's own, a vote from an older ballot, a catch-up across a gap —
+ * and that the main job's node probes catch instead (test/harness/check/score.test.ts).
+ */
+export const PROBE_ONLY: readonly string[] = [
+  'execute-past-gap',
+  'adopt-lowest-ballot',
+  'adopt-first-report',
+  'votes-from-any-ballot',
+  'catch-up-trusts-accepted',
+];
