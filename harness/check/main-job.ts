@@ -31,7 +31,7 @@ import { explore, type ExploreResult, type NodeStates } from '../explore/explore
 import type { CoreModelSpec } from '../explore/model-spec.js';
 import { MUTANTS } from '../mutants/index.js';
 import { FAULTS, INPUT_FAULTS, simulate, type SimResult } from '../sim/simulate.js';
-import { WALK_SCOPES } from './walks.js';
+import { WALK_SCOPES, WALK_WEIGHTS } from './walks.js';
 
 export const PARTS = ['explore', 'probes', 'simulate', 'walks', 'traces'] as const;
 export type PartName = (typeof PARTS)[number];
@@ -130,10 +130,10 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
     options.mutant === undefined ? scope : { ...scope, mutant: options.mutant };
   const outFor = (part: string) =>
     options.out === undefined ? {} : { out: join(options.out, part) };
-  const spec = (scope: ClusterScope): CoreModelSpec => ({
+  const spec = (scope: ClusterScope, symmetry = true): CoreModelSpec => ({
     model: 'core',
     scope: withMutant(scope),
-    symmetry: true,
+    symmetry,
     por: true,
     determinism: true,
     refinement: false,
@@ -281,13 +281,15 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       const runs: WalkRun[] = [];
       let bad: WalkRun | undefined;
       for (const [i, w] of WALK_SCOPES.entries()) {
+        // Walks merge no states, so client symmetry (and its check) would only cost time.
         const r = await explore({
-          spec: spec(w.scope),
+          spec: spec(w.scope, false),
           strategy: 'random',
           seed: 1000 + i,
           walks: w.walks,
           walkSteps: w.steps,
           swarm: true,
+          walkWeights: WALK_WEIGHTS,
           ...(options.shard !== undefined ? { shard: options.shard } : {}),
           ...outFor(`walks-${i + 1}`),
         });

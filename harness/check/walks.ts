@@ -8,6 +8,19 @@
  */
 import { DEFAULT_SCOPE, type ClusterScope } from '../explore/cluster/scope.js';
 
+/**
+ * A walk picks an action kind by weight (per enabled action), then one action of it: deliveries
+ * and ticks move the protocol, drops and copies disturb it. Uniform choice spends two thirds
+ * of a multiset walk's steps on drops and copies, and the runs rarely get far enough for a new
+ * leader to hear two values for one slot.
+ */
+export const WALK_WEIGHTS: Readonly<Record<string, number>> = {
+  Deliver: 6,
+  Tick: 2,
+  Drop: 1,
+  Duplicate: 1,
+};
+
 export interface WalkScope {
   /** A short name for reports: what this scope adds to the exhaustive one. */
   readonly name: string;
@@ -28,7 +41,7 @@ export const WALK_SCOPES: readonly WalkScope[] = [
   {
     name: 'F=1, two clients, four elections over three rounds, two crashes',
     scope: { ...F1, clients: 2, requests: 4, maxElections: 4, maxRound: 3, maxCrashes: 2 },
-    walks: 2000,
+    walks: 4000,
     steps: 80,
   },
   {
@@ -42,7 +55,7 @@ export const WALK_SCOPES: readonly WalkScope[] = [
       maxElections: 3,
       maxRound: 2,
     },
-    walks: 2000,
+    walks: 4000,
     steps: 80,
   },
   {
@@ -57,7 +70,7 @@ export const WALK_SCOPES: readonly WalkScope[] = [
       electionTicks: 2,
       heartbeatTicks: 1,
     },
-    walks: 2000,
+    walks: 4000,
     steps: 100,
   },
   {

@@ -47,6 +47,8 @@ export interface ExploreOptions {
   readonly walks?: number;
   readonly walkSteps?: number;
   readonly swarm?: boolean;
+  /** Random walks: relative weights of action kinds (the label's first word); default 1 each. */
+  readonly walkWeights?: Readonly<Record<string, number>>;
   readonly shard?: { readonly index: number; readonly count: number };
   readonly memoryLimitMb?: number;
   /** Stop with a checkpoint after this many distinct states (like a memory limit, but exact). */
@@ -148,6 +150,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       walks: options.walks ?? 1000,
       steps: options.walkSteps ?? options.maxDepth ?? 60,
       swarm: options.swarm ?? true,
+      ...(options.walkWeights !== undefined ? { weights: options.walkWeights } : {}),
       ...(options.shard !== undefined ? { shard: options.shard } : {}),
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     });

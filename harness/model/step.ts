@@ -125,6 +125,7 @@ export function applyAction(cfg: ClusterConfig, world: World, action: Action): T
       const ghost = {
         ...world.ghost,
         corrupted: new Set(world.ghost.corrupted).add(action.replica),
+        faulty: new Set(world.ghost.faulty).add(action.replica),
       };
       return quiet({ ...corrupted, ghost });
     }
@@ -488,7 +489,12 @@ function complete(ghost: Ghost, client: NodeId, output: Json | undefined): Ghost
   );
   const open = new Map(ghost.open);
   open.delete(client);
-  return { ...ghost, history, open };
+  // With no operation open, no vote can count a reply from a replica repaired since.
+  const faulty =
+    open.size === 0 && ghost.faulty.size !== ghost.corrupted.size
+      ? new Set(ghost.corrupted)
+      : ghost.faulty;
+  return { ...ghost, history, open, faulty };
 }
 
 /** PrefixConsistency: every replica that executed k slots has the same app digest. */

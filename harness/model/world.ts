@@ -141,6 +141,13 @@ export interface Ghost {
   readonly open: ReadonlyMap<ClientId, number>;
   /** Replicas whose app state was corrupted since their last restart (the Corrupt fault). */
   readonly corrupted: ReadonlySet<ReplicaId>;
+  /**
+   * Replicas that were corrupt at some time while the client operations open now were open: a
+   * restart repairs a replica, but the replies it sent while corrupt may still be counted. The
+   * fault model (seed: at most F faulty replicas) bounds this set, not only `corrupted`, so that
+   * no client vote ever counts replies from more than F faulty replicas.
+   */
+  readonly faulty: ReadonlySet<ReplicaId>;
 }
 
 export interface World {
@@ -193,6 +200,19 @@ export function initialWorld(cfg: ClusterConfig): World {
       history: [],
       open: new Map(),
       corrupted: new Set(),
+      faulty: new Set(),
     },
   };
+}
+
+/**
+ * The corruption fault's bound: `replica` may be corrupted now if it is not corrupt, fewer than
+ * F replicas are, and corrupting it keeps at most F replicas faulty during the open operations.
+ */
+export function mayCorrupt(ghost: Ghost, replica: ReplicaId, f: number): boolean {
+  return (
+    !ghost.corrupted.has(replica) &&
+    ghost.corrupted.size < f &&
+    (ghost.faulty.has(replica) || ghost.faulty.size < f)
+  );
 }

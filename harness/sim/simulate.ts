@@ -15,6 +15,7 @@ import { applyAction, type Action, type Transition } from '../model/step.js';
 import {
   initialWorld,
   makeConfig,
+  mayCorrupt,
   type ClusterConfig,
   type Packet,
   type World,
@@ -202,9 +203,9 @@ class Simulation {
       );
     }
     // Non-malicious corruption of at most F replicas' app states at once; a restart heals one.
-    const corrupted = this.world.ghost.corrupted;
-    if (this.has('corrupt', noisy) && corrupted.size < f && this.rng.chance(RATES.corrupt)) {
-      const healthy = this.world.replicas.filter((n) => n.up && !corrupted.has(n.state.id));
+    const ghost = this.world.ghost;
+    if (this.has('corrupt', noisy) && ghost.corrupted.size < f && this.rng.chance(RATES.corrupt)) {
+      const healthy = this.world.replicas.filter((n) => n.up && mayCorrupt(ghost, n.state.id, f));
       if (healthy.length > 0) {
         this.stats.corruptions++;
         this.apply({ kind: 'Corrupt', replica: this.rng.pick(healthy).state.id }, noisy);

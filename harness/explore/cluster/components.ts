@@ -69,6 +69,8 @@ export interface ClientEntry {
   readonly steps: Map<number, StepRecord>;
   /** Per packet id: a reply vote that does not complete the operation (POR rule 2). */
   readonly votes: Map<number, boolean>;
+  /** Per pair of reply packets: taking them in either order gives the same result (POR rule 2). */
+  readonly commutes: Map<number, boolean>;
 }
 
 export interface PacketEntry extends Interned {
@@ -160,6 +162,7 @@ export class Components {
       lo,
       steps: new Map(),
       votes: new Map(),
+      commutes: new Map(),
     }));
   }
 

@@ -226,7 +226,7 @@ export class WorldEncoder {
   }
 
   ghost(g: Ghost, r = 0): string {
-    const parts = [g.chosen, g.votes, g.digests, g.applied, g.corrupted].map(
+    const parts = [g.chosen, g.votes, g.digests, g.applied, g.corrupted, g.faulty].map(
       (m) => this.mapCoded(m, r).text,
     );
     return `${parts.join('|')}|${this.historyCoded(g, r).text}`;
@@ -384,7 +384,7 @@ export class WorldEncoder {
   ghostHash(g: Ghost, r: number): [number, number] {
     return this.cached(this.ghosts, g, r, () => {
       const h = new Hasher();
-      for (const m of [g.chosen, g.votes, g.digests, g.applied, g.corrupted]) {
+      for (const m of [g.chosen, g.votes, g.digests, g.applied, g.corrupted, g.faulty]) {
         const k = this.mapCoded(m, r);
         h.add(k.hi, k.lo);
       }

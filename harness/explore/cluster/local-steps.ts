@@ -16,6 +16,7 @@ import type { ReplicaState } from '../../../src/core/replica/state.js';
 import type { Input, NodeId, StepResult } from '../../../src/core/types.js';
 import type { Violation } from '../../model/invariants.js';
 import type { WorldEncoder } from './encode.js';
+import { encodeValue, renameValue, type Renaming } from './text.js';
 
 /**
  * Structural equality of plain data with Maps and Sets (what canonicalEncode compares, without
@@ -50,6 +51,16 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (ka.length !== kb.length) return false;
   for (const k of ka) if (!sameValue(ra[k], rb[k])) return false;
   return true;
+}
+
+/**
+ * Client symmetry is a reduction that holds only for reducers that treat clients alike; it is
+ * checked as it runs: the first time a node step is met it is also taken with the clients
+ * renamed, and must give the renamed result. A reducer that singles a client out stops the
+ * search with this error instead of having states it tells apart merged.
+ */
+export class UnsoundSymmetryError extends Error {
+  override readonly name = 'UnsoundSymmetryError';
 }
 
 /** Past this many interned states or memoised steps the tables are dropped: memory stays bounded. */
@@ -121,6 +132,7 @@ export class LocalSteps {
     this.misses++;
     const result = replicaStep(own, input, ctx);
     if (this.checkDeterminism) this.compare(state.id, input, result, replicaStep(own, input, ctx));
+    this.checkSymmetry(own, input, result, (s, i) => replicaStep(s, i, ctx));
     const interned = { state: this.intern(result.state), effects: result.effects };
     memo.set(key, interned);
     this.memoised++;
@@ -139,9 +151,30 @@ export class LocalSteps {
     const result = clientStep(state, input, this.clientRules);
     if (this.checkDeterminism)
       this.compare(state.id, input, result, clientStep(state, input, this.clientRules));
+    this.checkSymmetry(state, input, result, (s, i) => clientStep(s, i, this.clientRules));
     memo.set(key, result);
     return result;
   };
+
+  /** Under every client renaming, the renamed step gives the renamed result. */
+  private checkSymmetry<S extends { readonly id: string }>(
+    state: S,
+    input: Input,
+    result: StepResult<S>,
+    step: (state: S, input: Input) => StepResult<S>,
+  ): void {
+    const renamings = this.encoder.renamings;
+    for (let r = 1; r < renamings.length; r++) {
+      const rename = renamings[r] as Renaming;
+      const renamed = step(renameValue(state, rename), renameValue(input, rename));
+      const expected = encodeValue([result.state, result.effects], rename);
+      const got = encodeValue([renamed.state, renamed.effects], new Map());
+      if (expected !== got)
+        throw new UnsoundSymmetryError(
+          `client symmetry: ${state.id}'s step on ${input.kind === 'Receive' ? input.msg.type : input.kind} gives a different result when the clients are renamed, so the reducer tells clients apart — explore with --no-symmetry`,
+        );
+    }
+  }
 
   private compare(
     node: NodeId,

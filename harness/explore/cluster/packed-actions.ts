@@ -4,9 +4,12 @@
  * that counterexample indices and state counts agree with the object protocol.
  */
 import type { Input, Json, Message } from '../../../src/core/types.js';
+import { canonicalEncode } from '../../../src/core/canonical.js';
+import { mayCorrupt } from '../../model/world.js';
 import {
   TICK,
   type ClientEntry,
+  type StepRecord,
   type Components,
   type GhostEntry,
   type NodeEntry,
@@ -103,8 +106,7 @@ export class PackedActions {
         out.push(parts.fuseCrashes ? actions.crashRestart : actions.crash);
       if (
         (state[CORRUPTIONS] as number) < parts.maxCorruptions &&
-        ghost.corrupted.size < parts.f &&
-        !ghost.corrupted.has(entry.node.state.id)
+        mayCorrupt(ghost, entry.node.state.id, parts.f)
       )
         out.push(actions.corrupt);
     }
@@ -193,6 +195,7 @@ export class PackedActions {
       if (a.kind !== 'Deliver') continue;
       const p = this.components.packets[a.packet] as PacketEntry;
       if (p.client < 0 || !this.freshVote(state, p)) continue;
+      if (!this.commutesWithOtherVotes(state, p, actions)) continue;
       const chosen: number[] = [];
       actions.forEach((b, i) => {
         if (
@@ -204,6 +207,43 @@ export class PackedActions {
       return chosen;
     }
     return undefined;
+  }
+
+  /**
+   * Rule 2's condition, checked as it runs (por.ts): the vote `p` commutes with every other
+   * reply the client could take now — both orders reach the same client state and accept the
+   * same outcome. True for the reference's majority voting; a client reducer whose outcome
+   * depends on the order of its votes gets no reduction here.
+   */
+  private commutesWithOtherVotes(
+    state: PackedState,
+    p: PacketEntry,
+    actions: readonly ClusterAction[],
+  ): boolean {
+    const entry = this.components.clients[
+      state[this.layout.clientsAt + p.client] as number
+    ] as ClientEntry;
+    for (const b of actions) {
+      if (b.kind !== 'Deliver' || b.packet === p.id) continue;
+      const q = this.components.packets[b.packet] as PacketEntry;
+      if (q.client !== p.client) continue;
+      const key = p.id * 0x4000000 + q.id;
+      let ok = entry.commutes.get(key);
+      if (ok === undefined) {
+        const after = (first: PacketEntry, second: PacketEntry) => {
+          const one = this.components.clientStep(entry, first.id, first.receive);
+          const mid = this.components.clients[one.next] as ClientEntry;
+          const two = this.components.clientStep(mid, second.id, second.receive);
+          return { next: two.next, outcomes: outcomesOf(one, two) };
+        };
+        const ab = after(p, q);
+        const ba = after(q, p);
+        ok = ab.next === ba.next && ab.outcomes === ba.outcomes;
+        entry.commutes.set(key, ok);
+      }
+      if (!ok) return false;
+    }
+    return true;
   }
 
   /** A reply vote the client has not counted that does not complete its operation (por.ts). */
@@ -225,4 +265,14 @@ export class PackedActions {
     }
     return fresh;
   }
+}
+
+/** The outcomes two client steps accept, as text (order-free between the two steps). */
+function outcomesOf(...records: readonly StepRecord[]): string {
+  const out: string[] = [];
+  for (const r of records)
+    for (const e of r.result.effects)
+      if (e.kind === 'Complete')
+        out.push(canonicalEncode({ seq: e.seq, outcome: e.outcome } as never));
+  return out.sort().join('|');
 }

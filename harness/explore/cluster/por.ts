@@ -18,10 +18,17 @@
  *    every replica step; not completing, it adds no return to the history (C2). A vote count
  *    only grows within an operation (C3).
  *
- * Rule 2 is not sound for `first-reply`, where the first vote decides: it is off there.
+ * Rule 2 is not sound for `first-reply`, where the first vote decides: it is off there. And
+ * its argument is about the reference client's voting; a client reducer whose outcome depends
+ * on the order of its votes would break it. So the condition is checked as it runs: the vote is
+ * taken alone only if it commutes with every other reply the client could take now (both orders
+ * reach the same client state and accept the same outcome); otherwise every action is explored.
  */
-import type { World } from '../../model/world.js';
-import type { LocalSteps } from './local-steps.js';
+import { canonicalEncode } from '../../../src/core/canonical.js';
+import type { ClientState } from '../../../src/core/client.js';
+import type { Input } from '../../../src/core/types.js';
+import type { Packet, World } from '../../model/world.js';
+import { sameValue, type LocalSteps } from './local-steps.js';
 import type { ClusterAction } from './protocol.js';
 import type { ClusterScope } from './scope.js';
 
@@ -47,6 +54,7 @@ export function persistentSet(
     if (packet.msg.seq !== pending.seq || pending.votes.has(packet.msg.from)) continue;
     const r = local.stepClient(client, { kind: 'Receive', msg: packet.msg });
     if (r.effects.some((e) => e.kind === 'Complete')) continue;
+    if (!commutesWithOtherVotes(world, actions, packet, client, local)) continue;
     return indicesOf(
       actions,
       (b) =>
@@ -55,6 +63,34 @@ export function persistentSet(
     );
   }
   return undefined;
+}
+
+function commutesWithOtherVotes(
+  world: World,
+  actions: readonly ClusterAction[],
+  packet: Packet,
+  client: ClientState,
+  local: LocalSteps,
+): boolean {
+  const receive = (p: Packet): Input => ({ kind: 'Receive', msg: p.msg });
+  const after = (first: Packet, second: Packet) => {
+    const one = local.stepClient(client, receive(first));
+    const two = local.stepClient(one.state, receive(second));
+    const outcomes = [...one.effects, ...two.effects]
+      .filter((e) => e.kind === 'Complete')
+      .map((e) => canonicalEncode(e as never))
+      .sort();
+    return { state: two.state, outcomes: outcomes.join('|') };
+  };
+  for (const b of actions) {
+    if (b.kind !== 'Deliver' || b.packet === packet.id) continue;
+    const other = world.network.find((p) => p.id === b.packet);
+    if (other === undefined || other.to !== packet.to) continue;
+    const ab = after(packet, other);
+    const ba = after(other, packet);
+    if (ab.outcomes !== ba.outcomes || !sameValue(ab.state, ba.state)) return false;
+  }
+  return true;
 }
 
 function indicesOf(

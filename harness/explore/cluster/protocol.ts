@@ -10,6 +10,8 @@
  * replays and `--refinement` (which must see every step) run here.
  */
 import { APPS } from '../../../src/core/apps/index.js';
+import type { ClientRules } from '../../../src/core/client.js';
+import type { ReplicaRules } from '../../../src/core/replica/rules.js';
 import type { Effect, Input, Json, ReplicaId } from '../../../src/core/types.js';
 import { MUTANTS } from '../../mutants/index.js';
 import type { Violation } from '../../model/invariants.js';
@@ -17,6 +19,7 @@ import { applyAction, QUIET_EVENTS, type Action, type Transition } from '../../m
 import {
   initialWorld,
   makeConfig,
+  mayCorrupt,
   type ClusterConfig,
   type Packet,
   type World,
@@ -71,6 +74,9 @@ export interface ClusterOptions {
   readonly collectDeadMessages?: boolean;
   /** Check every node step against the spec twin (harness/refinement/local.ts; default true). */
   readonly stepRefinement?: boolean;
+  /** Explore these decision tables instead of the reference ones (or the scope's mutant's). */
+  readonly rules?: ReplicaRules;
+  readonly clientRules?: ClientRules;
 }
 
 /**
@@ -132,7 +138,12 @@ export function createClusterProtocol(
   scope: ClusterScope,
   options: ClusterOptions = {},
 ): ClusterProtocol {
-  const base = clusterConfig(scope);
+  const configured = clusterConfig(scope);
+  const base: ClusterConfig = {
+    ...configured,
+    ...(options.rules !== undefined ? { rules: options.rules } : {}),
+    ...(options.clientRules !== undefined ? { clientRules: options.clientRules } : {}),
+  };
   const encoder = new WorldEncoder(
     clientRenamings(base.clients, options.symmetry ?? true),
     base.replicaParams.electionTicks === 1 && base.replicaParams.heartbeatTicks === 0,
@@ -316,14 +327,13 @@ export function createClusterProtocol(
         }
       }
       const down = world.replicas.filter((n) => !n.up).length;
-      const corrupt = world.ghost.corrupted.size;
       for (const n of world.replicas) {
         const id = n.state.id;
         if (n.up) {
           if (outcome(state, id, { kind: 'Tick' }) === 'ok') out.push({ kind: 'Tick', node: id });
           if (state.crashes < maxCrashes && down < f)
             out.push({ kind: fuseCrashes ? 'CrashRestart' : 'Crash', replica: id });
-          if (state.corruptions < maxCorruptions && corrupt < f && !world.ghost.corrupted.has(id))
+          if (state.corruptions < maxCorruptions && mayCorrupt(world.ghost, id, f))
             out.push({ kind: 'Corrupt', replica: id });
         } else {
           out.push({ kind: 'Restart', replica: id });

@@ -8,6 +8,7 @@ import { canonicalEncode } from '../../../src/core/canonical.js';
 import type { ClientId, Json, Message, NodeId, ReplicaId } from '../../../src/core/types.js';
 import type { Violation } from '../../model/invariants.js';
 import type { Action, Transition } from '../../model/step.js';
+import { mayCorrupt } from '../../model/world.js';
 import { renderPacket } from '../../scenario.js';
 import type { ClusterAction, ClusterProtocol, ClusterState } from './protocol.js';
 
@@ -37,10 +38,15 @@ export function toStable(state: ClusterState, action: ClusterAction): StableStep
   return [action];
 }
 
-/** The action `step` stands for in `state`, or null when it is not possible there. */
+/**
+ * The action `step` stands for in `state`, or null when it is not possible there — including a
+ * fault the fault model forbids at that point (more than F replicas down, or faulty, at once):
+ * minimisation drops steps, and a dropped restart must not leave a path outside the model.
+ */
 export function resolve(state: ClusterState, step: StableStep): Action | null {
   const { world } = state;
   const replica = (id: string) => world.replicas.find((n) => n.state.id === id);
+  const f = Math.floor((world.replicas.length - 1) / 2);
   switch (step.kind) {
     case 'Deliver':
     case 'Drop':
@@ -54,8 +60,13 @@ export function resolve(state: ClusterState, step: StableStep): Action | null {
     case 'Tick':
       return replica(step.node)?.up === false ? null : step;
     case 'Crash':
+      return replica(step.replica)?.up === true && world.replicas.filter((n) => !n.up).length < f
+        ? step
+        : null;
     case 'Corrupt':
-      return replica(step.replica)?.up === true ? step : null;
+      return replica(step.replica)?.up === true && mayCorrupt(world.ghost, step.replica, f)
+        ? step
+        : null;
     case 'Restart':
       return replica(step.replica)?.up === false ? step : null;
     case 'Submit':

@@ -91,6 +91,25 @@ function encodeObject(value: object, rename: Renaming, memo?: WeakMap<object, st
   return s + '}';
 }
 
+/** A deep copy of an explorer value with client ids renamed (as `encodeValue` renames them). */
+export function renameValue<T>(value: T, rename: Renaming): T {
+  if (typeof value === 'string') return renameString(value, rename) as T;
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => renameValue(v, rename)) as T;
+  if (value instanceof Map)
+    return new Map(
+      [...value].map(([k, v]: [unknown, unknown]) => [
+        renameValue(k, rename),
+        renameValue(v, rename),
+      ]),
+    ) as T;
+  if (value instanceof Set)
+    return new Set([...value].map((v: unknown) => renameValue(v, rename))) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = renameValue(v, rename);
+  return out as T;
+}
+
 function renameString(s: string, rename: Renaming): string {
   const direct = rename.get(s);
   if (direct !== undefined) return direct;

@@ -110,6 +110,11 @@ export interface WalkOptions {
   readonly walks: number;
   readonly steps: number;
   readonly swarm: boolean;
+  /**
+   * Relative weights of action kinds (the first word of `describe`): a walk picks a kind by
+   * weight among those with an enabled action, then an action of that kind uniformly.
+   */
+  readonly weights?: Readonly<Record<string, number>>;
   /** Run only walks w with w % count === index (a CI matrix job). */
   readonly shard?: { readonly index: number; readonly count: number };
   readonly onProgress?: (p: Progress) => void;
@@ -162,12 +167,23 @@ export function runRandomWalks<W, A>(protocol: Protocol<W, A>, options: WalkOpti
         for (const kind of new Set(kinds)) if (rng.chance(0.3)) off.add(kind);
       const every = actions.map((_, k) => k);
       const allowed = every.filter((k) => !off.has(kinds[k] as string));
-      // Uniform over the enabled allowed actions (rejection sampling), else over all enabled.
+      const weight = (k: number): number => options.weights?.[kinds[k] as string] ?? 1;
+      // By weight over the enabled allowed actions (rejection sampling), else over all enabled.
       const pick = (from: number[]): number => {
-        while (from.length > 0) {
-          const at = rng.int(from.length);
+        let total = 0;
+        for (const k of from) total += weight(k);
+        while (from.length > 0 && total > 0) {
+          let x = rng.next() * total;
+          let at = 0;
+          if (options.weights === undefined) at = Math.min(Math.floor(x), from.length - 1);
+          else
+            for (; at < from.length - 1; at++) {
+              x -= weight(from[at] as number);
+              if (x < 0) break;
+            }
           const c = from[at] as number;
           if (!lazy || protocol.isEnabled?.(world, actions[c] as A) === true) return c;
+          total -= weight(c);
           from.splice(at, 1);
         }
         return -1;

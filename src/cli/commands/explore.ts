@@ -30,6 +30,9 @@ import {
 } from '../../../harness/explore/model-spec.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
 import { UnsoundPruningError } from '../../../harness/explore/cluster/dead-messages.js';
+import { UnsoundSymmetryError } from '../../../harness/explore/cluster/local-steps.js';
+
+const UNSOUND_REDUCTIONS = [UnsoundPruningError.name, UnsoundSymmetryError.name];
 import { OBSERVE_LEVELS, type ObserveLevel } from '../../trace/format.js';
 import { EXIT, UsageError } from '../errors.js';
 import { assertWritableDir } from '../output.js';
@@ -328,11 +331,11 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
       ...(progress !== undefined ? { onProgress: progress } : {}),
     });
   } catch (error) {
-    if (
-      error instanceof UnknownModelError ||
-      error instanceof CheckpointError ||
-      error instanceof UnsoundPruningError
-    )
+    if (error instanceof UnknownModelError || error instanceof CheckpointError)
+      throw new UsageError(error.message);
+    // A reduction whose condition this reducer breaks (checked as the search runs; the error
+    // may come back from a worker thread, so it is recognised by name).
+    if (error instanceof Error && UNSOUND_REDUCTIONS.includes(error.name))
       throw new UsageError(error.message);
     throw error;
   }
