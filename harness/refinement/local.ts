@@ -73,29 +73,26 @@ export class StepRefinement {
     before: ReplicaState,
     input: Input,
     result: StepResult<ReplicaState>,
-  ): readonly Violation[] => {
-    let found = this.memo.get(result);
-    if (found === undefined) {
-      found = this.checkReplica(before, input, result);
-      this.memo.set(result, found);
-    }
-    return found;
-  };
+  ): readonly Violation[] => this.memoised(result, () => this.checkReplica(before, input, result));
 
   /** Violations of one client step (majority policy only: the twin's clients vote). */
   readonly client = (
     before: ClientState,
     input: Input,
     result: StepResult<ClientState>,
-  ): readonly Violation[] => {
-    if (before.params.policy !== 'majority') return NONE;
+  ): readonly Violation[] =>
+    before.params.policy !== 'majority'
+      ? NONE
+      : this.memoised(result, () => this.checkClient(before, input, result));
+
+  private memoised(result: object, check: () => readonly Violation[]): readonly Violation[] {
     let found = this.memo.get(result);
     if (found === undefined) {
-      found = this.checkClient(before, input, result);
+      found = check();
       this.memo.set(result, found);
     }
     return found;
-  };
+  }
 
   private checkReplica(
     before: ReplicaState,
