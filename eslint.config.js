@@ -28,6 +28,14 @@ const restrictedIo = ioModules.flatMap((name) => [name, `node:${name}`]);
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'test/fixtures/**'] },
   js.configs.recommended,
+  {
+    // The dependency-cruiser config is CommonJS, run by Node.
+    files: ['**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Checker from '../src/trace/checker.js';
-import { checkTraceWithTlc } from '../src/trace/tlc-backend.js';
+import { checkTraceWithTlc } from '../harness/tlc/trace-backend.js';
 import { generateTrace } from './trace-generate.js';
 import { synthesizeTrace } from './trace-synth.js';
 

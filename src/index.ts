@@ -40,7 +40,7 @@ export {
   type ReplyPolicy,
 } from './core/client.js';
 
-// ── Oracles: linearizability (src/oracle) and differential testing (src/oracle/difftest) ──
+// ── Oracles: linearizability (src/oracle) and differential testing (harness/difftest) ──
 export type { HistoryOp, Model, Verdict } from './oracle/types.js';
 export {
   checkLinearizability,
@@ -73,16 +73,21 @@ export {
   type ParsedHistory,
 } from './oracle/formats/index.js';
 export { renderTimeline, type TimelineInput } from './oracle/html.js';
-export { diffTest, type DiffTestOptions, type DiffTestResult } from './oracle/difftest/run.js';
+export { diffTest, type DiffTestOptions, type DiffTestResult } from '../harness/difftest/run.js';
 export {
   scheduleFromSimulation,
   scheduleFromReplayFile,
   type Schedule,
   type ScheduledInput,
-} from './oracle/difftest/schedule.js';
+} from '../harness/difftest/schedule.js';
 
 // ── Traces: the format, the one writer, the checkers, the bundled corpus (src/trace) ──
 export * from './trace/index.js';
+export {
+  checkTraceWithTlc,
+  type TlcOptions,
+  type TlcResult,
+} from '../harness/tlc/trace-backend.js';
 
 // ── The TS twin of spec/Smr.tla, as a namespace: its action functions carry TLA+ names ──
 export * as spec from './spec/index.js';
@@ -96,12 +101,8 @@ export {
   type SimOptions,
   type SimResult,
 } from '../harness/sim/simulate.js';
-export {
-  INVARIANTS,
-  CHECKED_INVARIANTS,
-  type InvariantName,
-  type Violation,
-} from '../harness/model/invariants.js';
+export { CHECKED_INVARIANTS } from '../harness/model/invariants.js';
+export { INVARIANTS, type InvariantName, type Violation } from './spec/violation.js';
 export {
   explore,
   runDefaultExploration,
@@ -117,7 +118,7 @@ export {
   type BfsResult,
   type Counterexample,
 } from '../harness/explore/bfs.js';
-export type { Protocol, Successor } from '../harness/explore/protocol.js';
+export type { Protocol, Successor } from './spec/transition-system.js';
 export type { ModelSpec, CoreModelSpec, TwinModelSpec } from '../harness/explore/model-spec.js';
 export {
   DEFAULT_SCOPE,

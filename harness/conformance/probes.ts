@@ -29,7 +29,8 @@ import type {
   ReplicaId,
   StepResult,
 } from '../../src/core/types.js';
-import { checkDurable, checkPersistOrder, type Violation } from '../model/invariants.js';
+import { checkDurable, checkPersistOrder } from '../model/invariants.js';
+import { type Violation } from '../../src/spec/violation.js';
 import type { ClusterConfig, StepChecks } from '../model/world.js';
 import { Random } from '../random.js';
 

@@ -4,11 +4,11 @@
  * guarantee): the path is rebuilt from parent pointers by replaying the recorded choices.
  * `explore.ts` adds workers, checkpoints and progress on top of the same shard.
  */
-import type { Violation } from '../model/invariants.js';
+import type { Violation } from '../../src/spec/violation.js';
 import { SearchShard, type FoundViolation } from './engine/shard.js';
 import { choicesTo, type ParentTable } from './engine/parents.js';
 import { ExactSet, FingerprintSet } from './fingerprints.js';
-import type { Protocol } from './protocol.js';
+import type { Protocol } from '../../src/spec/transition-system.js';
 
 export interface BfsOptions {
   /** Do not expand states at this depth (the initial states are at depth 0). */

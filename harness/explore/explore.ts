@@ -6,11 +6,13 @@
 import { resourceUsage } from 'node:process';
 import type { ClientState } from '../../src/core/client.js';
 import type { ReplicaState } from '../../src/core/replica/state.js';
-import { CHECKED_INVARIANTS, type InvariantName, type Violation } from '../model/invariants.js';
+import { CHECKED_INVARIANTS } from '../model/invariants.js';
+import { type InvariantName, type Violation } from '../../src/spec/violation.js';
 import { PROPERTIES, STATE_INVARIANTS } from '../../src/spec/invariants.js';
 import { rebuildCounterexample, replayChoices } from './bfs.js';
 import type { PackedClusterProtocol, PackedState } from './cluster/packed.js';
-import type { ClusterAction, ClusterProtocol, ClusterState } from './cluster/protocol.js';
+import type { ClusterProtocol, ClusterState } from './cluster/protocol.js';
+import type { ClusterAction } from './cluster/action.js';
 import { minimise, replay, toStable, type StableStep } from './cluster/replay.js';
 import { DEFAULT_SCOPE, type ClusterScope } from './cluster/scope.js';
 import {
@@ -25,7 +27,7 @@ import { runParallelBfs } from './engine/parallel.js';
 import type { Progress, SearchOutcome } from './engine/search.js';
 import { buildProtocol, type ModelSpec } from './model-spec.js';
 import type { ObserveLevel } from '../../src/trace/format.js';
-import type { Protocol } from './protocol.js';
+import type { Protocol } from '../../src/spec/transition-system.js';
 
 export const STRATEGIES = ['bfs', 'dfs', 'random'] as const;
 export type Strategy = (typeof STRATEGIES)[number];

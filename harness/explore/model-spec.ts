@@ -12,7 +12,7 @@ import {
   type TransitionCheck,
 } from './cluster/protocol.js';
 import type { ClusterScope } from './cluster/scope.js';
-import type { Protocol } from './protocol.js';
+import type { Protocol } from '../../src/spec/transition-system.js';
 
 export interface CoreModelSpec {
   readonly model: 'core';

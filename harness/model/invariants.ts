@@ -6,26 +6,7 @@
 import { compareBallots } from '../../src/core/ballot.js';
 import { canonicalEncode } from '../../src/core/canonical.js';
 import type { Command, DurableState, Effect, NodeId } from '../../src/core/types.js';
-
-export const INVARIANTS = [
-  'Agreement',
-  'Validity',
-  'PrefixConsistency',
-  'ExactlyOnce',
-  'Durability',
-  'Linearizability',
-  'OutputFilter',
-  'CheckpointSafety',
-  'ConfigSafety',
-  'Refinement',
-  // Not a protocol invariant: the explorer's self-check that a step is a function of its input.
-  'Nondeterminism',
-  // Spec-level checks of Smr.tla and its TS twin (src/spec): the type invariant, and the
-  // refinement of Consensus per slot (a transition property, like Durability).
-  'TypeOK',
-  'ConsensusRefinement',
-] as const;
-export type InvariantName = (typeof INVARIANTS)[number];
+import type { InvariantName, Violation } from '../../src/spec/violation.js';
 
 /** What the core covers today; the rest arrive with checkpoints and reconfiguration. */
 export const CHECKED_INVARIANTS: readonly InvariantName[] = [
@@ -37,12 +18,6 @@ export const CHECKED_INVARIANTS: readonly InvariantName[] = [
   'Linearizability',
   'OutputFilter',
 ];
-
-export interface Violation {
-  readonly invariant: InvariantName;
-  readonly node?: NodeId;
-  readonly message: string;
-}
 
 export const describeCommand = (cmd: Command): string =>
   cmd.kind === 'noop' ? 'noop' : `${cmd.client}#${cmd.seq} ${canonicalEncode(cmd.op)}`;

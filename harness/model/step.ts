@@ -22,13 +22,8 @@ import type {
   ActionName,
 } from '../../src/core/types.js';
 import { corruptAppState, referenceOutput, sameOutput } from './corrupt.js';
-import {
-  checkDurable,
-  checkPersistOrder,
-  describeCommand,
-  sameCommand,
-  type Violation,
-} from './invariants.js';
+import { checkDurable, checkPersistOrder, describeCommand, sameCommand } from './invariants.js';
+import { type Violation } from '../../src/spec/violation.js';
 import {
   requestKey,
   type BallotVotes,

@@ -32,7 +32,7 @@ import type {
   StepResult,
 } from '../../src/core/types.js';
 import type { HistoryOp } from '../../src/oracle/types.js';
-import type { Violation } from './invariants.js';
+import type { Violation } from '../../src/spec/violation.js';
 
 export interface ClusterConfig {
   readonly replicas: readonly ReplicaId[];

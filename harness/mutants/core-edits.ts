@@ -38,6 +38,7 @@ const RULES = 'src/core/replica/rules.ts';
 const QUORUM = 'src/core/quorum.ts';
 const BALLOT = 'src/core/ballot.ts';
 const CLIENT = 'src/core/client.ts';
+const STATE = 'src/core/replica/state.ts';
 
 const one = (file: string, find: string, replace: string): SourceEdit[] => [
   { file, find, replace },
@@ -75,13 +76,13 @@ export const CORE_EDITS: readonly CoreEdit[] = [
     name: 'promise-reports-nothing',
     kind: 'adoption',
     description: 'an acceptor promises without reporting the values it accepted (phase 1b)',
-    edits: one(ACCEPTOR, 'accepted: acceptedFrom(b, msg.fromSlot),', 'accepted: [],'),
+    edits: one(ACCEPTOR, 'accepted: acceptedFrom(b.durable, msg.fromSlot),', 'accepted: [],'),
   },
   {
     name: 'promise-report-off-by-one',
     kind: 'adoption',
     description: 'phase 1b reports accepted values from the slot after the first prepared one',
-    edits: one(ACCEPTOR, 'if (slot >= fromSlot) out.push', 'if (slot > fromSlot) out.push'),
+    edits: one(STATE, 'if (slot >= fromSlot) out.push', 'if (slot > fromSlot) out.push'),
   },
   {
     name: 'leader-skips-reported-slots',

@@ -12,7 +12,7 @@ import type { ClientRules } from '../../src/core/client.js';
 import { majority } from '../../src/core/quorum.js';
 import { NOOP, REFERENCE_RULES, type ReplicaRules } from '../../src/core/replica/rules.js';
 import type { Json, Outcome, ReplicaId } from '../../src/core/types.js';
-import type { InvariantName } from '../model/invariants.js';
+import type { InvariantName } from '../../src/spec/violation.js';
 
 export interface Mutant {
   readonly name: string;

@@ -10,7 +10,7 @@
  * ever issued, and the messages the sender's state proves it sent (abstractMessages).
  */
 import type { NodeEvent, Transition } from '../model/step.js';
-import type { Violation } from '../model/invariants.js';
+import type { Violation } from '../../src/spec/violation.js';
 import type { ClusterConfig, World } from '../model/world.js';
 import { applyAction, describeAction, type SpecAction } from '../../src/spec/actions.js';
 import { encodeReplica } from '../../src/spec/encode.js';

@@ -32,7 +32,7 @@ import {
   type ReplicaVars,
   type SpecState,
 } from '../../src/spec/types.js';
-import type { Violation } from '../model/invariants.js';
+import type { Violation } from '../../src/spec/violation.js';
 import type { NodeEvent } from '../model/step.js';
 import type { ClusterConfig } from '../model/world.js';
 import {

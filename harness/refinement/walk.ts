@@ -8,7 +8,7 @@ import type { AnyApp } from '../../src/core/app.js';
 import { counterApp } from '../../src/core/apps/counter.js';
 import type { ReplicaRules } from '../../src/core/replica/rules.js';
 import type { Json } from '../../src/core/types.js';
-import type { Violation } from '../model/invariants.js';
+import type { Violation } from '../../src/spec/violation.js';
 import { applyAction, type Action } from '../model/step.js';
 import { initialWorld, makeConfig, type ClusterConfig, type World } from '../model/world.js';
 import { Random } from '../random.js';

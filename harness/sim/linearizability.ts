@@ -8,7 +8,7 @@ import type { AnyApp } from '../../src/core/app.js';
 import { createIncrementalChecker, type IncrementalChecker } from '../../src/oracle/incremental.js';
 import { appModel } from '../../src/oracle/models.js';
 import type { HistoryOp } from '../../src/oracle/types.js';
-import type { Violation } from '../model/invariants.js';
+import type { Violation } from '../../src/spec/violation.js';
 
 /** A deterministic search budget per check, so a run never depends on machine speed. */
 const MAX_STEPS = 2_000_000;

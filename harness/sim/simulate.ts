@@ -10,7 +10,8 @@ import type { HistoryOp } from '../../src/oracle/types.js';
 import type { Json, NodeId } from '../../src/core/types.js';
 import { makeHeader, type ClockKind, type ObserveLevel } from '../../src/trace/format.js';
 import { TraceRecorder } from '../../src/trace/recorder.js';
-import { CHECKED_INVARIANTS, type InvariantName, type Violation } from '../model/invariants.js';
+import { CHECKED_INVARIANTS } from '../model/invariants.js';
+import { type InvariantName, type Violation } from '../../src/spec/violation.js';
 import { applyAction, type Action, type Transition } from '../model/step.js';
 import {
   initialWorld,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { EXIT } from './errors.js';
+import { EXIT } from '../errors.js';
 import { runCli } from './program.js';
 
 runCli(process.argv.slice(2)).then(

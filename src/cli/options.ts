@@ -1,5 +1,5 @@
 /** Option parsers for commander: each throws a UsageError that names the flag and the value. */
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 export function intOption(
   flag: string,

@@ -3,7 +3,7 @@
  * this file owns only the exit-code contract: every error becomes one line on stderr.
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT, InputError, UsageError } from './errors.js';
+import { EXIT, InputError, UsageError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

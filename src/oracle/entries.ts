@@ -8,7 +8,7 @@
  * returns, at +∞, never block anything). Entry 2i is op i's call, 2i+1 its return, 2m the
  * sentinel, 2m+1 and 2m+2 the heads.
  */
-import type { SearchOp } from './search.js';
+import type { SearchOp } from './types.js';
 
 export class EntryLists {
   readonly next: Int32Array;

@@ -18,7 +18,8 @@
  */
 import type { Budget } from './budget.js';
 import type { Partition } from './prepare.js';
-import { findLinearization, singleState, type SearchOp } from './search.js';
+import { findLinearization, singleState } from './search.js';
+import type { SearchOp } from './types.js';
 import type { Model } from './types.js';
 
 export interface Failure {

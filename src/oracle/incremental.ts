@@ -18,14 +18,8 @@
  */
 import type { Json } from '../core/types.js';
 import { Budget, type Exhaustion } from './budget.js';
-import {
-  enumerateAtCut,
-  findLinearization,
-  singleState,
-  type Configuration,
-  type SearchOp,
-} from './search.js';
-import type { HistoryOp, Model, Verdict } from './types.js';
+import { enumerateAtCut, findLinearization, singleState, type Configuration } from './search.js';
+import type { HistoryOp, Model, SearchOp, Verdict } from './types.js';
 
 export interface IncrementalOptions {
   /** Steps one `check()` may take (deterministic); beyond it the verdict is 'unknown'. */

@@ -11,7 +11,8 @@
 import { Budget, type BudgetOptions, type Exhaustion } from './budget.js';
 import { explainFailure, type Failure } from './explain.js';
 import { partitionHistory, validateHistory, type Partition } from './prepare.js';
-import { findLinearization, singleState, type FindResult, type SearchOp } from './search.js';
+import { findLinearization, singleState, type FindResult } from './search.js';
+import type { SearchOp } from './types.js';
 import type { HistoryOp, Model, Verdict } from './types.js';
 
 export interface LincheckOptions extends BudgetOptions {

@@ -3,7 +3,7 @@
  * (P-compositionality: Herlihy & Wing 1990 locality; Horn & Kroening 2015), with unknown
  * outcomes normalised to optional operations that return at +∞.
  */
-import type { SearchOp } from './search.js';
+import type { SearchOp } from './types.js';
 import type { HistoryOp, Model } from './types.js';
 
 /** A history that breaks the rules of `HistoryOp` (not a linearizability violation). */

@@ -16,21 +16,13 @@
  * rarely what makes a history linearizable, and trying it first sends the search down
  * long dead ends.
  */
-import type { Json } from '../core/types.js';
 import type { Budget, Exhaustion } from './budget.js';
 import { EntryLists } from './entries.js';
 import { OpSetInterner, OpSetLimitError } from './opset.js';
 import { sameStates, stateSetOf, stepStates, type StateSet } from './states.js';
-import type { Model } from './types.js';
+import type { Model, SearchOp } from './types.js';
 
 /** One operation as the search sees it. `output === undefined` marks an optional operation. */
-export interface SearchOp {
-  readonly input: Json;
-  readonly output: Json | undefined;
-  readonly call: number;
-  /** +Infinity for optional operations. */
-  readonly ret: number;
-}
 
 export { singleState, stateSetOf, stepStates, type StateSet } from './states.js';
 

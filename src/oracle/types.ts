@@ -52,3 +52,12 @@ export interface Model<S = unknown> {
 }
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';
+
+/** An operation as the search sees it: real-time bounds as numbers. */
+export interface SearchOp {
+  readonly input: Json;
+  readonly output: Json | undefined;
+  readonly call: number;
+  /** +Infinity for optional operations. */
+  readonly ret: number;
+}

@@ -4,7 +4,7 @@
  * run (`smr explore --model spec --constants NAME`). Each entry mirrors spec/MCSmr_NAME.tla/.cfg;
  * test/spec pins TLC's distinct-state count for each (spec/README.md).
  */
-import type { Protocol } from '../../harness/explore/protocol.js';
+import type { Protocol } from './transition-system.js';
 import { specProtocol, type SpecModel } from './protocol.js';
 
 export type SpecModelFactory = () => Protocol<unknown, unknown>;

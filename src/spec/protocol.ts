@@ -3,8 +3,8 @@
  * the same initial state, next-state relation (AtomicNext), VIEW, invariants and properties as
  * TLC, so BFS reports the same distinct-state count as TLC on the matching MC model.
  */
-import type { Protocol, Successor } from '../../harness/explore/protocol.js';
-import type { Violation } from '../../harness/model/invariants.js';
+import type { Protocol, Successor } from './transition-system.js';
+import type { Violation } from './violation.js';
 import { describeAction, applyAction, type SpecAction } from './actions.js';
 import { atomicSuccessors } from './atomic.js';
 import { encodeView } from './encode.js';

@@ -10,7 +10,7 @@
  * Unlike TLC over Traceetcdraft.tla / Traceccfraft.tla it does no state-space search over the
  * whole trace, which is why it is linear in the trace and fast enough for production logs.
  */
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import { lookAheadForSend } from './lookahead.js';
 import { openTrace, type EventSource } from './merge.js';
 import { hiddenSteps, stepEvent } from './model/actions.js';

@@ -34,5 +34,4 @@ export {
   type BundledTrace,
   type BundledVerdict,
 } from './corpus.js';
-export { checkTraceWithTlc, type TlcOptions, type TlcResult } from './tlc-backend.js';
 export { checkTraceWithTwin, type TwinResult } from './twin-check.js';

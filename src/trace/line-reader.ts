@@ -7,7 +7,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 
 /** Lines longer than this are rejected: a producer bug or a hostile file, never a real event. */
 export const DEFAULT_MAX_LINE_CHARS = 4 * 1024 * 1024;

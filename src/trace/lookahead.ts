@@ -4,7 +4,7 @@
  * clock anomaly the issue asks to report as bad input. Only on that failure path do we read on;
  * a bad line further on ends the search quietly (the spec failure came first).
  */
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import type { EventSource } from './merge.js';
 import type { Msg } from './model/values.js';
 import type { ParsedEvent } from './parse-event.js';

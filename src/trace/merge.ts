@@ -8,7 +8,7 @@
  * clock anomaly: InputError with file:line (exit 2). Receives before their sends are caught
  * where the message is matched (the checker's `causal`).
  */
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import type { ParsedEvent } from './parse-event.js';
 import { sameSystem, type TraceContext } from './parse-header.js';
 import { TraceFile, type ReadOptions } from './trace-file.js';

@@ -3,7 +3,7 @@
  * line. Every problem (no header, bad JSON, a truncated last line, a wrong field) is an
  * InputError naming file and line, which the CLI prints as one line with exit 2.
  */
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import { DEFAULT_MAX_LINE_CHARS, LineReader } from './line-reader.js';
 import { parseEvent, type ParsedEvent } from './parse-event.js';
 import { parseHeader, type TraceContext } from './parse-header.js';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/errors.js';
 import { checkTrace } from '../../src/trace/checker.js';
 import { smr, tempDir, writeLines } from './helpers.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkTrace } from '../../src/trace/checker.js';
 import { listBundledTraces } from '../../src/trace/corpus.js';
-import { checkTraceWithTlc } from '../../src/trace/tlc-backend.js';
+import { checkTraceWithTlc } from '../../harness/tlc/trace-backend.js';
 import { smr } from './helpers.js';
 
 const jar = process.env['TLA2TOOLS_JAR'];

@@ -15,8 +15,9 @@ import { QUIET_EVENTS } from '../../model/step.js';
 import type { Ghost, Packet, ReplicaNode } from '../../model/world.js';
 import { isDead, verifyDeadDelivery } from './dead-messages.js';
 import type { KeyedPacket } from './encode.js';
-import type { ClusterAction, ClusterProtocol } from './protocol.js';
-import type { Violation } from '../../model/invariants.js';
+import type { ClusterProtocol } from './protocol.js';
+import type { ClusterAction } from './action.js';
+import type { Violation } from '../../../src/spec/violation.js';
 
 /** Input keys of a node's step records: a packet id for a delivery, or one of these. */
 export const TICK = -1;

@@ -9,7 +9,7 @@ import type { AnyApp } from '../../../src/core/app.js';
 import { checkLinearizability } from '../../../src/oracle/lincheck.js';
 import { appModel } from '../../../src/oracle/models.js';
 import type { HistoryOp, Model } from '../../../src/oracle/types.js';
-import type { Violation } from '../../model/invariants.js';
+import type { Violation } from '../../../src/spec/violation.js';
 import { encodeHistory } from './text.js';
 
 const MAX_STEPS = 200_000;

@@ -14,7 +14,7 @@ import type { ReplicaContext } from '../../../src/core/replica/builder.js';
 import { replicaStep } from '../../../src/core/replica/reducer.js';
 import type { ReplicaState } from '../../../src/core/replica/state.js';
 import type { Input, NodeId, StepResult } from '../../../src/core/types.js';
-import type { Violation } from '../../model/invariants.js';
+import type { Violation } from '../../../src/spec/violation.js';
 import type { WorldEncoder } from './encode.js';
 import { encodeValue, renameValue, type Renaming } from './text.js';
 

@@ -24,7 +24,8 @@ import {
   type PackedLayout,
   type PackedState,
 } from './packed-state.js';
-import type { ClusterAction, ClusterProtocol } from './protocol.js';
+import type { ClusterProtocol } from './protocol.js';
+import type { ClusterAction } from './action.js';
 import { workloadOp } from './scope.js';
 
 const TICK_INPUT: Input = { kind: 'Tick' };

@@ -18,9 +18,9 @@
 import type { ClientState } from '../../../src/core/client.js';
 import type { ReplicaState } from '../../../src/core/replica/state.js';
 import type { Input } from '../../../src/core/types.js';
-import type { Violation } from '../../model/invariants.js';
+import type { Violation } from '../../../src/spec/violation.js';
 import type { ReplicaNode } from '../../model/world.js';
-import type { Protocol, Successor } from '../protocol.js';
+import type { Protocol, Successor } from '../../../src/spec/transition-system.js';
 import {
   Components,
   RESTART,
@@ -43,12 +43,11 @@ import {
 } from './packed-state.js';
 import {
   createClusterProtocol,
-  describeClusterAction,
-  type ClusterAction,
   type ClusterOptions,
   type ClusterProtocol,
   type ClusterState,
 } from './protocol.js';
+import { describeClusterAction, type ClusterAction } from './action.js';
 import type { ClusterScope } from './scope.js';
 
 export type { PackedState } from './packed-state.js';

@@ -29,7 +29,7 @@ import type { ClientState } from '../../../src/core/client.js';
 import type { Input } from '../../../src/core/types.js';
 import type { Packet, World } from '../../model/world.js';
 import { sameValue, type LocalSteps } from './local-steps.js';
-import type { ClusterAction } from './protocol.js';
+import type { ClusterAction } from './action.js';
 import type { ClusterScope } from './scope.js';
 
 export function persistentSet(

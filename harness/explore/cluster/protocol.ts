@@ -12,10 +12,11 @@
 import { APPS } from '../../../src/core/apps/index.js';
 import type { ClientRules } from '../../../src/core/client.js';
 import type { ReplicaRules } from '../../../src/core/replica/rules.js';
-import type { Effect, Input, Json, ReplicaId } from '../../../src/core/types.js';
+import type { Effect, Input, Json } from '../../../src/core/types.js';
 import { MUTANTS } from '../../mutants/index.js';
-import type { Violation } from '../../model/invariants.js';
+import type { Violation } from '../../../src/spec/violation.js';
 import { applyAction, QUIET_EVENTS, type Action, type Transition } from '../../model/step.js';
+import { describeClusterAction, type ClusterAction } from './action.js';
 import {
   initialWorld,
   makeConfig,
@@ -24,7 +25,7 @@ import {
   type Packet,
   type World,
 } from '../../model/world.js';
-import type { Protocol, Successor } from '../protocol.js';
+import type { Protocol, Successor } from '../../../src/spec/transition-system.js';
 import {
   ballotRulesAreReference,
   isDead,
@@ -78,11 +79,6 @@ export interface ClusterOptions {
   readonly rules?: ReplicaRules;
   readonly clientRules?: ClientRules;
 }
-
-/**
- * The model's actions, plus a crash immediately followed by the restart (see `fuseCrashes`).
- */
-export type ClusterAction = Action | { readonly kind: 'CrashRestart'; readonly replica: ReplicaId };
 
 export interface ClusterProtocol extends Protocol<ClusterState, ClusterAction> {
   readonly cfg: ClusterConfig;
@@ -390,18 +386,3 @@ export function createClusterProtocol(
 }
 
 const isPhase1a = (e: Effect): boolean => e.kind === 'Trace' && e.event.action === 'Phase1a';
-
-export function describeClusterAction(a: ClusterAction): string {
-  switch (a.kind) {
-    case 'Deliver':
-    case 'Drop':
-    case 'Duplicate':
-      return `${a.kind} #${a.packet}`;
-    case 'Tick':
-      return `Tick ${a.node}`;
-    case 'Submit':
-      return `Submit ${a.client} ${JSON.stringify(a.op)}`;
-    default:
-      return `${a.kind} ${a.replica}`;
-  }
-}

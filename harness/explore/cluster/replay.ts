@@ -6,11 +6,12 @@
  */
 import { canonicalEncode } from '../../../src/core/canonical.js';
 import type { ClientId, Json, Message, NodeId, ReplicaId } from '../../../src/core/types.js';
-import type { Violation } from '../../model/invariants.js';
+import type { Violation } from '../../../src/spec/violation.js';
 import type { Action, Transition } from '../../model/step.js';
 import { mayCorrupt } from '../../model/world.js';
 import { renderPacket } from '../../scenario.js';
-import type { ClusterAction, ClusterProtocol, ClusterState } from './protocol.js';
+import type { ClusterProtocol, ClusterState } from './protocol.js';
+import type { ClusterAction } from './action.js';
 
 export type StableStep =
   | {

@@ -5,10 +5,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomically } from '../../../src/cli/output.js';
+import { writeAtomically } from '../../../src/files.js';
 import { makeHeader, type ObserveLevel } from '../../../src/trace/format.js';
 import { TraceRecorder } from '../../../src/trace/recorder.js';
-import type { Violation } from '../../model/invariants.js';
+import type { Violation } from '../../../src/spec/violation.js';
 import { renderMessage } from '../../scenario.js';
 import type { ClusterProtocol } from '../cluster/protocol.js';
 import type { Replay, StableStep } from '../cluster/replay.js';

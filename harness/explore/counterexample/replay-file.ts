@@ -3,7 +3,7 @@
  * in (rebuilt from the file), checking every invariant after every step, as the explorer did.
  */
 import { readFileSync } from 'node:fs';
-import type { Violation } from '../../model/invariants.js';
+import type { Violation } from '../../../src/spec/violation.js';
 import { replayChoices } from '../bfs.js';
 import { replay } from '../cluster/replay.js';
 import { buildClusterProtocol, buildProtocol } from '../model-spec.js';

@@ -9,10 +9,10 @@
  * ISSTA 2012), which reaches deep corners a uniform walk rarely does.
  */
 import { performance } from 'node:perf_hooks';
-import type { Violation } from '../../model/invariants.js';
+import type { Violation } from '../../../src/spec/violation.js';
 import { Random } from '../../random.js';
 import { fingerprint, FingerprintSet } from '../fingerprints.js';
-import type { Protocol } from '../protocol.js';
+import type { Protocol } from '../../../src/spec/transition-system.js';
 import { ProgressClock, type Progress } from './search.js';
 
 export interface PathOutcome {

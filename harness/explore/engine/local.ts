@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ExactSet, FingerprintSet } from '../fingerprints.js';
-import type { Protocol } from '../protocol.js';
+import type { Protocol } from '../../../src/spec/transition-system.js';
 import {
   commitCheckpoint,
   CheckpointWriter,

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { SharedFingerprintSet } from '../fingerprints.js';
 import type { ModelSpec } from '../model-spec.js';
-import type { Protocol } from '../protocol.js';
+import type { Protocol } from '../../../src/spec/transition-system.js';
 import {
   commitCheckpoint,
   CheckpointWriter,

@@ -5,24 +5,10 @@
  * searching at once while the worker threads load.
  */
 import { SharedFingerprintSet, type VisitedSet } from '../fingerprints.js';
-import type { Protocol } from '../protocol.js';
+import type { Protocol } from '../../../src/spec/transition-system.js';
 import { CheckpointWriter } from './checkpoint.js';
 import { SearchShard, type FrontierItem } from './shard.js';
-import { TABLE_LOAD_LIMIT, type WorkerCommand } from './worker-protocol.js';
-
-export interface HostSettings {
-  /** The participant's slot in the stats array. */
-  readonly index: number;
-  readonly maxDepth?: number;
-  readonly determinism: boolean;
-  readonly table: SharedArrayBuffer;
-  /** Int32 [0] = pause flag. */
-  readonly control: SharedArrayBuffer;
-  /** Float64 per participant: [transitions, depth, queue]. */
-  readonly stats: SharedArrayBuffer;
-  /** Called between states before the pause flag is read (the driving thread's own checks). */
-  readonly poll?: () => void;
-}
+import { TABLE_LOAD_LIMIT, type HostSettings, type WorkerCommand } from './worker-protocol.js';
 
 export interface HostReply {
   readonly message: unknown;

@@ -5,9 +5,9 @@
  * first reached at its least depth, so depth bounds mean the same with any number of workers
  * and the first violation found is on a shortest path.
  */
-import type { Violation } from '../../model/invariants.js';
+import type { Violation } from '../../../src/spec/violation.js';
 import { fingerprint, type Fingerprint, type VisitedSet } from '../fingerprints.js';
-import type { Protocol } from '../protocol.js';
+import type { Protocol } from '../../../src/spec/transition-system.js';
 import { ParentTable } from './parents.js';
 
 export interface FrontierItem<W> {

@@ -1,7 +1,20 @@
 /** Messages between engine/parallel.ts and its worker threads (engine/worker.ts). */
 import type { ModelSpec } from '../model-spec.js';
 import type { FrontierItem } from './shard.js';
-import type { HostSettings } from './shard-host.js';
+
+export interface HostSettings {
+  /** The participant's slot in the stats array. */
+  readonly index: number;
+  readonly maxDepth?: number;
+  readonly determinism: boolean;
+  readonly table: SharedArrayBuffer;
+  /** Int32 [0] = pause flag. */
+  readonly control: SharedArrayBuffer;
+  /** Float64 per participant: [transitions, depth, queue]. */
+  readonly stats: SharedArrayBuffer;
+  /** Called between states before the pause flag is read (the driving thread's own checks). */
+  readonly poll?: () => void;
+}
 
 export interface WorkerInit extends HostSettings {
   readonly spec: ModelSpec;

@@ -5,11 +5,11 @@
  */
 import { checkTrace, DEFAULT_MAX_CANDIDATES, type CheckResult } from '../../trace/checker.js';
 import { formatResult } from '../../trace/report.js';
-import { checkTraceWithTlc } from '../../trace/tlc-backend.js';
+import { checkTraceWithTlc } from '../../../harness/tlc/trace-backend.js';
 import { checkTraceWithTwin } from '../../trace/twin-check.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../../errors.js';
 import { intOption } from '../options.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register.js';
 
 interface CheckTraceFlags {
   maxHidden: number;

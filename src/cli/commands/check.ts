@@ -9,9 +9,9 @@ import {
   type PartName,
 } from '../../../harness/check/main-job.js';
 import { listOption } from '../options.js';
-import { EXIT } from '../errors.js';
-import { assertWritableDir } from '../output.js';
-import type { RegisterCommand } from './index.js';
+import { EXIT } from '../../errors.js';
+import { assertWritableDir } from '../../files.js';
+import type { RegisterCommand } from './register.js';
 import { printProgress, shardFlag } from './explore.js';
 
 export interface CheckFlags {

@@ -1,23 +1,23 @@
 /**
  * `smr diff-test [options] -- CMD ARGS…`: differential testing of an external replica against
  * the reference reducer on a simulator-recorded schedule, or on the inputs of an explorer
- * counterexample (`--schedule FILE`); protocol: src/oracle/difftest/protocol.ts.
+ * counterexample (`--schedule FILE`); protocol: harness/difftest/protocol.ts.
  * Exit 0 same behaviour, 1 a difference, 2 bad usage or a broken external process.
  */
 import type { AnyApp } from '../../core/app.js';
 import { kvApp } from '../../core/apps/kv.js';
 import { canonicalEncode } from '../../core/canonical.js';
-import { diffTest, type DiffTestResult } from '../../oracle/difftest/run.js';
+import { diffTest, type DiffTestResult } from '../../../harness/difftest/run.js';
 import {
   scheduleFromReplayFile,
   scheduleFromSimulation,
   ScheduleFileError,
   type Schedule,
-} from '../../oracle/difftest/schedule.js';
+} from '../../../harness/difftest/schedule.js';
 import { INPUT_FAULTS, type FaultName } from '../../../harness/sim/simulate.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../../errors.js';
 import { intOption, listOption } from '../options.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register.js';
 import { replicasOption } from './simulate.js';
 
 interface DiffFlags {

@@ -34,10 +34,10 @@ import { UnsoundSymmetryError } from '../../../harness/explore/cluster/local-ste
 
 const UNSOUND_REDUCTIONS = [UnsoundPruningError.name, UnsoundSymmetryError.name];
 import { OBSERVE_LEVELS, type ObserveLevel } from '../../trace/format.js';
-import { EXIT, UsageError } from '../errors.js';
-import { assertWritableDir } from '../output.js';
+import { EXIT, UsageError } from '../../errors.js';
+import { assertWritableDir } from '../../files.js';
 import { choiceOption, intOption, listOption } from '../options.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register.js';
 
 export interface ExploreFlags {
   model: 'core' | 'spec';

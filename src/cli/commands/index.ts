@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { registerCheck } from './check.js';
 import { registerCheckTrace } from './check-trace.js';
 import { registerDiffTest } from './diff-test.js';
@@ -8,9 +7,7 @@ import { registerMutants } from './mutants.js';
 import { registerReplay } from './replay.js';
 import { registerSimulate } from './simulate.js';
 import { registerTlc } from './tlc.js';
-
-/** A subcommand registers itself and reports its exit code through `setExit`. */
-export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
+import type { RegisterCommand } from './register.js';
 
 export const COMMANDS: readonly RegisterCommand[] = [
   registerCheck,

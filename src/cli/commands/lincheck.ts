@@ -15,10 +15,10 @@ import { renderTimeline } from '../../oracle/html.js';
 import { checkLinearizability, type Failure, type LincheckResult } from '../../oracle/lincheck.js';
 import { inferModelName, MODEL_NAMES, modelByName } from '../../oracle/models.js';
 import type { Model } from '../../oracle/types.js';
-import { EXIT, InputError, UsageError } from '../errors.js';
-import { assertWritableFile, writeAtomically } from '../output.js';
+import { EXIT, InputError, UsageError } from '../../errors.js';
+import { assertWritableFile, writeAtomically } from '../../files.js';
 import { choiceOption, intOption, numberOption } from '../options.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register.js';
 
 interface LincheckFlags {
   readonly model?: string;

@@ -4,8 +4,8 @@
  */
 import { mutationScore, type MutantScore } from '../../../harness/check/score.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
-import { EXIT, UsageError } from '../errors.js';
-import type { RegisterCommand } from './index.js';
+import { EXIT, UsageError } from '../../errors.js';
+import type { RegisterCommand } from './register.js';
 
 interface MutantsFlags {
   readonly json?: boolean;

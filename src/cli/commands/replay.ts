@@ -5,8 +5,8 @@ import {
   ReplayFileError,
 } from '../../../harness/explore/counterexample/replay-file.js';
 import { UnknownModelError } from '../../../harness/explore/model-spec.js';
-import { EXIT, UsageError } from '../errors.js';
-import type { RegisterCommand } from './index.js';
+import { EXIT, UsageError } from '../../errors.js';
+import type { RegisterCommand } from './register.js';
 
 export const registerReplay: RegisterCommand = (program, setExit) => {
   program

@@ -1,10 +1,10 @@
 import { APPS } from '../../core/apps/index.js';
 import { FAULTS, simulate, type FaultName, type SimResult } from '../../../harness/sim/simulate.js';
 import { OBSERVE_LEVELS, type ObserveLevel } from '../../trace/format.js';
-import { EXIT, UsageError } from '../errors.js';
-import { assertWritableFile, writeAtomically } from '../output.js';
+import { EXIT, UsageError } from '../../errors.js';
+import { assertWritableFile, writeAtomically } from '../../files.js';
 import { choiceOption, intOption, listOption } from '../options.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
 import type { HistoryOp } from '../../oracle/types.js';
 

@@ -15,9 +15,9 @@ import {
   type TlcResult,
 } from '../../../harness/tlc/run.js';
 import { SPEC_MODEL_LIST } from '../../spec/models.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../../errors.js';
 import { intOption } from '../options.js';
-import type { RegisterCommand } from './index.js';
+import type { RegisterCommand } from './register.js';
 
 interface TlcFlags {
   json?: boolean;

@@ -3,17 +3,10 @@
  * they are persisted before the reply leaves, which is what makes Paxos survive restarts.
  */
 import { maxBallot } from '../ballot.js';
-import type { AcceptMsg, AcceptedEntry, Ballot, PrepareMsg } from '../types.js';
+import type { AcceptMsg, Ballot, PrepareMsg } from '../types.js';
+import { acceptedFrom } from './state.js';
 import type { StepBuilder } from './builder.js';
 import { stepDownIfOutranked } from './proposer.js';
-
-/** The acceptor's accepted values for every slot from `fromSlot` on, in slot order. */
-export function acceptedFrom(b: StepBuilder, fromSlot: number): AcceptedEntry[] {
-  const out: AcceptedEntry[] = [];
-  for (const [slot, value] of b.durable.accepted)
-    if (slot >= fromSlot) out.push({ slot, ...value });
-  return out.sort((x, y) => x.slot - y.slot);
-}
 
 /** Phase1b: promise never to accept a ballot below `msg.ballot`, and report what was accepted. */
 export function onPrepare(b: StepBuilder, msg: PrepareMsg): void {
@@ -27,7 +20,7 @@ export function onPrepare(b: StepBuilder, msg: PrepareMsg): void {
     type: 'Promise',
     from: b.id,
     ballot: msg.ballot,
-    accepted: acceptedFrom(b, msg.fromSlot),
+    accepted: acceptedFrom(b.durable, msg.fromSlot),
   });
 }
 

@@ -4,10 +4,9 @@
  */
 import { ballotEquals, nextBallot } from '../ballot.js';
 import type { AcceptedMsg, Ballot, Command, PromiseMsg, RequestMsg, Slot } from '../types.js';
-import { acceptedFrom } from './acceptor.js';
 import type { StepBuilder } from './builder.js';
 import { executeReady, learn } from './learner.js';
-import { chosenPrefix } from './state.js';
+import { acceptedFrom, chosenPrefix } from './state.js';
 
 /** Phase1a: start a candidacy with a ballot above every ballot seen, promising to ourselves. */
 export function startCandidacy(b: StepBuilder): void {
@@ -19,7 +18,7 @@ export function startCandidacy(b: StepBuilder): void {
     ballot,
     highestSeen: ballot,
     prepareFrom: fromSlot,
-    promises: new Map([[b.id, acceptedFrom(b, fromSlot)]]),
+    promises: new Map([[b.id, acceptedFrom(b.durable, fromSlot)]]),
     proposals: new Map(),
     queue: [],
     sinceCandidacy: 0,

@@ -121,3 +121,10 @@ export function chosenPrefix(durable: DurableState, from: Slot = 0): Slot {
 export function peersOf(state: ReplicaState<unknown>): readonly ReplicaId[] {
   return state.params.replicas.filter((r) => r !== state.id);
 }
+
+/** The accepted values for every slot from `fromSlot` on, in slot order (phase 1b's report). */
+export function acceptedFrom(durable: DurableState, fromSlot: Slot): AcceptedEntry[] {
+  const out: AcceptedEntry[] = [];
+  for (const [slot, value] of durable.accepted) if (slot >= fromSlot) out.push({ slot, ...value });
+  return out.sort((x, y) => x.slot - y.slot);
+}

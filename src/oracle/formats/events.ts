@@ -6,7 +6,7 @@
  * the invocation (unknown outcome); an invocation that never completes is unknown as well.
  * Times are event positions, so file order is real-time order and no two events tie.
  */
-import { InputError } from '../../cli/errors.js';
+import { InputError } from '../../errors.js';
 import type { Json } from '../../core/types.js';
 import type { HistoryOp } from '../types.js';
 

@@ -2,7 +2,7 @@
  * Reading a history file in any supported format, detected from its content or given.
  * Every problem is an InputError naming file and line (the CLI prints it and exits 2).
  */
-import { InputError } from '../../cli/errors.js';
+import { InputError } from '../../errors.js';
 import type { Model } from '../types.js';
 import { HISTORY_FORMATS, type HistoryFormat, type ParsedHistory } from './events.js';
 import { isJepsenLogLine, readJepsenEdn, readJepsenLog } from './jepsen.js';

@@ -5,7 +5,7 @@
  *   {:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}
  * Operations of a keyword process (`:nemesis`) are not client operations and are skipped.
  */
-import { InputError } from '../../cli/errors.js';
+import { InputError } from '../../errors.js';
 import { canonicalEncode } from '../../core/canonical.js';
 import type { Json } from '../../core/types.js';
 import {

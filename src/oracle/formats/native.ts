@@ -7,7 +7,7 @@
  *   {"process": "c1", "type": "invoke", "input": {...}}  /  {"process": "c1", "type": "ok", "output": ...}
  * in real-time order (Jepsen's semantics, see events.ts).
  */
-import { InputError } from '../../cli/errors.js';
+import { InputError } from '../../errors.js';
 import { isRecord } from '../../core/app.js';
 import type { Json } from '../../core/types.js';
 import type { HistoryOp } from '../types.js';

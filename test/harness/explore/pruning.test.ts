@@ -13,7 +13,7 @@ import { createClusterProtocol } from '../../../harness/explore/cluster/protocol
 import { DEFAULT_SCOPE } from '../../../harness/explore/cluster/scope.js';
 import { explore } from '../../../harness/explore/explore.js';
 import type { LocalSteps } from '../../../harness/explore/cluster/local-steps.js';
-import type { Protocol } from '../../../harness/explore/protocol.js';
+import type { Protocol } from '../../../src/spec/transition-system.js';
 
 const SMALL = { ...DEFAULT_SCOPE, maxCrashes: 0 };
 

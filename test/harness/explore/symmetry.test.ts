@@ -10,7 +10,7 @@ import { UnsoundSymmetryError } from '../../../harness/explore/cluster/local-ste
 import { createPackedClusterProtocol } from '../../../harness/explore/cluster/packed.js';
 import { DEFAULT_SCOPE } from '../../../harness/explore/cluster/scope.js';
 import { REFERENCE_RULES, type ReplicaRules } from '../../../src/core/replica/rules.js';
-import type { Protocol } from '../../../harness/explore/protocol.js';
+import type { Protocol } from '../../../src/spec/transition-system.js';
 
 const TWO_CLIENTS = { ...DEFAULT_SCOPE, clients: 2, requests: 2, maxCrashes: 0, maxElections: 1 };
 

@@ -3,8 +3,8 @@
  * a state invariant fails when every counter reaches `bad` (so the shortest counterexample has
  * exactly N·bad steps), and the reachable states are all vectors in [0, cap]^N.
  */
-import type { Violation } from '../../../harness/model/invariants.js';
-import type { Protocol } from '../../../harness/explore/protocol.js';
+import type { Violation } from '../../../src/spec/violation.js';
+import type { Protocol } from '../../../src/spec/transition-system.js';
 
 export type Toy = readonly number[];
 

@@ -12,8 +12,8 @@
  * are internal), and `app` is the application state's JSON view after the step (for kv, an
  * object from key to value). A restart keeps only what the replica made durable.
  */
-import { canonicalEncode } from '../../core/canonical.js';
-import type { Input, Json, Message } from '../../core/types.js';
+import { canonicalEncode } from '../../src/core/canonical.js';
+import type { Input, Json, Message } from '../../src/core/types.js';
 
 export interface InitLine {
   readonly type: 'init';

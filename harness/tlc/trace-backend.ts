@@ -9,11 +9,11 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findJar, JAR_MISSING, runTlc } from '../../harness/tlc/run.js';
-import { UsageError } from '../cli/errors.js';
-import { openTrace } from './merge.js';
-import { packageRoot } from './package-root.js';
-import { projectForTlc } from './tlc-project.js';
+import { findJar, JAR_MISSING, runTlc } from './run.js';
+import { UsageError } from '../../src/errors.js';
+import { openTrace } from '../../src/trace/merge.js';
+import { packageRoot } from '../../src/trace/package-root.js';
+import { projectForTlc } from './trace-project.js';
 
 export interface TlcResult {
   readonly verdict: 'valid' | 'invalid';

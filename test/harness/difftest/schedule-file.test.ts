@@ -10,11 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explore } from '../../../harness/explore/explore.js';
 import { scopeFromFlags } from '../../../src/cli/commands/explore.js';
-import { diffTest } from '../../../src/oracle/difftest/run.js';
-import {
-  scheduleFromReplayFile,
-  ScheduleFileError,
-} from '../../../src/oracle/difftest/schedule.js';
+import { diffTest } from '../../../harness/difftest/run.js';
+import { scheduleFromReplayFile, ScheduleFileError } from '../../../harness/difftest/schedule.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/difftest');
 const dir = mkdtempSync(join(tmpdir(), 'smr-difftest-'));

@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kvApp } from '../../../src/core/apps/kv.js';
-import { diffTest } from '../../../src/oracle/difftest/run.js';
-import { scheduleFromSimulation } from '../../../src/oracle/difftest/schedule.js';
+import { diffTest } from '../../../harness/difftest/run.js';
+import { scheduleFromSimulation } from '../../../harness/difftest/schedule.js';
 import { INPUT_FAULTS } from '../../../harness/sim/simulate.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/difftest');

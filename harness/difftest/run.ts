@@ -3,10 +3,10 @@
  * replica reducer and to an external process, one replica at a time, and report the first step
  * where the messages they send or their application states differ.
  */
-import type { AnyApp } from '../../core/app.js';
-import { initReplica, replicaContext, replicaStep } from '../../core/replica/reducer.js';
-import type { ReplicaState } from '../../core/replica/state.js';
-import type { Input, ReplicaId } from '../../core/types.js';
+import type { AnyApp } from '../../src/core/app.js';
+import { initReplica, replicaContext, replicaStep } from '../../src/core/replica/reducer.js';
+import type { ReplicaState } from '../../src/core/replica/state.js';
+import type { Input, ReplicaId } from '../../src/core/types.js';
 import { ExternalReplica } from './external.js';
 import { observation, parseAnswer, type Observation, type OutputEffect } from './protocol.js';
 import type { Schedule } from './schedule.js';

@@ -4,14 +4,14 @@
  * counterexample (`counterexample.replay.json`), so an external replica is fed exactly what the
  * reference replica was fed (open loop: its own outputs are not fed back).
  */
-import type { AnyApp } from '../../core/app.js';
-import type { Input, ReplicaId } from '../../core/types.js';
-import type { ReplicaParams } from '../../core/replica/state.js';
-import { makeConfig } from '../../../harness/model/world.js';
-import { simulate, type FaultName } from '../../../harness/sim/simulate.js';
-import { readReplayFile } from '../../../harness/explore/counterexample/replay-file.js';
-import { replay, type StableStep } from '../../../harness/explore/cluster/replay.js';
-import { buildClusterProtocol } from '../../../harness/explore/model-spec.js';
+import type { AnyApp } from '../../src/core/app.js';
+import type { Input, ReplicaId } from '../../src/core/types.js';
+import type { ReplicaParams } from '../../src/core/replica/state.js';
+import { makeConfig } from '../model/world.js';
+import { simulate, type FaultName } from '../sim/simulate.js';
+import { readReplayFile } from '../explore/counterexample/replay-file.js';
+import { replay, type StableStep } from '../explore/cluster/replay.js';
+import { buildClusterProtocol } from '../explore/model-spec.js';
 
 export interface ScheduledInput {
   readonly replica: ReplicaId;

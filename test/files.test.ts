@@ -6,9 +6,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
-import { assertWritableDir, assertWritableFile, writeAtomically } from '../../src/cli/output.js';
-import { smr } from '../helpers/cli.js';
+import { UsageError } from '../src/errors.js';
+import { assertWritableDir, assertWritableFile, writeAtomically } from '../src/files.js';
+import { smr } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'smr-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

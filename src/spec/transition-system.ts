@@ -4,7 +4,7 @@
  * later Raft or PBFT reducers all implement this one interface, so one search engine serves them
  * all.
  */
-import type { Violation } from '../model/invariants.js';
+import type { Violation } from './violation.js';
 
 export interface Successor<W> {
   readonly world: W;

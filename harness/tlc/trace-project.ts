@@ -4,11 +4,11 @@
  * ballots, slots, commands as (client, seq), the state variables Smr keeps in the same form — and
  * without what it abstracts or TLC's Json module cannot read (ops, outputs, JSON null).
  */
-import type { Json } from '../core/types.js';
-import type { EventSource } from './merge.js';
-import type { Ballots, Msg } from './model/values.js';
-import type { ParsedEvent } from './parse-event.js';
-import type { CmdValue } from './parse-values.js';
+import type { Json } from '../../src/core/types.js';
+import type { EventSource } from '../../src/trace/merge.js';
+import type { Ballots, Msg } from '../../src/trace/model/values.js';
+import type { ParsedEvent } from '../../src/trace/parse-event.js';
+import type { CmdValue } from '../../src/trace/parse-values.js';
 
 /** Actions whose event names its message whenever the producer logs messages. */
 const CARRIES_MSG: ReadonlySet<string> = new Set([
