@@ -45,8 +45,10 @@ export function stepEvent(
   ev: EventInfo & { readonly action: ActionName; readonly isClient: boolean },
 ): StepResult {
   const index = (ev.isClient ? env.ctx.clientIndex : env.ctx.replicaIndex).get(ev.node) as number;
-  const result = ACTION_TABLE[ev.action](env, w, ev, index);
-  if (isRefusal(result)) return result;
+  const taken = ACTION_TABLE[ev.action](env, w, ev, index);
+  if (isRefusal(taken)) return taken;
+  const result =
+    ev.action === 'ReceiveAccepted' ? taken.map((x) => silentDecide(env, x, index)) : taken;
   const observed = ev.isClient ? ev.clientState : ev.replicaState;
   if (observed === undefined) return result;
   const kept: World[] = [];
@@ -60,6 +62,34 @@ export function stepEvent(
   }
   return kept.length > 0 ? kept : (best as Refusal);
 }
+
+/**
+ * The core logs no Decide for a slot it already knows chosen (its log does not change): when a
+ * vote completes a quorum for such a slot, the spec's Decide — which then only retires the
+ * proposal — is taken with the ReceiveAccepted that made it enabled.
+ */
+function silentDecide(env: ModelEnv, w: World, r: number): World {
+  const v = w.replicas[r] as ReplicaVars;
+  for (const [slot, p] of v.proposals)
+    if (isQuorum(p.votes, env.n) && v.chosen.has(slot)) {
+      const next = Decide(env, w, { ...HIDDEN, node: env.ctx.replicas[r] as string, slot }, r);
+      if (!isRefusal(next) && next[0] !== undefined) return next[0];
+    }
+  return w;
+}
+
+const HIDDEN: EventInfo = {
+  node: '',
+  action: 'Decide',
+  slot: undefined,
+  applied: undefined,
+  msg: undefined,
+  lamport: -1,
+  vc: null,
+  file: '',
+  line: 0,
+  hidden: true,
+};
 
 /**
  * One unlogged internal step of any replica: the actions that consume no message (an unlogged

@@ -286,9 +286,6 @@ export function ReceiveAccepted(env: ModelEnv, w: World, ev: EventInfo, r: numbe
       const proposals = new Map(v.proposals);
       const votes = p.votes | (1 << (env.ctx.replicaIndex.get(m.from) ?? 0));
       proposals.set(m.slot, { cmd: p.cmd, votes });
-      // Decide(r, s) for a slot r already knows chosen changes only `proposals`, and the core
-      // does not log it (its log did not change): take that stuttering step here.
-      if (isQuorum(votes, env.n) && v.chosen.has(m.slot)) proposals.delete(m.slot);
       return [withReplica(w, r, { ...v, proposals })];
     },
   );
