@@ -33,7 +33,7 @@ describe('public API', () => {
       'checkBundledTraces',
       'TraceRecorder',
       'checkTraceWithTlc',
-      'checkTraceWithTwin',
+
       'createIncrementalChecker',
       'parseHistory',
       'renderTimeline',

@@ -1,15 +1,15 @@
 /**
- * Refinement of spec/Smr.tla's TS twin by the reference core: the abstraction function and the
- * per-transition check the explorer loads for `--refinement` (harness/explore/model-spec.ts).
+ * Refinement of spec/Smr.tla's TS twin by the reference core: the abstraction function, the
+ * per-transition check the explorer loads for `--refinement` (harness/explore/model-spec.ts),
+ * and the per-node-step check every run makes (local.ts).
  */
 export {
-  abstraction,
   abstractClient,
-  abstractDone,
-  abstractMessages,
   abstractReplica,
   abstractWorld,
-  isExact,
-  type Abstraction,
+  ballotNumber,
+  specContext,
+  specMessage,
 } from './abstract.js';
-export { abstractionFor, checkRefinementStep, specActionOf } from './check.js';
+export { checkRefinementStep } from './check.js';
+export { StepRefinement } from './local.js';

@@ -6,7 +6,7 @@
  */
 import type { Json } from '../../src/core/types.js';
 import type { EventSource } from '../../src/trace/merge.js';
-import type { Ballots, Msg } from '../../src/trace/model/values.js';
+import type { Ballots, Msg } from '../../src/spec/values.js';
 import type { ParsedEvent } from '../../src/trace/parse-event.js';
 import type { CmdValue } from '../../src/trace/parse-values.js';
 

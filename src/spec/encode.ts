@@ -1,90 +1,81 @@
 /**
- * Canonical encoding of twin states: equal encodings ⇔ equal Smr.tla states, which is what
- * makes the explorer's distinct-state count comparable with TLC's. Per-replica and message-set
- * encodings are memoised by object identity (states share unchanged parts), a pure cache.
+ * Canonical text of the twin's per-node variables: equal text ⇔ equal Smr.tla values (ballots
+ * as numbers, commands and outputs by their canonical keys, the app state by the app's digest).
+ * The model-checking configurations build their VIEW from it (protocol.ts) and the refinement
+ * checks compare the core's abstract state with the twin's by it; `describe*` is the same in
+ * words, for reports.
  */
-import { cmdKey, owner } from './state.js';
-import type { ClientVars, Entry, Msg, MsgSet, ReplicaVars, SpecConstants, SpecState } from './types.js';
+import type { ClientVars, ReplicaVars, SpecContext } from './state.js';
+import { describeCmd, UNKNOWN } from './values.js';
 
-const replicaCache = new WeakMap<ReplicaVars, string>();
-const msgsCache = new WeakMap<MsgSet, string>();
-
-const entries = (es: readonly Entry[]): string =>
-  es.map((e) => `${e.slot}:${e.bal}:${cmdKey(e.cmd)}`).join(',');
-
-export function encodeReplica(v: ReplicaVars): string {
-  let text = replicaCache.get(v);
-  if (text !== undefined) return text;
-  text = [
+/** Fields that mean nothing in the replica's role are encoded as Smr.tla keeps them: initial. */
+export function encodeReplica(ctx: SpecContext, v: ReplicaVars): string {
+  const accepted: string[] = [];
+  for (const [slot, x] of v.accepted.from(0)) accepted.push(`${slot}:${x.bal}:${x.cmd.key}`);
+  const chosen: string[] = [];
+  for (const [slot, c] of v.chosen.from(0)) chosen.push(`${slot}:${c.key}`);
+  const promises =
+    v.role === 'candidate'
+      ? [...v.promises]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([from, es]) => `${from}<${es.map((e) => `${e.slot}:${e.bal}:${e.cmd.key}`).join(',')}>`)
+      : [];
+  const proposals =
+    v.role === 'leader'
+      ? [...v.proposals].sort(([a], [b]) => a - b).map(([slot, p]) => `${slot}:${p.cmd.key}:${p.votes}`)
+      : [];
+  const sessions = ctx.clients.map((c) => {
+    const x = v.sessions.get(c);
+    return x === undefined ? '0:0' : `${x.seq}:${x.outKey}`;
+  });
+  return [
     v.promised,
-    entries(v.accepted),
-    v.chosen.map((e) => `${e.slot}:${cmdKey(e.cmd)}`).join(','),
+    accepted.join(','),
+    chosen.join(','),
     v.role,
-    v.ballot,
-    v.prepareFrom,
-    v.promises.map((p) => `${p.from}<${entries(p.accepted)}>`).join(','),
-    v.proposals.map((p) => `${p.slot}:${cmdKey(p.cmd)}:${p.votes.join('+')}`).join(','),
-    v.nextSlot,
+    v.role === 'follower' ? -1 : v.ballot,
+    v.role === 'candidate' ? v.prepareFrom : 0,
+    promises.join(','),
+    proposals.join(','),
+    v.role === 'leader' ? v.nextSlot : 0,
     v.executed,
-    v.sessions.map((x) => `${x.seq}:${x.output}`).join(','),
-    v.app,
+    sessions.join(','),
+    appText(ctx, v.app),
   ].join('|');
-  replicaCache.set(v, text);
-  return text;
 }
 
-const encodeClient = (c: ClientVars): string =>
-  `${c.clientSeq}|${c.pending ? 1 : 0}|${c.replies.map((x) => `${x.from}:${x.output}`).join(',')}`;
-
-export function encodeMsgs(msgs: MsgSet): string {
-  let text = msgsCache.get(msgs);
-  if (text === undefined) {
-    text = msgs.keys.join(';');
-    msgsCache.set(msgs, text);
-  }
-  return text;
+export function encodeClient(c: ClientVars): string {
+  const replies = [...c.replies]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([f, o]) => `${f}:${o.outKey}`);
+  return `${c.clientSeq}|${c.pending ? 1 : 0}|${c.pending ? replies.join(',') : ''}`;
 }
 
-/** The canonical encoding of a state of Smr.tla. */
-export function encodeState(s: SpecState): string {
-  return [
-    s.replicas.map(encodeReplica).join('/'),
-    s.clients.map(encodeClient).join('/'),
-    encodeMsgs(s.msgs),
-    s.done.map((d) => `${d.client}#${d.seq}=${d.output}`).join(','),
-  ].join('\n');
+function appText(ctx: SpecContext, app: unknown): string {
+  if (app === UNKNOWN || ctx.app === null) return '?';
+  return ctx.app.digest(app);
 }
 
-/**
- * Live(m): can m still enable a step that changes the state? A Promise only matters while its
- * ballot's owner is a candidate at that ballot, a Prepare while some other replica has promised
- * less than its ballot, a Reply while its client waits for that request. Once dead, always dead.
- */
-export function isLive(k: SpecConstants, s: SpecState, m: Msg): boolean {
-  switch (m.type) {
-    case 'Promise': {
-      const o = s.replicas[k.replicas.indexOf(owner(k, m.bal))] as ReplicaVars;
-      return o.role === 'candidate' && o.ballot === m.bal;
-    }
-    case 'Prepare':
-      return s.replicas.some((v, i) => k.replicas[i] !== m.from && v.promised < m.bal);
-    case 'Reply': {
-      const c = s.clients[k.clients.indexOf(m.to)] as ClientVars;
-      return c.pending && c.clientSeq === m.seq;
-    }
-    default:
-      return true;
-  }
+/** A replica's variables in words, for a report. */
+export function describeReplica(ctx: SpecContext, v: ReplicaVars): string {
+  const b = (x: number): string => ctx.ballots.format(x);
+  const accepted: string[] = [];
+  for (const [slot, x] of v.accepted.from(0)) accepted.push(`${slot}:${b(x.bal)}:${describeCmd(x.cmd)}`);
+  const chosen: string[] = [];
+  for (const [slot, c] of v.chosen.from(0)) chosen.push(`${slot}:${describeCmd(c)}`);
+  const proposals = [...v.proposals].map(
+    ([slot, p]) =>
+      `${slot}:${describeCmd(p.cmd)}:{${ctx.replicas.filter((_, i) => (p.votes & (1 << i)) !== 0).join(',')}}`,
+  );
+  const sessions = [...v.sessions].map(([c, x]) => `${c}:${x.seq}:${x.outKey}`);
+  return (
+    `promised=${b(v.promised)} accepted=[${accepted.join(' ')}] chosen=[${chosen.join(' ')}] ` +
+    `role=${v.role} ballot=${b(v.ballot)} proposals=[${proposals.join(' ')}] nextSlot=${v.nextSlot} ` +
+    `executed=${v.executed} sessions=[${sessions.join(' ')}] app=${appText(ctx, v.app)}`
+  );
 }
 
-/** The encoding of the VIEW: the state without its dead messages. */
-export function encodeView(k: SpecConstants, s: SpecState): string {
-  const live = s.msgs.keys.filter((key) => isLive(k, s, s.msgs.byKey.get(key) as Msg));
-  return [
-    s.replicas.map(encodeReplica).join('/'),
-    s.clients.map(encodeClient).join('/'),
-    live.join(';'),
-    s.done.map((d) => `${d.client}#${d.seq}=${d.output}`).join(','),
-  ].join('\n');
+export function describeClient(c: ClientVars): string {
+  const replies = [...c.replies].map(([f, o]) => `${f}:${o.outKey}`);
+  return `clientSeq=${c.clientSeq} pending=${c.pending} replies=[${replies.join(' ')}]`;
 }
-

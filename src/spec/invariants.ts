@@ -1,9 +1,11 @@
 /**
- * The invariants and properties of spec/Smr.tla, with the same names. A state invariant returns
- * why it is violated, or null; Durability and ConsensusRefinement look at one step.
+ * The invariants and properties of spec/Smr.tla, with the same names, on the twin's states. A
+ * state invariant returns why it is violated, or null; Durability and ConsensusRefinement look
+ * at one step. The model-checking configurations check them on every state and step (models.ts).
  */
-import { cmdKey, isChosenSlot, isQuorum } from './state.js';
-import { FAIL, NO_BALLOT, type Cmd, type Msg, type SpecConstants, type SpecState } from './types.js';
+import { FAIL_KEY } from './client.js';
+import type { ReplicaVars, World } from './state.js';
+import { NO_BALLOT, type Cmd, type Msg } from './values.js';
 
 /** The state invariants (INVARIANTS of the MC models), in Smr.tla's order. */
 export const STATE_INVARIANTS = [
@@ -18,163 +20,226 @@ export const STATE_INVARIANTS = [
 export const PROPERTIES = ['Durability', 'ConsensusRefinement'] as const;
 export type SpecInvariantName = (typeof STATE_INVARIANTS)[number] | (typeof PROPERTIES)[number];
 
-const chosenAtCache = new WeakMap<object, Map<number, string[]>>();
+/** The bounds of a model-checking configuration (Smr.tla's CONSTANTS). */
+export interface Bounds {
+  readonly replicas: readonly string[];
+  readonly clients: readonly string[];
+  readonly maxSeq: number;
+  readonly numSlots: number;
+  readonly maxBallot: number;
+}
+
+/** An outcome a client accepted (Smr.tla's ghost `done`): its output key, or FAIL. */
+export interface Done {
+  readonly client: string;
+  readonly seq: number;
+  readonly output: string;
+}
+
+/** A state of the spec with its ghost variable `done`. */
+export interface GhostState {
+  readonly w: World;
+  readonly done: readonly Done[];
+}
+
+const chosenAtCache = new WeakMap<World, Map<number, string[]>>();
 
 /**
- * ChosenAt(s): the commands a quorum voted for in one ballot (cmd keys). A leader's vote is its
- * Accept, an acceptor's vote its Accepted for the same ballot and slot.
+ * ChosenAt(s): the commands a quorum voted for in one ballot (command keys). A leader's vote is
+ * its Accept, an acceptor's its Accepted for the same ballot and slot.
  */
-export function chosenAt(k: SpecConstants, s: SpecState, slot: number): readonly string[] {
-  let bySlot = chosenAtCache.get(s.msgs);
+export function chosenAt(k: Bounds, w: World, slot: number): readonly string[] {
+  let bySlot = chosenAtCache.get(w);
   if (bySlot === undefined) {
     bySlot = new Map();
-    for (const a of s.msgs.byKey.values()) {
-      if (a.type !== 'Accept') continue;
+    const keys = new Set<string>();
+    const accepts: Extract<Msg, { type: 'Accept' }>[] = [];
+    for (const r of w.net.above(null)) {
+      keys.add(voteKey(r.msg));
+      if (r.msg.type === 'Accept') accepts.push(r.msg);
+    }
+    for (const a of accepts) {
       let voters = 1;
-      for (const q of k.replicas) if (q !== a.from && s.msgs.byKey.has(`2b|${q}|${a.bal}|${a.slot}`)) voters++;
-      if (!isQuorum(k, voters)) continue;
+      for (const q of k.replicas) if (q !== a.from && keys.has(`2b|${q}|${a.bal}|${a.slot}`)) voters++;
+      if (2 * voters <= k.replicas.length) continue;
       const list = bySlot.get(a.slot) ?? [];
-      const key = cmdKey(a.cmd);
-      if (!list.includes(key)) list.push(key);
+      if (!list.includes(a.cmd.key)) list.push(a.cmd.key);
       bySlot.set(a.slot, list.sort());
     }
-    chosenAtCache.set(s.msgs, bySlot);
+    chosenAtCache.set(w, bySlot);
   }
   return bySlot.get(slot) ?? [];
 }
 
-const inRange = (x: number, lo: number, hi: number): boolean => Number.isInteger(x) && x >= lo && x <= hi;
+const voteKey = (m: Msg): string =>
+  m.type === 'Accepted' ? `2b|${m.from}|${m.bal}|${m.slot}` : m.key;
 
-function cmdOk(k: SpecConstants, c: Cmd): boolean {
+const inRange = (x: number, lo: number, hi: number): boolean =>
+  Number.isInteger(x) && x >= lo && x <= hi;
+
+function cmdOk(k: Bounds, c: Cmd): boolean {
   return c.kind === 'noop' || (k.clients.includes(c.client) && inRange(c.seq, 1, k.maxSeq));
 }
 
-function msgOk(k: SpecConstants, m: Msg): boolean {
+function msgOk(k: Bounds, m: Msg): boolean {
   const bal = 'bal' in m ? inRange(m.bal, 0, k.maxBallot) : true;
   switch (m.type) {
     case 'Prepare':
       return bal && k.replicas.includes(m.from) && inRange(m.fromSlot, 0, k.numSlots);
     case 'Promise':
-      return bal && k.replicas.includes(m.from) && m.accepted.every((e) => inRange(e.slot, 0, k.numSlots - 1) && cmdOk(k, e.cmd));
+      return (
+        bal &&
+        k.replicas.includes(m.from) &&
+        m.accepted.every((e) => inRange(e.slot, 0, k.numSlots - 1) && cmdOk(k, e.cmd))
+      );
     case 'Accept':
-      return bal && k.replicas.includes(m.from) && inRange(m.slot, 0, k.numSlots - 1) && cmdOk(k, m.cmd);
+      return (
+        bal && k.replicas.includes(m.from) && inRange(m.slot, 0, k.numSlots - 1) && cmdOk(k, m.cmd)
+      );
     case 'Accepted':
       return bal && k.replicas.includes(m.from) && inRange(m.slot, 0, k.numSlots - 1);
     case 'Request':
       return k.clients.includes(m.from) && inRange(m.seq, 1, k.maxSeq);
     case 'Reply':
       return k.replicas.includes(m.from) && k.clients.includes(m.to) && inRange(m.seq, 1, k.maxSeq);
+    case 'Decision':
+      return false; // not a message of Smr.tla
   }
 }
 
+const entries = <T>(v: { from(slot: number): IterableIterator<[number, T]> }): [number, T][] => [
+  ...v.from(0),
+];
+
 /** TypeOK */
-export function TypeOK(k: SpecConstants, s: SpecState): string | null {
-  for (const [i, v] of s.replicas.entries()) {
+export function TypeOK(k: Bounds, s: GhostState): string | null {
+  for (const [i, v] of s.w.replicas.entries()) {
     const r = k.replicas[i];
     const slotOk = (x: number) => inRange(x, 0, k.numSlots - 1);
     const balOk = (x: number) => x === NO_BALLOT || inRange(x, 0, k.maxBallot);
     if (!balOk(v.promised) || !balOk(v.ballot)) return `${r}: a ballot out of range`;
-    if (!v.accepted.every((e) => slotOk(e.slot) && inRange(e.bal, 0, k.maxBallot) && cmdOk(k, e.cmd)))
+    if (!entries(v.accepted).every(([slot, e]) => slotOk(slot) && inRange(e.bal, 0, k.maxBallot) && cmdOk(k, e.cmd)))
       return `${r}: accepted out of type`;
-    if (!v.chosen.every((e) => slotOk(e.slot) && cmdOk(k, e.cmd))) return `${r}: chosen out of type`;
+    if (!entries(v.chosen).every(([slot, c]) => slotOk(slot) && cmdOk(k, c)))
+      return `${r}: chosen out of type`;
     if (![v.prepareFrom, v.nextSlot, v.executed].every((x) => inRange(x, 0, k.numSlots)))
       return `${r}: a slot counter out of range`;
-    if (!inRange(v.app, 0, k.numSlots)) return `${r}: app out of range`;
+    if (typeof v.app !== 'number' || !inRange(v.app, 0, k.numSlots)) return `${r}: app out of range`;
   }
-  for (const c of s.clients) if (!inRange(c.clientSeq, 0, k.maxSeq)) return 'clientSeq out of range';
-  for (const m of s.msgs.byKey.values()) if (!msgOk(k, m)) return `message out of type: ${JSON.stringify(m)}`;
+  for (const c of s.w.clients) if (!inRange(c.clientSeq, 0, k.maxSeq)) return 'clientSeq out of range';
+  for (const r of s.w.net.above(null))
+    if (!msgOk(k, r.msg)) return `message out of type: ${r.msg.key.split('\u0000').join('|')}`;
   return null;
 }
 
 /** Agreement: one command per slot, and replicas learn only the chosen one. */
-export function Agreement(k: SpecConstants, s: SpecState): string | null {
+export function Agreement(k: Bounds, s: GhostState): string | null {
   for (let slot = 0; slot < k.numSlots; slot++) {
-    const ca = chosenAt(k, s, slot);
+    const ca = chosenAt(k, s.w, slot);
     if (ca.length > 1) return `slot ${slot}: ${ca.join(' and ')} are both chosen`;
   }
-  for (const [i, v] of s.replicas.entries()) {
-    for (const e of v.chosen) {
-      if (!chosenAt(k, s, e.slot).includes(cmdKey(e.cmd)))
-        return `${k.replicas[i]} learned ${cmdKey(e.cmd)} in slot ${e.slot}, which no quorum voted for`;
-    }
-  }
+  for (const [i, v] of s.w.replicas.entries())
+    for (const [slot, c] of entries(v.chosen))
+      if (!chosenAt(k, s.w, slot).includes(c.key))
+        return `${k.replicas[i]} learned ${c.key} in slot ${slot}, which no quorum voted for`;
   return null;
 }
 
 /** Validity: only no-ops and requests clients issued are learned. */
-export function Validity(k: SpecConstants, s: SpecState): string | null {
-  for (const [i, v] of s.replicas.entries()) {
-    for (const e of v.chosen) {
-      if (e.cmd.kind === 'noop') continue;
-      const c = s.clients[k.clients.indexOf(e.cmd.client)];
-      if (c === undefined || e.cmd.seq > c.clientSeq)
-        return `${k.replicas[i]} learned ${cmdKey(e.cmd)} in slot ${e.slot}, which its client never issued`;
+export function Validity(k: Bounds, s: GhostState): string | null {
+  for (const [i, v] of s.w.replicas.entries())
+    for (const [slot, c] of entries(v.chosen)) {
+      if (c.kind === 'noop') continue;
+      const client = s.w.clients[k.clients.indexOf(c.client)];
+      if (client === undefined || c.seq > client.clientSeq)
+        return `${k.replicas[i]} learned ${c.client}#${c.seq} in slot ${slot}, which its client never issued`;
     }
-  }
   return null;
 }
 
 /** PrefixConsistency: execution only of learned slots; equal prefixes, equal app states. */
-export function PrefixConsistency(k: SpecConstants, s: SpecState): string | null {
-  for (const [i, v] of s.replicas.entries()) {
-    for (let slot = 0; slot < v.executed; slot++) {
-      if (!isChosenSlot(v, slot)) return `${k.replicas[i]} executed slot ${slot} without learning it`;
-    }
-  }
-  for (const [i, v] of s.replicas.entries()) {
-    for (const [j, w] of s.replicas.entries()) {
+export function PrefixConsistency(k: Bounds, s: GhostState): string | null {
+  const rs = s.w.replicas;
+  for (const [i, v] of rs.entries())
+    for (let slot = 0; slot < v.executed; slot++)
+      if (!v.chosen.has(slot)) return `${k.replicas[i]} executed slot ${slot} without learning it`;
+  for (const [i, v] of rs.entries())
+    for (const [j, w] of rs.entries()) {
       if (j <= i || v.executed !== w.executed) continue;
-      const same = v.app === w.app && v.sessions.every((x, c) => x.seq === w.sessions[c]?.seq && x.output === w.sessions[c]?.output);
-      if (!same) return `${k.replicas[i]} and ${k.replicas[j]} executed ${v.executed} slots but differ`;
+      if (!sameExecState(k, v, w))
+        return `${k.replicas[i]} and ${k.replicas[j]} executed ${v.executed} slots but differ`;
     }
-  }
   return null;
 }
 
-/** ExactlyOnce: the app applied each distinct request of the executed prefix once. */
-export function ExactlyOnce(k: SpecConstants, s: SpecState): string | null {
-  for (const [i, v] of s.replicas.entries()) {
-    const distinct = new Set(v.chosen.filter((e) => e.slot < v.executed && e.cmd.kind === 'op').map((e) => cmdKey(e.cmd)));
-    if (v.app !== distinct.size) return `${k.replicas[i]} applied ${v.app} requests for ${distinct.size} distinct ones`;
+function sameExecState(k: Bounds, v: ReplicaVars, w: ReplicaVars): boolean {
+  if (JSON.stringify(v.app) !== JSON.stringify(w.app)) return false;
+  return k.clients.every((c) => {
+    const x = v.sessions.get(c);
+    const y = w.sessions.get(c);
+    return (x?.seq ?? 0) === (y?.seq ?? 0) && (x?.outKey ?? '0') === (y?.outKey ?? '0');
+  });
+}
+
+/** ExactlyOnce: the app (a counter of unit increments) applied each distinct request once. */
+export function ExactlyOnce(k: Bounds, s: GhostState): string | null {
+  for (const [i, v] of s.w.replicas.entries()) {
+    const distinct = new Set<string>();
+    for (const [slot, c] of entries(v.chosen))
+      if (slot < v.executed && c.kind === 'op') distinct.add(`${c.client}#${c.seq}`);
+    if (v.app !== distinct.size)
+      return `${k.replicas[i]} applied ${String(v.app)} requests for ${distinct.size} distinct ones`;
   }
   return null;
 }
 
 /** Linearizability: every accepted output is the request's position in the chosen log. */
-export function Linearizability(_k: SpecConstants, s: SpecState): string | null {
+export function Linearizability(_k: Bounds, s: GhostState): string | null {
   const log = new Map<number, string>();
-  for (const v of s.replicas) for (const e of v.chosen) log.set(e.slot, cmdKey(e.cmd));
+  for (const v of s.w.replicas)
+    for (const [slot, c] of entries(v.chosen))
+      log.set(slot, c.kind === 'noop' ? 'noop' : `${c.client}#${c.seq}`);
   for (const d of s.done) {
     const key = `${d.client}#${d.seq}`;
-    if (d.output === FAIL) return `${key} completed with FAIL`;
+    if (d.output === FAIL_KEY) return `${key} completed with FAIL`;
     const slots = [...log.entries()].filter(([, c]) => c === key).map(([slot]) => slot);
     if (slots.length === 0) return `${key} completed with ${d.output} but is in no learned slot`;
     const first = Math.min(...slots);
-    const before = new Set([...log.entries()].filter(([slot, c]) => slot < first && c !== 'noop' && c !== key).map(([, c]) => c));
-    if (d.output !== before.size + 1) return `${key} completed with ${d.output}, its position in the log is ${before.size + 1}`;
+    const before = new Set(
+      [...log.entries()]
+        .filter(([slot, c]) => slot < first && c !== 'noop' && c !== key)
+        .map(([, c]) => c),
+    );
+    if (d.output !== String(before.size + 1))
+      return `${key} completed with ${d.output}, its position in the log is ${before.size + 1}`;
   }
   return null;
 }
 
 /** Durability (an action property): promises never fall, learned and accepted values stay. */
-export function Durability(k: SpecConstants, before: SpecState, after: SpecState): string | null {
-  for (const [i, v] of before.replicas.entries()) {
-    const w = after.replicas[i];
+export function Durability(k: Bounds, before: GhostState, after: GhostState): string | null {
+  for (const [i, v] of before.w.replicas.entries()) {
+    const w = after.w.replicas[i];
     if (w === undefined || v === w) continue;
     const r = k.replicas[i];
     if (w.promised < v.promised) return `${r}'s promise fell from ${v.promised} to ${w.promised}`;
-    for (const e of v.chosen) if (!w.chosen.some((f) => f.slot === e.slot && cmdKey(f.cmd) === cmdKey(e.cmd))) return `${r} forgot slot ${e.slot} is chosen`;
-    for (const e of v.accepted) if (!w.accepted.some((f) => f.slot === e.slot && f.bal >= e.bal)) return `${r} lost its acceptance of slot ${e.slot} at ballot ${e.bal}`;
+    for (const [slot, c] of entries(v.chosen))
+      if (w.chosen.get(slot)?.key !== c.key) return `${r} forgot slot ${slot} is chosen`;
+    for (const [slot, e] of entries(v.accepted)) {
+      const now = w.accepted.get(slot);
+      if (now === undefined || now.bal < e.bal)
+        return `${r} lost its acceptance of slot ${slot} at ballot ${e.bal}`;
+    }
   }
   return null;
 }
 
 /** ConsensusRefinement: per slot, ChosenAt only goes from {} to {v}, or stays (C(s)!Spec). */
-export function ConsensusRefinement(k: SpecConstants, before: SpecState, after: SpecState): string | null {
-  if (before.msgs === after.msgs) return null;
+export function ConsensusRefinement(k: Bounds, before: GhostState, after: GhostState): string | null {
+  if (before.w.net === after.w.net) return null;
   for (let slot = 0; slot < k.numSlots; slot++) {
-    const a = chosenAt(k, before, slot);
-    const b = chosenAt(k, after, slot);
+    const a = chosenAt(k, before.w, slot);
+    const b = chosenAt(k, after.w, slot);
     if (a.join() === b.join()) continue;
     if (a.length === 0 && b.length === 1) continue;
     return `slot ${slot}: chosen went from {${a.join(', ')}} to {${b.join(', ')}}`;
@@ -182,8 +247,15 @@ export function ConsensusRefinement(k: SpecConstants, before: SpecState, after: 
   return null;
 }
 
+const STATE_CHECKS: {
+  readonly [N in (typeof STATE_INVARIANTS)[number]]: (k: Bounds, s: GhostState) => string | null;
+} = { TypeOK, Agreement, Validity, ExactlyOnce, PrefixConsistency, Linearizability };
+
 /** Every state invariant, in order: the first violation found, named. */
-export function checkState(k: SpecConstants, s: SpecState): { name: SpecInvariantName; message: string } | null {
+export function checkState(
+  k: Bounds,
+  s: GhostState,
+): { name: SpecInvariantName; message: string } | null {
   for (const name of STATE_INVARIANTS) {
     const message = STATE_CHECKS[name](k, s);
     if (message !== null) return { name, message };
@@ -192,18 +264,13 @@ export function checkState(k: SpecConstants, s: SpecState): { name: SpecInvarian
 }
 
 /** Both step properties: the first violation found, named. */
-export function checkStep(k: SpecConstants, before: SpecState, after: SpecState): { name: SpecInvariantName; message: string } | null {
+export function checkStep(
+  k: Bounds,
+  before: GhostState,
+  after: GhostState,
+): { name: SpecInvariantName; message: string } | null {
   const durable = Durability(k, before, after);
   if (durable !== null) return { name: 'Durability', message: durable };
   const refines = ConsensusRefinement(k, before, after);
   return refines === null ? null : { name: 'ConsensusRefinement', message: refines };
 }
-
-const STATE_CHECKS: { readonly [N in (typeof STATE_INVARIANTS)[number]]: (k: SpecConstants, s: SpecState) => string | null } = {
-  TypeOK,
-  Agreement,
-  Validity,
-  ExactlyOnce,
-  PrefixConsistency,
-  Linearizability,
-};

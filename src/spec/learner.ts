@@ -1,23 +1,33 @@
 /**
- * Learning, execution and failures of spec/Smr.tla: Learn, Execute, ReplyFromSession, StepDown,
- * Restart. Each function is the TLA+ action of the same name: the next state, or the failed
- * conjunct.
+ * Learning and executing chosen commands, and the replica actions that only reset state, as
+ * spec/Smr.tla's Learn, Execute, ReplyFromSession, StepDown and Restart. Execute runs the
+ * header's app (src/core/apps) so replies are checked value for value (seed: the state machine
+ * approach); when an operation was not logged the output stays unknown until a later event
+ * shows it.
  */
+import { refuse, Outcomes, type ModelEnv, type StepResult } from './refusal.js';
 import {
-  addMsg,
-  chosenCmd,
-  clientIndex,
-  fail,
-  hasMsg,
-  initialReplica,
-  isChosenSlot,
-  ok,
-  putSlot,
-  replicaIndex,
-  sameCmd,
+  advancePrefix,
+  hasRequest,
+  sendRecord,
+  setSlot,
   withReplica,
+  type EventInfo,
+  type ReplicaVars,
+  type Session,
+  type World,
 } from './state.js';
-import type { Cmd, Msg, ReplicaId, ReplicaVars, Session, SpecConstants, SpecState, Step } from './types.js';
+import type { Json } from '../core/types.js';
+import {
+  UNKNOWN,
+  decisionKey,
+  describeCmd,
+  jsonKey,
+  replyKey,
+  sameJson,
+  type Cmd,
+  type MsgOf,
+} from './values.js';
 
 /*
 Learn(r, s, v) ==
@@ -26,15 +36,91 @@ Learn(r, s, v) ==
   /\ chosen' = [chosen EXCEPT ![r] = @ \cup {[slot |-> s, cmd |-> v]}]
   /\ UNCHANGED <<promised, accepted, leaderVars, execVars, clientVars, msgs, done>>
 */
-export function Learn(k: SpecConstants, s: SpecState, r: ReplicaId, slot: number, cmd: Cmd): Step {
-  const i = replicaIndex(k, r);
-  const v = s.replicas[i] as ReplicaVars;
-  if (isChosenSlot(v, slot)) return fail('s \\notin ChosenSlots(r)');
-  const known = s.replicas.some(
-    (q, j) => j !== i && q.chosen.some((e) => e.slot === slot && sameCmd(e.cmd, cmd)),
+/** Learn(r, s, v): r learns that v is chosen in s from a replica that knows it. */
+export function Learn(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  const m = ev.msg as MsgOf<'Decision'> | undefined;
+  if (m !== undefined) {
+    if (ev.slot !== undefined && ev.slot !== m.slot)
+      return refuse(21, 'event.slot = s', `slot ${m.slot}`, `slot ${ev.slot}`);
+    return learn(env, w, ev, r, v, m.slot, m.cmd, m);
+  }
+  const outcomes = new Outcomes();
+  const slots = ev.slot !== undefined ? [ev.slot] : missingSlots(w, v);
+  for (const s of slots)
+    for (const cmd of knownElsewhere(w, r, s))
+      outcomes.add(learn(env, w, ev, r, v, s, cmd, undefined));
+  return outcomes.result(() =>
+    refuse(
+      2,
+      '\\E q \\in Replicas \\ {r} : [slot |-> s, cmd |-> v] \\in chosen[q]',
+      `another replica knows slot ${ev.slot ?? '?'} chosen`,
+      'none does',
+    ),
   );
-  if (!known) return fail('\\E q \\in Replicas \\ {r} : [slot |-> s, cmd |-> v] \\in chosen[q]');
-  return ok(withReplica(s, i, { chosen: putSlot(v.chosen, { slot, cmd }) }));
+}
+
+function learn(
+  env: ModelEnv,
+  w: World,
+  ev: EventInfo,
+  r: number,
+  v: ReplicaVars,
+  s: number,
+  cmd: Cmd,
+  m: MsgOf<'Decision'> | undefined,
+): StepResult {
+  if (v.chosen.has(s))
+    return refuse(
+      1,
+      's \\notin ChosenSlots(r)',
+      `slot ${s} not yet learned by ${ev.node}`,
+      `learned already`,
+    );
+  let known: Cmd | undefined;
+  const others: string[] = [];
+  w.replicas.forEach((q, i) => {
+    if (i === r) return;
+    const c = q.chosen.get(s);
+    if (c === undefined) return;
+    if (c.key === cmd.key) known ??= c;
+    else others.push(`${env.ctx.replicas[i]} has ${describeCmd(c)}`);
+  });
+  if (known === undefined) {
+    const missing: MsgOf<'Decision'> | undefined =
+      m === undefined ? undefined : { ...m, key: decisionKey(m.from, s, cmd) };
+    return refuse(
+      2,
+      '\\E q \\in Replicas \\ {r} : [slot |-> s, cmd |-> v] \\in chosen[q]',
+      `a replica other than ${ev.node} that knows ${describeCmd(cmd)} chosen in slot ${s}`,
+      others.length > 0 ? others.join('; ') : 'no other replica knows the slot chosen',
+      missing,
+    );
+  }
+  // Learn reads another replica's state, not a message of the spec: no clock check here (a
+  // Learn ordered before the Decide it needs fails the guard above, and the look-ahead then
+  // reports the receive before its send).
+  const chosen = setSlot(env, v.chosen, s, known);
+  const next: ReplicaVars = { ...v, chosen, chosenPrefix: advancePrefix(chosen, v.chosenPrefix) };
+  return [withReplica(w, r, next)];
+}
+
+/** Slots r may learn when the trace did not say which: the first few gaps below what others know. */
+function missingSlots(w: World, v: ReplicaVars): number[] {
+  let top = -1;
+  for (const q of w.replicas) top = Math.max(top, q.chosen.maxSlot);
+  const out: number[] = [];
+  for (let s = v.chosenPrefix; s <= top && out.length < 4; s++) if (!v.chosen.has(s)) out.push(s);
+  return out;
+}
+
+function knownElsewhere(w: World, r: number, s: number): Cmd[] {
+  const out = new Map<string, Cmd>();
+  w.replicas.forEach((q, i) => {
+    const c = i === r ? undefined : q.chosen.get(s);
+    if (c !== undefined && !out.has(c.key)) out.set(c.key, c);
+  });
+  return [...out.values()];
 }
 
 /*
@@ -51,21 +137,75 @@ Execute(r) ==
                           seq |-> cmd.seq, output |-> app[r] + 1])
   /\ UNCHANGED <<durableVars, leaderVars, clientVars, done>>
 */
-export function Execute(k: SpecConstants, s: SpecState, r: ReplicaId): Step {
-  const i = replicaIndex(k, r);
-  const v = s.replicas[i] as ReplicaVars;
-  const cmd = chosenCmd(v, v.executed);
-  if (cmd === undefined) return fail('executed[r] \\in ChosenSlots(r)');
-  const executed = v.executed + 1;
-  if (cmd.kind === 'noop') return ok(withReplica(s, i, { executed }));
-  const c = clientIndex(k, cmd.client);
-  if ((v.sessions[c] as Session).seq >= cmd.seq) return ok(withReplica(s, i, { executed }));
-  const output = v.app + 1;
-  const sessions = [...v.sessions];
-  sessions[c] = { seq: cmd.seq, output };
-  const next = withReplica(s, i, { executed, app: output, sessions });
-  const reply: Msg = { type: 'Reply', from: r, to: cmd.client, seq: cmd.seq, output };
-  return ok({ ...next, msgs: addMsg(s.msgs, reply) });
+/** Execute(r): run the next slot in order; a no-op or an already-applied request is skipped. */
+export function Execute(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  const s = v.executed;
+  const cmd = v.chosen.get(s);
+  if (cmd === undefined)
+    return refuse(
+      1,
+      'executed[r] \\in ChosenSlots(r)',
+      `slot ${s} (the next to execute) known chosen`,
+      'not chosen yet',
+    );
+  if (ev.slot !== undefined && ev.slot !== s)
+    return refuse(21, 'event.slot = executed[r]', `slot ${s}`, `slot ${ev.slot}`);
+  const m = ev.msg as MsgOf<'Reply'> | undefined;
+  const skip = cmd.kind === 'noop' || (v.sessions.get(cmd.client)?.seq ?? 0) >= cmd.seq;
+  if (skip) {
+    if (ev.applied === true || m !== undefined)
+      return refuse(
+        22,
+        'cmd.kind = "noop" \\/ sessions[r][cmd.client].seq >= cmd.seq',
+        `slot ${s} (${describeCmd(cmd)}) skipped`,
+        'applied',
+      );
+    return [withReplica(w, r, { ...v, executed: s + 1 })];
+  }
+  if (ev.applied === false)
+    return refuse(
+      22,
+      '~(cmd.kind = "noop" \\/ sessions[r][cmd.client].seq >= cmd.seq)',
+      `slot ${s} (${describeCmd(cmd)}) applied`,
+      'skipped',
+    );
+  let app: unknown = UNKNOWN;
+  let output: Session['output'] = UNKNOWN;
+  let outKey = `?${s}`;
+  if (env.ctx.app !== null && v.app !== UNKNOWN && cmd.op !== UNKNOWN) {
+    const applied = env.ctx.app.apply(v.app, cmd.op);
+    app = applied.state;
+    output = applied.output;
+    // The logged output's key is already computed: reuse it when the values agree.
+    outKey = m !== undefined && sameJson(m.output as Json, output) ? m.outKey : jsonKey(output);
+  } else if (m !== undefined) {
+    // The output is not computable here (unknown app or op): take the one the trace shows.
+    output = m.output;
+    outKey = m.outKey;
+  }
+  if (
+    m !== undefined &&
+    (m.from !== ev.node || m.to !== cmd.client || m.seq !== cmd.seq || m.outKey !== outKey)
+  )
+    return refuse(
+      23,
+      "the Reply sent is [from |-> r, to |-> cmd.client, seq |-> cmd.seq, output |-> the app's output]",
+      `Reply ${ev.node} → ${cmd.client}#${cmd.seq} output ${outKey}`,
+      `Reply ${m.from} → ${m.to}#${m.seq} output ${m.outKey}`,
+    );
+  const sessions = new Map(v.sessions);
+  sessions.set(cmd.client, { seq: cmd.seq, output, outKey });
+  const reply: MsgOf<'Reply'> = m ?? {
+    type: 'Reply',
+    from: ev.node,
+    to: cmd.client,
+    seq: cmd.seq,
+    output,
+    outKey,
+    key: replyKey(ev.node, cmd.client, cmd.seq, outKey),
+  };
+  return [withReplica(w, r, { ...v, executed: s + 1, app, sessions }, sendRecord(ev, reply))];
 }
 
 /*
@@ -77,14 +217,68 @@ ReplyFromSession(r, m) ==
            output |-> sessions[r][m.from].output])
   /\ UNCHANGED <<durableVars, leaderVars, execVars, clientVars, done>>
 */
-export function ReplyFromSession(k: SpecConstants, s: SpecState, r: ReplicaId, m: Msg): Step {
-  const v = s.replicas[replicaIndex(k, r)] as ReplicaVars;
-  if (!hasMsg(s.msgs, m)) return fail('m \\in msgs');
-  if (m.type !== 'Request') return fail('m.type = "Request"');
-  const session = v.sessions[clientIndex(k, m.from)] as Session;
-  if (session.seq !== m.seq) return fail('sessions[r][m.from].seq = m.seq');
-  const reply: Msg = { type: 'Reply', from: r, to: m.from, seq: m.seq, output: session.output };
-  return ok({ ...s, msgs: addMsg(s.msgs, reply) });
+/** ReplyFromSession(r, m): a retransmitted request that r executed gets the cached output. */
+export function ReplyFromSession(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  const m = ev.msg as MsgOf<'Reply'> | undefined;
+  if (m !== undefined) return replyFromSession(env, w, ev, r, v, m.to, m);
+  const outcomes = new Outcomes();
+  for (const c of v.sessions.keys()) outcomes.add(replyFromSession(env, w, ev, r, v, c, undefined));
+  return outcomes.result(() =>
+    refuse(2, 'sessions[r][m.from].seq = m.seq', 'a session for a retransmitted request', 'none'),
+  );
+}
+
+function replyFromSession(
+  env: ModelEnv,
+  w: World,
+  ev: EventInfo,
+  r: number,
+  v: ReplicaVars,
+  c: string,
+  m: MsgOf<'Reply'> | undefined,
+): StepResult {
+  const session = v.sessions.get(c);
+  const seq = m?.seq ?? session?.seq ?? 0;
+  if (!hasRequest(w, c, seq))
+    return refuse(
+      1,
+      'm \\in msgs (the Request answered)',
+      `a Request ${c}#${seq} sent earlier`,
+      'never sent',
+    );
+  if (session === undefined || session.seq !== seq)
+    return refuse(
+      3,
+      'sessions[r][m.from].seq = m.seq',
+      `a session of ${c} at seq ${seq}`,
+      session === undefined ? 'no session' : `seq ${session.seq}`,
+    );
+  let outKey = session.outKey;
+  let output = session.output;
+  if (m !== undefined) {
+    if (output === UNKNOWN) {
+      output = m.output;
+      outKey = m.outKey;
+    }
+    if (m.from !== ev.node || m.outKey !== outKey)
+      return refuse(
+        20,
+        'the Reply sent carries sessions[r][m.from].output',
+        `from ${ev.node}, output ${outKey}`,
+        `from ${m.from}, output ${m.outKey}`,
+      );
+  }
+  const reply: MsgOf<'Reply'> = m ?? {
+    type: 'Reply',
+    from: ev.node,
+    to: c,
+    seq,
+    output,
+    outKey,
+    key: replyKey(ev.node, c, seq, outKey),
+  };
+  return [withReplica(w, r, v, sendRecord(ev, reply))];
 }
 
 /*
@@ -98,21 +292,12 @@ StepDown(r) ==
   /\ nextSlot' = [nextSlot EXCEPT ![r] = 0]
   /\ UNCHANGED <<durableVars, execVars, clientVars, msgs, done>>
 */
-export function StepDown(k: SpecConstants, s: SpecState, r: ReplicaId): Step {
-  const i = replicaIndex(k, r);
-  const v = s.replicas[i] as ReplicaVars;
-  if (v.role === 'follower') return fail('role[r] # "follower"');
-  const fresh = initialReplica(k);
-  return ok(
-    withReplica(s, i, {
-      role: fresh.role,
-      ballot: fresh.ballot,
-      prepareFrom: fresh.prepareFrom,
-      promises: fresh.promises,
-      proposals: fresh.proposals,
-      nextSlot: fresh.nextSlot,
-    }),
-  );
+/** StepDown(r): r abandons its candidacy or leadership. */
+export function StepDown(_env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  if (v.role === 'follower')
+    return refuse(1, 'role[r] # "follower"', 'candidate or leader', `${ev.node} is follower`);
+  return [withReplica(w, r, followerOf(v))];
 }
 
 /*
@@ -128,11 +313,26 @@ Restart(r) ==
   /\ app' = [app EXCEPT ![r] = 0]
   /\ UNCHANGED <<durableVars, clientVars, msgs, done>>
 */
-export function Restart(k: SpecConstants, s: SpecState, r: ReplicaId): Step {
-  const i = replicaIndex(k, r);
-  const v = s.replicas[i] as ReplicaVars;
-  const fresh = initialReplica(k);
-  return ok(
-    withReplica(s, i, { ...fresh, promised: v.promised, accepted: v.accepted, chosen: v.chosen }),
-  );
+/** Restart(r): volatile state starts over; promise, accepted values and learned log survive. */
+export function Restart(env: ModelEnv, w: World, _ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  const next: ReplicaVars = {
+    ...followerOf(v),
+    executed: 0,
+    sessions: new Map(),
+    app: env.ctx.app === null ? UNKNOWN : env.ctx.app.init(),
+  };
+  return [withReplica(w, r, next)];
+}
+
+function followerOf(v: ReplicaVars): ReplicaVars {
+  return {
+    ...v,
+    role: 'follower',
+    ballot: -1,
+    prepareFrom: 0,
+    promises: new Map(),
+    proposals: new Map(),
+    nextSlot: 0,
+  };
 }

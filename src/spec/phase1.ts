@@ -1,23 +1,29 @@
 /**
- * Phase 1 of spec/Smr.tla (Paxos Made Simple §2.2–3): Phase1a, Phase1b, ReceivePromise,
- * BecomeLeader. Each function is the TLA+ action of the same name: it returns the next state, or
- * the first guard conjunct (as written in Smr.tla) that does not hold.
+ * Phase 1 of Multi-Paxos, as spec/Smr.tla's actions Phase1a, Phase1b, ReceivePromise and
+ * BecomeLeader (Paxos Made Simple §2.2–3). Each function takes a candidate state and the event,
+ * checks the action's conjuncts in the spec's order and returns the successor states, or the
+ * first conjunct that fails.
  */
+import { inMsgs, receiving } from './receive.js';
+import { refuse, Outcomes, type ModelEnv, type StepResult } from './refusal.js';
 import {
   acceptedFrom,
-  addMsg,
-  adopt,
-  chosenPrefix,
-  fail,
-  hasMsg,
-  isChosenSlot,
   isQuorum,
-  ok,
-  owner,
-  replicaIndex,
+  sendRecord,
   withReplica,
+  type EventInfo,
+  type Proposal,
+  type ReplicaVars,
+  type World,
 } from './state.js';
-import type { Entry, Msg, Proposal, ReplicaId, ReplicaVars, SpecConstants, SpecState, Step } from './types.js';
+import {
+  NOOP_CMD,
+  prepareKey,
+  promiseKey,
+  type AcceptedEntry,
+  type Cmd,
+  type MsgOf,
+} from './values.js';
 
 /*
 Phase1a(r, b) ==
@@ -36,23 +42,83 @@ Phase1a(r, b) ==
          /\ Send([type |-> "Prepare", from |-> r, bal |-> b, fromSlot |-> from])
   /\ UNCHANGED <<accepted, chosen, execVars, clientVars, done>>
 */
-export function Phase1a(k: SpecConstants, s: SpecState, r: ReplicaId, b: number): Step {
-  const i = replicaIndex(k, r);
-  const v = s.replicas[i] as ReplicaVars;
-  if (v.role === 'leader') return fail('role[r] # "leader"');
-  if (!(b >= 0 && b <= k.maxBallot) || owner(k, b) !== r) return fail('Owner(b) = r');
-  if (!(b > v.promised)) return fail('b > promised[r]');
-  const from = chosenPrefix(v);
-  const next = withReplica(s, i, {
+/** Phase1a(r, b): r, not leading, starts a candidacy with a ballot b it owns above its promise. */
+export function Phase1a(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  if (v.role === 'leader')
+    return refuse(1, 'role[r] # "leader"', 'not leader', `${ev.node} is leader`);
+  const m = ev.msg as MsgOf<'Prepare'> | undefined;
+  if (m !== undefined) return phase1a(env, w, ev, r, v, m.bal, m);
+  // The ballot was not logged: the core picks the smallest it owns above every ballot it saw.
+  const outcomes = new Outcomes();
+  for (const b of ballotGuesses(env, w, r, v))
+    outcomes.add(phase1a(env, w, ev, r, v, b, undefined));
+  return outcomes.result(() => refuse(3, 'b > promised[r]', 'a ballot above the promise', 'none'));
+}
+
+function phase1a(
+  env: ModelEnv,
+  w: World,
+  ev: EventInfo,
+  r: number,
+  v: ReplicaVars,
+  b: number,
+  m: MsgOf<'Prepare'> | undefined,
+): StepResult {
+  const fmt = (x: number): string => env.ctx.ballots.format(x);
+  if (env.ctx.ballots.owner(b) !== ev.node)
+    return refuse(2, 'Owner(b) = r', `a ballot owned by ${ev.node}`, `${fmt(b)}`);
+  if (!(b > v.promised))
+    return refuse(
+      3,
+      'b > promised[r]',
+      `a ballot above ${fmt(v.promised)} (promised[${ev.node}])`,
+      fmt(b),
+    );
+  const from = v.chosenPrefix;
+  if (m !== undefined && (m.from !== ev.node || m.fromSlot !== from))
+    return refuse(
+      20,
+      'the Prepare sent is [from |-> r, bal |-> b, fromSlot |-> ChosenPrefix(r)]',
+      `from ${ev.node}, fromSlot ${from}`,
+      `from ${m.from}, fromSlot ${m.fromSlot}`,
+    );
+  const prepare: MsgOf<'Prepare'> = m ?? {
+    type: 'Prepare',
+    from: ev.node,
+    bal: b,
+    fromSlot: from,
+    key: prepareKey(ev.node, b, from),
+  };
+  const next: ReplicaVars = {
+    ...v,
     promised: b,
     role: 'candidate',
     ballot: b,
     prepareFrom: from,
-    promises: [{ from: r, accepted: acceptedFrom(v, from) }],
-    proposals: [],
+    promises: new Map([[ev.node, acceptedFrom(v, from)]]),
+    proposals: new Map(),
     nextSlot: 0,
-  });
-  return ok({ ...next, msgs: addMsg(s.msgs, { type: 'Prepare', from: r, bal: b, fromSlot: from }) });
+  };
+  return [withReplica(w, r, next, sendRecord(ev, prepare))];
+}
+
+/** Ballots r may have picked: the smallest it owns above each ballot in sight. */
+function ballotGuesses(env: ModelEnv, w: World, r: number, v: ReplicaVars): number[] {
+  const n = env.n;
+  const own = env.ctx.ballots.ordered.indexOf(env.ctx.replicas[r] as string);
+  const seen = new Set<number>([v.promised]);
+  for (const q of w.replicas) {
+    if (q.promised >= v.promised) seen.add(q.promised);
+    if (q.ballot >= v.promised) seen.add(q.ballot);
+  }
+  const out = new Set<number>();
+  for (const h of seen) {
+    // The smallest b > h with b % n = own.
+    const base = h < 0 ? 0 : h + 1;
+    out.add(base + ((own - (base % n) + n) % n));
+  }
+  return [...out].sort((a, b) => a - b);
 }
 
 /*
@@ -66,16 +132,42 @@ Phase1b(r, m) ==
            accepted |-> AcceptedFrom(r, m.fromSlot)])
   /\ UNCHANGED <<accepted, chosen, leaderVars, execVars, clientVars, done>>
 */
-export function Phase1b(k: SpecConstants, s: SpecState, r: ReplicaId, m: Msg): Step {
-  const i = replicaIndex(k, r);
-  const v = s.replicas[i] as ReplicaVars;
-  if (!hasMsg(s.msgs, m)) return fail('m \\in msgs');
-  if (m.type !== 'Prepare') return fail('m.type = "Prepare"');
-  if (m.from === r) return fail('m.from # r');
-  if (!(m.bal >= v.promised)) return fail('m.bal >= promised[r]');
-  const next = v.promised === m.bal ? s : withReplica(s, i, { promised: m.bal });
-  const promise: Msg = { type: 'Promise', from: r, bal: m.bal, accepted: acceptedFrom(v, m.fromSlot) };
-  return ok({ ...next, msgs: addMsg(s.msgs, promise) });
+/** Phase1b(r, m): r promises m's ballot and reports what it accepted from m.fromSlot on. */
+export function Phase1b(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  return receiving(
+    env,
+    w,
+    ev,
+    'Prepare',
+    1,
+    'Prepare',
+    (m) => m.from !== ev.node && m.bal >= v.promised,
+    (m, logged) => {
+      if (logged) {
+        const missing = inMsgs(env, w, ev, m, 1);
+        if (missing !== null) return missing;
+      }
+      if (m.from === ev.node)
+        return refuse(3, 'm.from # r', `a Prepare from another replica`, `from ${m.from}`);
+      if (!(m.bal >= v.promised))
+        return refuse(
+          4,
+          'm.bal >= promised[r]',
+          `a ballot ≥ ${env.ctx.ballots.format(v.promised)} (promised[${ev.node}])`,
+          `${env.ctx.ballots.format(m.bal)} (m.bal)`,
+        );
+      const accepted = acceptedFrom(v, m.fromSlot);
+      const promise: MsgOf<'Promise'> = {
+        type: 'Promise',
+        from: ev.node,
+        bal: m.bal,
+        accepted,
+        key: promiseKey(ev.node, m.bal, accepted),
+      };
+      return [withReplica(w, r, { ...v, promised: m.bal }, sendRecord(ev, promise))];
+    },
+  );
 }
 
 /*
@@ -90,17 +182,36 @@ ReceivePromise(r, m) ==
   /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, proposals, nextSlot,
                  execVars, clientVars, msgs, done>>
 */
-export function ReceivePromise(k: SpecConstants, s: SpecState, r: ReplicaId, m: Msg): Step {
-  const i = replicaIndex(k, r);
-  const v = s.replicas[i] as ReplicaVars;
-  if (v.role !== 'candidate') return fail('role[r] = "candidate"');
-  if (!hasMsg(s.msgs, m)) return fail('m \\in msgs');
-  if (m.type !== 'Promise') return fail('m.type = "Promise"');
-  if (m.bal !== v.ballot) return fail('m.bal = ballot[r]');
-  const promises = v.promises.filter((p) => p.from !== m.from);
-  promises.push({ from: m.from, accepted: m.accepted });
-  promises.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
-  return ok(withReplica(s, i, { promises }));
+/** ReceivePromise(r, m): a candidate records a promise for its current ballot. */
+export function ReceivePromise(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  if (v.role !== 'candidate')
+    return refuse(1, 'role[r] = "candidate"', 'candidate', `${ev.node} is ${v.role}`);
+  return receiving(
+    env,
+    w,
+    ev,
+    'Promise',
+    2,
+    `Promise|${v.ballot}`,
+    () => true,
+    (m, logged) => {
+      if (logged) {
+        const missing = inMsgs(env, w, ev, m, 2);
+        if (missing !== null) return missing;
+      }
+      if (m.bal !== v.ballot)
+        return refuse(
+          4,
+          'm.bal = ballot[r]',
+          `${env.ctx.ballots.format(v.ballot)} (ballot[${ev.node}])`,
+          `${env.ctx.ballots.format(m.bal)} (m.bal)`,
+        );
+      const promises = new Map(v.promises);
+      promises.set(m.from, m.accepted);
+      return [withReplica(w, r, { ...v, promises })];
+    },
+  );
 }
 
 /*
@@ -120,20 +231,46 @@ BecomeLeader(r) ==
                                s \in open}]
   /\ UNCHANGED <<durableVars, ballot, execVars, clientVars, msgs, done>>
 */
-export function BecomeLeader(k: SpecConstants, s: SpecState, r: ReplicaId): Step {
-  const i = replicaIndex(k, r);
-  const v = s.replicas[i] as ReplicaVars;
-  if (v.role !== 'candidate') return fail('role[r] = "candidate"');
-  if (!isQuorum(k, v.promises.length)) return fail('{p.from : p \\in promises[r]} \\in Quorums');
-  const reports: Entry[] = v.promises.flatMap((p) => p.accepted);
+/**
+ * BecomeLeader(r): with promises from a quorum, lead; in every open slot propose the value of
+ * the highest-ballot report (P2c), or a no-op to fill a gap.
+ */
+export function BecomeLeader(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
+  const v = w.replicas[r] as ReplicaVars;
+  if (v.role !== 'candidate')
+    return refuse(1, 'role[r] = "candidate"', 'candidate', `${ev.node} is ${v.role}`);
+  let from = 0;
+  for (const q of v.promises.keys()) from |= 1 << (env.ctx.replicaIndex.get(q) ?? 0);
+  if (!isQuorum(from, env.n))
+    return refuse(
+      2,
+      '{p.from : p \\in promises[r]} \\in Quorums',
+      `promises from a majority of ${env.n}`,
+      `from ${[...v.promises.keys()].join(', ')}`,
+    );
+  const best = new Map<number, AcceptedEntry>();
   let top = v.prepareFrom - 1;
-  for (const e of reports) top = Math.max(top, e.slot);
-  for (const e of v.chosen) top = Math.max(top, e.slot);
-  const proposals: Proposal[] = [];
-  for (let slot = v.prepareFrom; slot <= top; slot++) {
-    if (!isChosenSlot(v, slot)) proposals.push({ slot, cmd: adopt(reports, slot), votes: [] });
+  for (const entries of v.promises.values()) {
+    for (const e of entries) {
+      const seen = best.get(e.slot);
+      if (seen === undefined || e.bal > seen.bal) best.set(e.slot, e);
+      if (e.slot > top) top = e.slot;
+    }
   }
-  return ok(
-    withReplica(s, i, { role: 'leader', prepareFrom: 0, promises: [], nextSlot: top + 1, proposals }),
-  );
+  if (v.chosen.maxSlot > top) top = v.chosen.maxSlot;
+  const proposals = new Map<number, Proposal>();
+  for (let s = v.prepareFrom; s <= top; s++) {
+    if (v.chosen.has(s)) continue;
+    const cmd: Cmd = best.get(s)?.cmd ?? NOOP_CMD;
+    proposals.set(s, { cmd, votes: 0 });
+  }
+  const next: ReplicaVars = {
+    ...v,
+    role: 'leader',
+    prepareFrom: 0,
+    promises: new Map(),
+    nextSlot: top + 1,
+    proposals,
+  };
+  return [withReplica(w, r, next)];
 }

@@ -1,185 +1,232 @@
 /**
- * Init and the helper operators of spec/Smr.tla (ChosenPrefix, NextFree, AcceptedFrom, Adopt,
- * Outcome, Send …), plus the canonical keys that make twin sets behave like TLA+ sets.
+ * A candidate state of the trace model: the variables of spec/Smr.tla for every node, with the
+ * core's richer values where the trace carries them (real ballots, ops, app outputs). States
+ * are immutable; a successor shares everything it does not change (structural sharing), which
+ * is what lets the checker keep several candidates without copying logs.
  */
+import type { Json, NodeId } from '../core/types.js';
+import type { Role } from '../core/replica/state.js';
+import type { AnyApp } from '../core/app.js';
+import type { ReplyPolicy } from '../core/client.js';
+import { Net, type SendRecord } from './net.js';
+import { SlotVector } from './slot-vector.js';
 import {
   NO_BALLOT,
-  NO_SESSION,
-  NOOP,
+  type Ballots,
+  UNKNOWN,
+  type AcceptedEntry,
+  type AcceptedValue,
   type Cmd,
-  type Entry,
   type Msg,
-  type MsgSet,
-  type ReplicaId,
-  type ReplicaVars,
-  type SpecConstants,
-  type SpecState,
-  type Step,
-  type Vote,
-} from './types.js';
+  type Unknown,
+} from './values.js';
 
-/** Quorums == {Q \in SUBSET Replicas : 2 * Cardinality(Q) > N} */
-export const isQuorum = (k: SpecConstants, voters: number): boolean =>
-  2 * voters > k.replicas.length;
-
-/** Owner(b) == ReplicaSeq[(b % N) + 1] */
-export const owner = (k: SpecConstants, b: number): ReplicaId =>
-  k.replicas[b % k.replicas.length] as ReplicaId;
-
-export const cmdKey = (c: Cmd): string => (c.kind === 'noop' ? 'noop' : `${c.client}#${c.seq}`);
-
-export const sameCmd = (a: Cmd, b: Cmd): boolean => cmdKey(a) === cmdKey(b);
-
-const entriesKey = (es: readonly Entry[]): string =>
-  es.map((e) => `${e.slot}:${e.bal}:${cmdKey(e.cmd)}`).join(',');
-
-/** A canonical key per message: equal keys ⇔ equal TLA+ records. */
-export function msgKey(m: Msg): string {
-  switch (m.type) {
-    case 'Prepare':
-      return `1a|${m.from}|${m.bal}|${m.fromSlot}`;
-    case 'Promise':
-      return `1b|${m.from}|${m.bal}|${entriesKey(m.accepted)}`;
-    case 'Accept':
-      return `2a|${m.from}|${m.bal}|${m.slot}|${cmdKey(m.cmd)}`;
-    case 'Accepted':
-      return `2b|${m.from}|${m.bal}|${m.slot}`;
-    case 'Request':
-      return `rq|${m.from}|${m.seq}`;
-    case 'Reply':
-      return `rp|${m.from}|${m.to}|${m.seq}|${m.output}`;
-  }
+export interface Proposal {
+  readonly cmd: Cmd;
+  /** Replicas that accepted, as a bit set over header replica indexes (votes = {} is 0). */
+  readonly votes: number;
 }
 
-export const EMPTY_MSGS: MsgSet = { keys: [], byKey: new Map() };
-
-export const hasMsg = (msgs: MsgSet, m: Msg): boolean => msgs.byKey.has(msgKey(m));
-
-/** msgs \cup {m}: the same object when m is already there. */
-export function addMsg(msgs: MsgSet, m: Msg): MsgSet {
-  const key = msgKey(m);
-  if (msgs.byKey.has(key)) return msgs;
-  let lo = 0;
-  let hi = msgs.keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((msgs.keys[mid] as string) < key) lo = mid + 1;
-    else hi = mid;
-  }
-  const keys = [...msgs.keys];
-  keys.splice(lo, 0, key);
-  return { keys, byKey: new Map(msgs.byKey).set(key, m) };
+export interface Output {
+  readonly output: Json | Unknown;
+  /** Canonical key; unknown outputs are `?slot` (equal iff executed at the same slot). */
+  readonly outKey: string;
 }
 
-/** Every message, in key order (a deterministic enumeration for the explorer). */
-export function* messages(msgs: MsgSet): Generator<Msg> {
-  for (const key of msgs.keys) yield msgs.byKey.get(key) as Msg;
+export interface Session extends Output {
+  readonly seq: number;
 }
 
-export function initialReplica(k: SpecConstants): ReplicaVars {
-  return {
+export interface ReplicaVars {
+  readonly promised: number;
+  readonly accepted: SlotVector<AcceptedValue>;
+  readonly chosen: SlotVector<Cmd>;
+  /** Derived from `chosen`: the first slot not known chosen (ChosenPrefix(r)). */
+  readonly chosenPrefix: number;
+  readonly role: Role;
+  readonly ballot: number;
+  readonly prepareFrom: number;
+  readonly promises: ReadonlyMap<NodeId, readonly AcceptedEntry[]>;
+  readonly proposals: ReadonlyMap<number, Proposal>;
+  readonly nextSlot: number;
+  readonly executed: number;
+  readonly sessions: ReadonlyMap<NodeId, Session>;
+  /** The app state, or UNKNOWN once an operation the trace did not log was applied. */
+  readonly app: unknown;
+}
+
+export interface ClientVars {
+  readonly clientSeq: number;
+  readonly pending: boolean;
+  readonly replies: ReadonlyMap<NodeId, Output>;
+}
+
+export interface World {
+  readonly replicas: readonly ReplicaVars[];
+  readonly clients: readonly ClientVars[];
+  /** `msgs` as committed before the current event... */
+  readonly net: Net;
+  /** ...and what this candidate sent since (flushed into `net` when the event commits). */
+  readonly sent: readonly SendRecord[];
+  /** Unlogged steps taken since the last logged event (bounded by --max-hidden). */
+  readonly hidden: number;
+}
+
+/**
+ * The configuration the actions run in: who the replicas and clients are, how ballots number,
+ * which app computes outputs (null: outputs stay unknown) and how clients vote. A trace's
+ * header gives one (src/trace/parse-header.ts); a model-checking configuration another.
+ */
+export interface SpecContext {
+  readonly replicas: readonly NodeId[];
+  readonly clients: readonly NodeId[];
+  readonly replicaIndex: ReadonlyMap<NodeId, number>;
+  readonly clientIndex: ReadonlyMap<NodeId, number>;
+  readonly ballots: Ballots;
+  readonly app: AnyApp | null;
+  readonly policy: ReplyPolicy;
+}
+
+/**
+ * An action's parameters: the node, and what is known of the step — the message it consumed or
+ * sent, its slot, whether Execute applied — each undefined when unknown (the action then
+ * tries every value the spec allows). The rest locates the step, for clock checks and reports.
+ */
+export interface EventInfo {
+  readonly node: NodeId;
+  readonly action: string;
+  readonly slot: number | undefined;
+  readonly applied: boolean | undefined;
+  readonly msg: Msg | undefined;
+  readonly lamport: number;
+  readonly vc: Readonly<Record<string, number>> | null;
+  readonly file: string;
+  readonly line: number;
+  /** A step nobody logged, inserted by a checker (or a model checker's own step). */
+  readonly hidden?: boolean;
+}
+
+export function initialWorld(ctx: SpecContext): World {
+  const app = ctx.app === null ? UNKNOWN : ctx.app.init();
+  const replica: ReplicaVars = {
     promised: NO_BALLOT,
-    accepted: [],
-    chosen: [],
+    accepted: SlotVector.empty(),
+    chosen: SlotVector.empty(),
+    chosenPrefix: 0,
     role: 'follower',
     ballot: NO_BALLOT,
     prepareFrom: 0,
-    promises: [],
-    proposals: [],
+    promises: new Map(),
+    proposals: new Map(),
     nextSlot: 0,
     executed: 0,
-    sessions: k.clients.map(() => NO_SESSION),
-    app: 0,
+    sessions: new Map(),
+    app,
   };
-}
-
-/** Init */
-export function init(k: SpecConstants): SpecState {
-  const replica = initialReplica(k);
+  const client: ClientVars = { clientSeq: 0, pending: false, replies: new Map() };
   return {
-    replicas: k.replicas.map(() => replica),
-    clients: k.clients.map(() => ({ clientSeq: 0, pending: false, replies: [] })),
-    msgs: EMPTY_MSGS,
-    done: [],
+    replicas: ctx.replicas.map(() => replica),
+    clients: ctx.clients.map(() => client),
+    net: new Net(),
+    sent: [],
+    hidden: 0,
   };
 }
 
-export function replicaIndex(k: SpecConstants, r: ReplicaId): number {
-  const i = k.replicas.indexOf(r);
-  if (i < 0) throw new RangeError(`unknown replica ${JSON.stringify(r)}`);
-  return i;
+export function withReplica(w: World, index: number, vars: ReplicaVars, send?: SendRecord): World {
+  const replicas = w.replicas.slice();
+  replicas[index] = vars;
+  return {
+    replicas,
+    clients: w.clients,
+    net: w.net,
+    sent: send === undefined ? w.sent : [...w.sent, send],
+    hidden: w.hidden,
+  };
 }
 
-export function clientIndex(k: SpecConstants, c: string): number {
-  const i = k.clients.indexOf(c);
-  if (i < 0) throw new RangeError(`unknown client ${JSON.stringify(c)}`);
-  return i;
+export function withClient(w: World, index: number, vars: ClientVars, send?: SendRecord): World {
+  const clients = w.clients.slice();
+  clients[index] = vars;
+  return {
+    replicas: w.replicas,
+    clients,
+    net: w.net,
+    sent: send === undefined ? w.sent : [...w.sent, send],
+    hidden: w.hidden,
+  };
 }
 
-/** The variables of replica r (by id). */
-export const replicaVars = (k: SpecConstants, s: SpecState, r: ReplicaId): ReplicaVars =>
-  s.replicas[replicaIndex(k, r)] as ReplicaVars;
-
-/** [x EXCEPT ![r] = …] for every variable of replica i at once. */
-export function withReplica(s: SpecState, i: number, patch: Partial<ReplicaVars>): SpecState {
-  const replicas = [...s.replicas];
-  replicas[i] = { ...(s.replicas[i] as ReplicaVars), ...patch };
-  return { ...s, replicas };
+/** `m \in msgs`: the committed network, then this candidate's own sends. */
+export function findMsg(w: World, key: string): SendRecord | undefined {
+  for (const r of w.sent) if (r.msg.key === key) return r;
+  return w.net.get(key);
 }
 
-export const ok = (state: SpecState): Step => ({ ok: true, state });
-export const fail = (guard: string): Step => ({ ok: false, guard });
+/** Was a Request of this client and seq sent, with any op? */
+export function hasRequest(w: World, client: string, seq: number): boolean {
+  for (const r of w.sent)
+    if (r.msg.type === 'Request' && r.msg.from === client && r.msg.seq === seq) return true;
+  return w.net.requested(client, seq);
+}
 
-export const chosenCmd = (v: ReplicaVars, slot: number): Cmd | undefined =>
-  v.chosen.find((e) => e.slot === slot)?.cmd;
+export function selectMsgs(w: World, indexKey: string, match: (m: Msg) => boolean): SendRecord[] {
+  const out = w.net.select(indexKey).filter((r) => match(r.msg));
+  for (const r of w.sent)
+    if (match(r.msg) && !out.some((o) => o.msg.key === r.msg.key)) out.push(r);
+  return out;
+}
 
-export const isChosenSlot = (v: ReplicaVars, slot: number): boolean =>
-  v.chosen.some((e) => e.slot === slot);
+/** A send record for a message the event (or the spec, on the event's behalf) sent. */
+export function sendRecord(ev: EventInfo, msg: Msg): SendRecord {
+  return {
+    msg,
+    lamport: ev.hidden === true ? -1 : ev.lamport,
+    vcOwn: ev.hidden === true || ev.vc === null ? -1 : (ev.vc[ev.node] ?? -1),
+    node: ev.node,
+    file: ev.file,
+    line: ev.line,
+  };
+}
 
-/** ChosenPrefix(r): the first slot r does not know to be chosen. */
-export function chosenPrefix(v: ReplicaVars): number {
-  let s = 0;
-  while (isChosenSlot(v, s)) s++;
+/** `vector` with `slot` set: in place while the checker is transient (see ModelEnv). */
+export function setSlot<T>(
+  env: { readonly transient?: boolean },
+  vector: SlotVector<T>,
+  slot: number,
+  value: T,
+): SlotVector<T> {
+  return env.transient === true && vector.size > 0
+    ? vector.setInPlace(slot, value)
+    : vector.set(slot, value);
+}
+
+/** ChosenPrefix(r), advanced from the cached value after `chosen` gained `slot`. */
+export function advancePrefix(chosen: SlotVector<Cmd>, prefix: number): number {
+  let s = prefix;
+  while (chosen.has(s)) s++;
   return s;
 }
 
 /** NextFree(r): the first slot at or after nextSlot[r] that r does not know chosen. */
-export function nextFree(v: ReplicaVars): number {
-  let s = v.nextSlot;
-  while (isChosenSlot(v, s)) s++;
+export function nextFree(r: ReplicaVars): number {
+  let s = Math.max(r.nextSlot, 0);
+  while (r.chosen.has(s)) s++;
   return s;
 }
 
-/** AcceptedFrom(r, s) */
-export const acceptedFrom = (v: ReplicaVars, slot: number): readonly Entry[] =>
-  v.accepted.filter((e) => e.slot >= slot);
-
-/** PutSlot(S, e): replace the record for e.slot, keeping the array sorted by slot. */
-export function putSlot<T extends { readonly slot: number }>(xs: readonly T[], x: T): T[] {
-  const out = xs.filter((y) => y.slot !== x.slot);
-  const at = out.findIndex((y) => y.slot > x.slot);
-  out.splice(at < 0 ? out.length : at, 0, x);
+/** AcceptedFrom(r, s), in slot order (the core's `acceptedFrom`). */
+export function acceptedFrom(r: ReplicaVars, from: number): AcceptedEntry[] {
+  const out: AcceptedEntry[] = [];
+  for (const [slot, v] of r.accepted.from(from)) out.push({ slot, bal: v.bal, cmd: v.cmd });
   return out;
 }
 
-/** Insert into a sorted array of strings, as a set. */
-export function insertSorted(xs: readonly string[], x: string): readonly string[] {
-  if (xs.includes(x)) return xs;
-  return [...xs, x].sort();
+export function popcount(bits: number): number {
+  let n = 0;
+  for (let b = bits; b !== 0; b &= b - 1) n++;
+  return n;
 }
 
-/** Adopt(reports, s): the highest-ballot report's value in slot s, or a no-op (P2c). */
-export function adopt(reports: readonly Entry[], slot: number): Cmd {
-  let best: Entry | undefined;
-  for (const e of reports) if (e.slot === slot && (best === undefined || e.bal > best.bal)) best = e;
-  return best?.cmd ?? NOOP;
-}
-
-/** Outcome(vs): an agreed output, FAIL, or undefined (Undecided). */
-export function outcome(k: SpecConstants, vs: readonly Vote[]): number | undefined {
-  for (const v of vs) {
-    const agree = vs.filter((w) => w.output === v.output).length;
-    if (isQuorum(k, agree)) return v.output;
-  }
-  return vs.length === k.replicas.length ? -1 : undefined;
-}
+/** `Quorums`: any majority of the configuration (Paxos Made Simple §2.2). */
+export const isQuorum = (votes: number, n: number): boolean => 2 * popcount(votes) > n;

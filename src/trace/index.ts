@@ -34,4 +34,3 @@ export {
   type BundledTrace,
   type BundledVerdict,
 } from './corpus.js';
-export { checkTraceWithTwin, type TwinResult } from './twin-check.js';

@@ -4,10 +4,10 @@
  * state is reported (as TLC does when it validates a trace with INVARIANTS in its config). Only
  * the invariants the trace model does not make true by construction are worth checking here.
  */
-import { appViewKey } from './model/observe.js';
-import { refuse, type ModelEnv, type Refusal } from './model/refusal.js';
-import { selectMsgs, type EventInfo, type ReplicaVars, type World } from './model/state.js';
-import { UNKNOWN, describeCmd } from './model/values.js';
+import { appViewKey } from './replay/observe.js';
+import { refuse, type ModelEnv, type Refusal } from '../spec/refusal.js';
+import { selectMsgs, type EventInfo, type ReplicaVars, type World } from '../spec/state.js';
+import { UNKNOWN, describeCmd } from '../spec/values.js';
 
 export const TRACE_INVARIANTS = ['Agreement', 'Validity', 'PrefixConsistency'] as const;
 

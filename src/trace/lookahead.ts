@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors.js';
 import type { EventSource } from './merge.js';
-import type { Msg } from './model/values.js';
+import type { Msg } from '../spec/values.js';
 import type { ParsedEvent } from './parse-event.js';
 
 export function lookAheadForSend(

@@ -4,11 +4,12 @@
  * canonical keys of commands and messages are computed here, once. Every problem is a
  * `BadLine` naming the field, which the caller turns into `file:line: reason` (exit 2).
  */
+import { article } from '../spec/receive.js';
 import type { ActionName, NodeId } from '../core/types.js';
 import { ACTIONS, CLIENT_ACTIONS } from './format.js';
 import type { TraceContext } from './parse-header.js';
 import { show } from './parse-header.js';
-import type { Msg } from './model/values.js';
+import type { Msg } from '../spec/values.js';
 import { BadLine, isCount, isObj, isSlot, parseMsg } from './parse-values.js';
 import {
   parseClientState,
@@ -172,4 +173,3 @@ function parseVectorClock(
 }
 
 /** "an Accept", "a Prepare". */
-export const article = (word: string): string => `${/^[AEIOU]/.test(word) ? 'an' : 'a'} ${word}`;

@@ -15,7 +15,7 @@ import {
   type ObserveLevel,
   type TraceHeader,
 } from './format.js';
-import { Ballots } from './model/values.js';
+import { Ballots } from '../spec/values.js';
 
 /** What the rest of a file is checked against. */
 export interface TraceContext {

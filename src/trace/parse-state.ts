@@ -20,7 +20,7 @@ import {
 } from './parse-values.js';
 import type { TraceContext } from './parse-header.js';
 import { show } from './parse-header.js';
-import { NO_BALLOT, type AcceptedEntry } from './model/values.js';
+import { NO_BALLOT, type AcceptedEntry } from '../spec/values.js';
 import type { CmdValue } from './parse-values.js';
 
 export interface ObservedSession {

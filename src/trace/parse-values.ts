@@ -3,7 +3,7 @@
  * the event and state parsers. Each throws `BadLine` naming the field's path.
  */
 import type { Json, NodeId } from '../core/types.js';
-import type { TraceContext } from './parse-header.js';
+import type { SpecContext } from '../spec/state.js';
 import { show } from './parse-header.js';
 import {
   NOOP_CMD,
@@ -19,7 +19,7 @@ import {
   type AcceptedEntry,
   type Cmd,
   type Msg,
-} from './model/values.js';
+} from '../spec/values.js';
 
 export class BadLine extends Error {
   override readonly name = 'BadLine';
@@ -54,14 +54,14 @@ export function onlyKeys(o: Record<string, unknown>, keys: readonly string[], pa
       throw new BadLine(`${path} has an unknown field ${JSON.stringify(key)}`);
 }
 
-export function replicaId(v: unknown, ctx: TraceContext, path: string): NodeId {
+export function replicaId(v: unknown, ctx: SpecContext, path: string): NodeId {
   if (typeof v !== 'string') throw new BadLine(`${path} must be a replica id, got ${show(v)}`);
   if (!ctx.replicaIndex.has(v))
     throw new BadLine(`${path} names unknown replica ${JSON.stringify(v)}`);
   return v;
 }
 
-export function clientId(v: unknown, ctx: TraceContext, path: string): NodeId {
+export function clientId(v: unknown, ctx: SpecContext, path: string): NodeId {
   if (typeof v !== 'string') throw new BadLine(`${path} must be a client id, got ${show(v)}`);
   if (!ctx.clientIndex.has(v))
     throw new BadLine(`${path} names unknown client ${JSON.stringify(v)}`);
@@ -80,7 +80,7 @@ export function seqOf(v: unknown, path: string): number {
 }
 
 /** A ballot `{round, leader}` as its number; `null` only where the spec allows "none". */
-export function ballotOf(v: unknown, ctx: TraceContext, path: string): number {
+export function ballotOf(v: unknown, ctx: SpecContext, path: string): number {
   if (!isObj(v)) throw new BadLine(`${path} must be a ballot {"round", "leader"}, got ${show(v)}`);
   const round = v['round'];
   if (!isCount(round) || round < 1)
@@ -90,7 +90,7 @@ export function ballotOf(v: unknown, ctx: TraceContext, path: string): number {
   return ctx.ballots.encode(round, leader) as number;
 }
 
-export function cmdOf(v: unknown, ctx: TraceContext, path: string): Cmd {
+export function cmdOf(v: unknown, ctx: SpecContext, path: string): Cmd {
   if (!isObj(v)) throw new BadLine(`${path} must be a command, got ${show(v)}`);
   if (v['kind'] === 'noop') {
     onlyKeys(v, ['kind'], path);
@@ -113,7 +113,7 @@ export interface CmdValue {
   readonly op?: Json;
 }
 
-export function cmdValueOf(v: unknown, ctx: TraceContext, path: string): CmdValue {
+export function cmdValueOf(v: unknown, ctx: SpecContext, path: string): CmdValue {
   if (!isObj(v)) throw new BadLine(`${path} must be a command, got ${show(v)}`);
   if (v['kind'] === 'noop') {
     onlyKeys(v, ['kind'], path);
@@ -130,7 +130,7 @@ export function cmdValueOf(v: unknown, ctx: TraceContext, path: string): CmdValu
   };
 }
 
-export function entriesOf(v: unknown, ctx: TraceContext, path: string): AcceptedEntry[] {
+export function entriesOf(v: unknown, ctx: SpecContext, path: string): AcceptedEntry[] {
   if (!Array.isArray(v))
     throw new BadLine(`${path} must be a list of accepted entries, got ${show(v)}`);
   const out: AcceptedEntry[] = [];
@@ -149,7 +149,7 @@ export function entriesOf(v: unknown, ctx: TraceContext, path: string): Accepted
 }
 
 /** A message in the core's JSON shape (src/core/types.ts) → the model's `Msg`. */
-export function parseMsg(v: unknown, ctx: TraceContext, path: string): Msg {
+export function parseMsg(v: unknown, ctx: SpecContext, path: string): Msg {
   if (!isObj(v)) throw new BadLine(`${path} must be a message object, got ${show(v)}`);
   const type = v['type'];
   switch (type) {

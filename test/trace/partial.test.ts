@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { checkTrace } from '../../src/trace/checker.js';
 import { checkInvariants } from '../../src/trace/invariants.js';
 import { openTrace } from '../../src/trace/merge.js';
-import type { ModelEnv } from '../../src/trace/model/refusal.js';
-import { SlotVector } from '../../src/trace/model/slot-vector.js';
-import { initialWorld, type ReplicaVars } from '../../src/trace/model/state.js';
-import { opCmd } from '../../src/trace/model/values.js';
+import type { ModelEnv } from '../../src/spec/refusal.js';
+import { SlotVector } from '../../src/spec/slot-vector.js';
+import { initialWorld, type ReplicaVars } from '../../src/spec/state.js';
+import { opCmd } from '../../src/spec/values.js';
 import { parse, recordTrace, smr, tempDir, writeLines } from './helpers.js';
 
 const dir = tempDir();

@@ -1,12 +1,12 @@
 /**
- * `smr check-trace FILE...`: validate a recorded execution against the spec (issue 5). Several
- * files are merged by their clocks into one trace. Exit 0 valid, 1 invalid (the spec forbids
+ * `smr check-trace FILE...`: validate a recorded execution against the spec (issue 5): every
+ * event is replayed through the twin's actions (src/spec), the same functions the model checker
+ * and the refinement checks run. Several files are merged by their clocks into one trace. Exit 0 valid, 1 invalid (the spec forbids
  * it), 2 bad input (one line: file:line: reason), 3 inconclusive (the candidate bound was hit).
  */
 import { checkTrace, DEFAULT_MAX_CANDIDATES, type CheckResult } from '../../trace/checker.js';
 import { formatResult } from '../../trace/report.js';
 import { checkTraceWithTlc } from '../../../harness/tlc/trace-backend.js';
-import { checkTraceWithTwin } from '../../trace/twin-check.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { intOption } from '../options.js';
 import type { RegisterCommand } from './register.js';
@@ -16,7 +16,6 @@ interface CheckTraceFlags {
   maxCandidates: number;
   invariants?: boolean;
   tlc?: boolean;
-  twin?: boolean;
   json?: boolean;
 }
 
@@ -41,10 +40,6 @@ export const registerCheckTrace: RegisterCommand = (program, setExit) => {
     )
     .option('--invariants', "also check the explorer's invariants on every candidate state")
     .option('--tlc', 'validate with TLC over spec/TraceSmr.tla instead (needs TLA2TOOLS_JAR)')
-    .option(
-      '--twin',
-      'validate by running the TS twin of spec/Smr.tla (src/spec) instead: slower, ops and outputs abstracted',
-    )
     .option('--json', 'print one JSON result object on stdout')
     .action(async (files: string[], flags: CheckTraceFlags) => {
       setExit(await runCheckTrace(files, flags));
@@ -58,19 +53,6 @@ async function runCheckTrace(files: string[], flags: CheckTraceFlags): Promise<n
     if (flags.json === true) process.stdout.write(JSON.stringify(result) + '\n');
     else process.stdout.write(result.summary + '\n');
     return result.verdict === 'valid' ? EXIT.ok : EXIT.violation;
-  }
-  if (flags.twin === true) {
-    const result = checkTraceWithTwin(files, { maxCandidates: flags.maxCandidates });
-    const f = result.failure;
-    if (flags.json === true) process.stdout.write(JSON.stringify(result) + '\n');
-    else
-      process.stdout.write(
-        f === null
-          ? `valid (twin): ${result.files.join(' + ')} — ${result.events} events\n`
-          : `${result.verdict} (twin): ${f.file}:${f.line}: ${f.node} ${f.action} — ${f.guard}\n`,
-      );
-    if (result.verdict === 'valid') return EXIT.ok;
-    return result.verdict === 'inconclusive' ? EXIT.unknown : EXIT.violation;
   }
   const progress = process.stderr.isTTY === true ? progressLine() : undefined;
   const result: CheckResult = checkTrace(files, {

@@ -2,7 +2,6 @@
  * The `m \in msgs` conjunct shared by every receiving action, and the search over `msgs` when
  * the trace did not log which message an event consumed (observation level `actions`).
  */
-import { article } from '../parse-event.js';
 import { refuse, Outcomes, type ModelEnv, type Refusal, type StepResult } from './refusal.js';
 import { findMsg, selectMsgs, type EventInfo, type World } from './state.js';
 import type { Msg, MsgOf } from './values.js';
@@ -84,3 +83,6 @@ export function describeMsg(env: ModelEnv, m: Msg): string {
       return `Reply(${m.from} → ${m.to}#${m.seq})`;
   }
 }
+
+/** `a Prepare`, `an Accept`. */
+export const article = (word: string): string => `${/^[AEIOU]/.test(word) ? 'an' : 'a'} ${word}`;

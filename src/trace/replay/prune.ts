@@ -10,9 +10,9 @@
  * - Reply to c for seq: ClientReceive needs `m.seq = clientSeq[c]`, and clientSeq only grows.
  * Requests are kept: Phase2a may propose any request ever sent.
  */
-import type { ModelEnv } from './refusal.js';
-import type { World } from './state.js';
-import type { Msg } from './values.js';
+import type { ModelEnv } from '../../spec/refusal.js';
+import type { World } from '../../spec/state.js';
+import type { Msg } from '../../spec/values.js';
 
 export function isPrunable(env: ModelEnv, m: Msg, w: World): boolean {
   switch (m.type) {

@@ -1,48 +1,42 @@
 /**
- * The trace model's dispatch table (STYLE.md §4): one function per spec/Smr.tla action, with the
- * action's name. `stepEvent` replays one event on one candidate and checks the logged state;
- * `hiddenSteps` lists the internal actions the trace may have left out (--max-hidden).
+ * Replaying one trace event on one candidate state through the spec's actions
+ * (src/spec/actions.ts), and what the checker adds on top: the event's logged state must agree
+ * with the successor, the core's unlogged Decide of an already-learned slot is taken with the
+ * vote that enabled it, and `hiddenSteps` lists the internal actions a trace may have left out
+ * (--max-hidden).
  */
 import type { ActionName } from '../../core/types.js';
-import { ClientReceive, ClientRequest } from './client.js';
-import { Execute, Learn, ReplyFromSession, Restart, StepDown } from './learn-execute.js';
+import { ACTION_TABLE } from '../../spec/actions.js';
+import { Decide, Phase2a } from '../../spec/phase2.js';
+import { BecomeLeader } from '../../spec/phase1.js';
+import { Execute, Learn, StepDown } from '../../spec/learner.js';
+import type { ObservedClientState, ObservedReplicaState } from '../parse-state.js';
 import { compareClient, compareReplica } from './observe.js';
-import { BecomeLeader, Phase1a, Phase1b, ReceivePromise } from './phase1.js';
-import { Decide, Phase2a, Phase2b, ReceiveAccepted } from './phase2.js';
-import { closest, isRefusal, type ModelEnv, type Refusal, type StepResult } from './refusal.js';
+import {
+  closest,
+  isRefusal,
+  type ModelEnv,
+  type Refusal,
+  type StepResult,
+} from '../../spec/refusal.js';
 import {
   isQuorum,
   type ClientVars,
   type EventInfo,
   type ReplicaVars,
   type World,
-} from './state.js';
-
-type Action = (env: ModelEnv, w: World, ev: EventInfo, node: number) => StepResult;
-
-export const ACTION_TABLE: { readonly [A in ActionName]: Action } = {
-  Phase1a,
-  Phase1b,
-  ReceivePromise,
-  BecomeLeader,
-  Phase2a,
-  Phase2b,
-  ReceiveAccepted,
-  Decide,
-  Learn,
-  Execute,
-  ReplyFromSession,
-  StepDown,
-  Restart,
-  ClientRequest,
-  ClientReceive,
-};
+} from '../../spec/state.js';
 
 /** Successors of `w` under the event, each agreeing with the event's logged state. */
 export function stepEvent(
   env: ModelEnv,
   w: World,
-  ev: EventInfo & { readonly action: ActionName; readonly isClient: boolean },
+  ev: EventInfo & {
+    readonly action: ActionName;
+    readonly isClient: boolean;
+    readonly replicaState?: ObservedReplicaState | undefined;
+    readonly clientState?: ObservedClientState | undefined;
+  },
 ): StepResult {
   const index = (ev.isClient ? env.ctx.clientIndex : env.ctx.replicaIndex).get(ev.node) as number;
   const taken = ACTION_TABLE[ev.action](env, w, ev, index);

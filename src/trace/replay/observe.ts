@@ -5,8 +5,8 @@
  */
 import type { AnyApp } from '../../core/app.js';
 import type { ObservedClientState, ObservedReplicaState } from '../parse-state.js';
-import { refuse, type ModelEnv, type Refusal } from './refusal.js';
-import type { ClientVars, ReplicaVars } from './state.js';
+import { refuse, type ModelEnv, type Refusal } from '../../spec/refusal.js';
+import type { ClientVars, ReplicaVars } from '../../spec/state.js';
 import type { Json } from '../../core/types.js';
 import type { CmdValue } from '../parse-values.js';
 import {
@@ -16,7 +16,7 @@ import {
   sameCmdValue,
   sameJson,
   type AcceptedEntry,
-} from './values.js';
+} from '../../spec/values.js';
 
 const RANK = 50;
 

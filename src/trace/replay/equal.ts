@@ -4,10 +4,10 @@
  * differ in one replica costs about one replica.
  */
 import { appViewKey } from './observe.js';
-import type { ModelEnv } from './refusal.js';
-import { hashString, sameNet } from './net.js';
-import type { ClientVars, Output, ReplicaVars, World } from './state.js';
-import type { AcceptedEntry } from './values.js';
+import type { ModelEnv } from '../../spec/refusal.js';
+import { hashString, sameNet } from '../../spec/net.js';
+import type { ClientVars, Output, ReplicaVars, World } from '../../spec/state.js';
+import type { AcceptedEntry } from '../../spec/values.js';
 
 /** A hash of the whole state: equal states hash equal (used to bucket before comparing). */
 export function fingerprint(w: World): number {

@@ -3,9 +3,8 @@
  * event's agreement with it) that is false, with the value the spec expects and the one seen.
  * `rank` orders refusals by how far the candidate got, so the report can name the closest one.
  */
-import type { TraceContext } from '../parse-header.js';
 import type { SendRecord } from './net.js';
-import type { EventInfo, World } from './state.js';
+import type { EventInfo, SpecContext, World } from './state.js';
 import type { Msg } from './values.js';
 
 export interface Refusal {
@@ -40,7 +39,7 @@ export function closest(a: Refusal | undefined, b: Refusal): Refusal {
 
 /** What the model needs besides the state: the header and the clock discipline. */
 export interface ModelEnv {
-  readonly ctx: TraceContext;
+  readonly ctx: SpecContext;
   readonly n: number;
   /**
    * A consumed message must have been sent causally before the receive (Lamport 1978's clock

@@ -3,7 +3,7 @@
  * canonical key computed once at parse time, so that set membership (`m \in msgs`) and value
  * equality are string comparisons on the hot path.
  */
-import type { Json, NodeId, ReplicaId } from '../../core/types.js';
+import type { Json, NodeId, ReplicaId } from '../core/types.js';
 
 /**
  * Ballot `(round, leader)` as a number, as spec/Smr.tla does: `(round-1)·N + index(leader)`,
