@@ -8,8 +8,25 @@
 import type { ClientVars, ReplicaVars, SpecContext } from './state.js';
 import { describeCmd, UNKNOWN } from './values.js';
 
+/** Text of a replica's variables, per context: states share unchanged variables by identity. */
+const replicaTexts = new WeakMap<SpecContext, WeakMap<ReplicaVars, string>>();
+
 /** Fields that mean nothing in the replica's role are encoded as Smr.tla keeps them: initial. */
 export function encodeReplica(ctx: SpecContext, v: ReplicaVars): string {
+  let texts = replicaTexts.get(ctx);
+  if (texts === undefined) {
+    texts = new WeakMap();
+    replicaTexts.set(ctx, texts);
+  }
+  let text = texts.get(v);
+  if (text === undefined) {
+    text = replicaText(ctx, v);
+    texts.set(v, text);
+  }
+  return text;
+}
+
+function replicaText(ctx: SpecContext, v: ReplicaVars): string {
   const accepted: string[] = [];
   for (const [slot, x] of v.accepted.from(0)) accepted.push(`${slot}:${x.bal}:${x.cmd.key}`);
   const chosen: string[] = [];
@@ -44,7 +61,18 @@ export function encodeReplica(ctx: SpecContext, v: ReplicaVars): string {
   ].join('|');
 }
 
+const clientTexts = new WeakMap<ClientVars, string>();
+
 export function encodeClient(c: ClientVars): string {
+  let text = clientTexts.get(c);
+  if (text === undefined) {
+    text = clientText(c);
+    clientTexts.set(c, text);
+  }
+  return text;
+}
+
+function clientText(c: ClientVars): string {
   const replies = [...c.replies]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([f, o]) => `${f}:${o.outKey}`);

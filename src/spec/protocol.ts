@@ -342,7 +342,10 @@ const byKey = (a: Msg, b: Msg): number => (a.key < b.key ? -1 : a.key > b.key ? 
 /** The successor's sends, committed to its own layer of `msgs`. */
 function commit(w: World): World {
   if (w.sent.length === 0) return w;
-  const net = new Net(w.net);
+  // A flat copy: the states of a model are small, and a chain of layers as deep as the search
+  // would make every `m \in msgs` walk it.
+  const net = new Net();
+  for (const r of w.net.above(null)) net.add(r);
   for (const r of w.sent) net.add(r);
   return { ...w, net, sent: [] };
 }
