@@ -3,6 +3,7 @@
  * canonical key computed once at parse time, so that set membership (`m \in msgs`) and value
  * equality are string comparisons on the hot path.
  */
+import type { AnyApp } from '../core/app.js';
 import type { Json, NodeId, ReplicaId } from '../core/types.js';
 
 /**
@@ -268,4 +269,20 @@ export class Ballots {
 export function describeCmd(cmd: Cmd): string {
   if (cmd.kind === 'noop') return 'noop';
   return `${cmd.client}#${cmd.seq}${cmd.op === UNKNOWN ? '' : ` ${jsonKey(cmd.op)}`}`;
+}
+
+/** An app state's JSON view, cached per state object (app states are immutable). */
+const views = new WeakMap<object, Json>();
+export function appView(app: AnyApp, state: unknown): Json {
+  if (typeof state !== 'object' || state === null) return app.view(state);
+  let view = views.get(state);
+  if (view === undefined) {
+    view = app.view(state);
+    views.set(state, view);
+  }
+  return view;
+}
+
+export function appViewKey(app: AnyApp, state: unknown): string {
+  return jsonKey(appView(app, state));
 }

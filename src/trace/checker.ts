@@ -20,7 +20,7 @@ import { isPrunable } from './replay/prune.js';
 import { closest, isRefusal, type ModelEnv, type Refusal } from '../spec/refusal.js';
 import { initialWorld, type EventInfo, type World } from '../spec/state.js';
 import { describeMsg } from '../spec/receive.js';
-import { checkInvariants } from './invariants.js';
+import { checkInvariants } from '../spec/event-invariants.js';
 import type { ParsedEvent } from './parse-event.js';
 import type { ReadOptions } from './trace-file.js';
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkTrace } from '../../src/trace/checker.js';
-import { checkInvariants } from '../../src/trace/invariants.js';
+import { checkInvariants } from '../../src/spec/event-invariants.js';
 import { openTrace } from '../../src/trace/merge.js';
 import type { ModelEnv } from '../../src/spec/refusal.js';
 import { SlotVector } from '../../src/spec/slot-vector.js';

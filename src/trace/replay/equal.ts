@@ -3,7 +3,7 @@
  * (the same object in both) is equal without being walked, so comparing two candidates that
  * differ in one replica costs about one replica.
  */
-import { appViewKey } from './observe.js';
+import { appViewKey } from '../../spec/values.js';
 import type { ModelEnv } from '../../spec/refusal.js';
 import { hashString, sameNet } from '../../spec/net.js';
 import type { ClientVars, Output, ReplicaVars, World } from '../../spec/state.js';

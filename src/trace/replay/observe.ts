@@ -3,14 +3,13 @@
  * that differs is a refusal naming the variable, the value the spec computes and the one logged.
  * An unknown value (an op or output the trace never showed) matches anything.
  */
-import type { AnyApp } from '../../core/app.js';
 import type { ObservedClientState, ObservedReplicaState } from '../parse-state.js';
 import { refuse, type ModelEnv, type Refusal } from '../../spec/refusal.js';
 import type { ClientVars, ReplicaVars } from '../../spec/state.js';
-import type { Json } from '../../core/types.js';
 import type { CmdValue } from '../parse-values.js';
 import {
   UNKNOWN,
+  appView,
   describeCmd,
   jsonKey,
   sameCmdValue,
@@ -138,22 +137,6 @@ function entriesKey(entries: readonly AcceptedEntry[] | undefined): string {
     .map((e) => `${e.slot}:${e.bal}:${e.cmd.key}`)
     .sort()
     .join('|');
-}
-
-/** An app state's JSON view, cached per state object (app states are immutable). */
-const views = new WeakMap<object, Json>();
-export function appView(app: AnyApp, state: unknown): Json {
-  if (typeof state !== 'object' || state === null) return app.view(state);
-  let view = views.get(state);
-  if (view === undefined) {
-    view = app.view(state);
-    views.set(state, view);
-  }
-  return view;
-}
-
-export function appViewKey(app: AnyApp, state: unknown): string {
-  return jsonKey(appView(app, state));
 }
 
 function describeValue(c: CmdValue): string {

@@ -1,13 +1,15 @@
 /**
- * `--invariants`: the explorer's invariants (harness/model/invariants.ts, same names), checked on
- * every candidate after every event, so a trace that the spec allows but that reaches an unsafe
- * state is reported (as TLC does when it validates a trace with INVARIANTS in its config). Only
- * the invariants the trace model does not make true by construction are worth checking here.
+ * Smr.tla's invariants in the form one event can break them, on partially observed states: the
+ * trace checker's `--invariants` checks these on every candidate after every event (as TLC does
+ * when it validates a trace with INVARIANTS in its config). Only the invariants the action
+ * functions do not make true by construction are here, each restricted to what the event
+ * changed (the replica that decided, learned or executed), so checking costs O(replicas) per
+ * event; values a trace never showed (UNKNOWN) match anything. The whole-state forms, which the
+ * MC models check, are in invariants.ts.
  */
-import { appViewKey } from './replay/observe.js';
-import { refuse, type ModelEnv, type Refusal } from '../spec/refusal.js';
-import { selectMsgs, type EventInfo, type ReplicaVars, type World } from '../spec/state.js';
-import { UNKNOWN, describeCmd } from '../spec/values.js';
+import { refuse, type ModelEnv, type Refusal } from './refusal.js';
+import { selectMsgs, type EventInfo, type ReplicaVars, type World } from './state.js';
+import { UNKNOWN, appViewKey, describeCmd } from './values.js';
 
 export const TRACE_INVARIANTS = ['Agreement', 'Validity', 'PrefixConsistency'] as const;
 
