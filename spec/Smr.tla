@@ -18,11 +18,16 @@
 (* liveness: they are not modelled (the core's steps that only do those    *)
 (* are stuttering steps of this spec).                                     *)
 (*                                                                         *)
-(* Extensions planned as separate actions and modules (a later issue):     *)
-(* checkpoints (a CHECKPOINT command and log truncation), reconfiguration  *)
-(* (JOIN/QUIT commands, a configuration per epoch), state transfer and     *)
-(* audit.  They add command kinds to Cmds and disjuncts to Next; nothing   *)
-(* here assumes the configuration is fixed beyond `Quorums`.               *)
+(* Checkpoints (seed: "the state machine approach", checkpoints): a      *)
+(* CHECKPOINT command is ordered like any request; executing it stores a  *)
+(* copy of the state, after which the replica forgets the log entries it  *)
+(* covers (Truncate), and a replica that lags behind a truncation is       *)
+(* brought up to date by state transfer (InstallCheckpoint).               *)
+(*                                                                         *)
+(* Extensions planned as separate actions (a later issue): reconfiguration *)
+(* (JOIN/QUIT commands, a configuration per epoch) and audit.  They add    *)
+(* command kinds to Cmds and disjuncts to Next; nothing here assumes the   *)
+(* configuration is fixed beyond `Quorums`.                                *)
 (***************************************************************************)
 EXTENDS Integers, Sequences, FiniteSets
 
@@ -63,11 +68,14 @@ Quorums == {Q \in SUBSET Replicas : 2 * Cardinality(Q) > N}
 (* Commands, as in the core's Command type.  Every operation of the        *)
 (* replicated app is an increment of a counter whose output is the new     *)
 (* value (the core's counter app with `inc` ops), so an output is the      *)
-(* position of the request among the requests applied so far.             *)
+(* position of the request among the requests applied so far.  Ckpt is    *)
+(* the CHECKPOINT command a leader proposes (the core: when its log since  *)
+(* the last checkpoint reaches `checkpointEvery` slots).                   *)
 (***************************************************************************)
 Noop == [kind |-> "noop"]
+Ckpt == [kind |-> "checkpoint"]
 Requests == [kind : {"op"}, client : Clients, seq : 1..MaxSeq]
-Cmds == Requests \cup {Noop}
+Cmds == Requests \cup {Noop, Ckpt}
 
 Outputs == 0..NumSlots
 Fail == -1      \* A client's outcome when every replica answered and no
@@ -78,16 +86,24 @@ Entries == [slot : Slots, bal : Ballots, cmd : Cmds]   \* accepted values
 Chosen == [slot : Slots, cmd : Cmds]                   \* learned values
 Session == [seq : 0..MaxSeq, output : Outputs]
 NoSession == [seq |-> 0, output |-> 0]
+NoSessions == [c \in Clients |-> NoSession]
+
+\* A checkpoint: the state after executing slots 0..slot-1 (app and sessions).
+Checkpoints == [slot : 0..NumSlots, app : Outputs, sessions : [Clients -> Session]]
+NoCheckpoint == [slot |-> 0, app |-> 0, sessions |-> NoSessions]
 
 (***************************************************************************)
 (* Messages, as in the core's message types.  Promise and Accepted go to   *)
 (* the ballot's owner; Prepare and Accept to every other replica; Request  *)
-(* from a client to every replica; Reply from a replica to `to`.  The      *)
-(* core's Decision and CatchUpReply messages are abstracted by Learn.      *)
+(* from a client to every replica; Reply from a replica to `to`.  A       *)
+(* Promise also says where the acceptor's log starts (`ckpt`: the slots    *)
+(* below it are truncated).  The core's Decision and CatchUpReply messages *)
+(* are abstracted by Learn, its state-transfer chunks by InstallCheckpoint. *)
 (***************************************************************************)
 Messages ==
        [type : {"Prepare"}, from : Replicas, bal : Ballots, fromSlot : 0..NumSlots]
-  \cup [type : {"Promise"}, from : Replicas, bal : Ballots, accepted : SUBSET Entries]
+  \cup [type : {"Promise"}, from : Replicas, bal : Ballots, accepted : SUBSET Entries,
+        ckpt : 0..NumSlots]
   \cup [type : {"Accept"}, from : Replicas, bal : Ballots, slot : Slots, cmd : Cmds]
   \cup [type : {"Accepted"}, from : Replicas, bal : Ballots, slot : Slots]
   \cup [type : {"Request"}, from : Clients, seq : 1..MaxSeq]
@@ -101,7 +117,9 @@ VARIABLES
   (*************************************************************************)
   promised,    \* promised[r]: the highest ballot r promised, or NoBallot.
   accepted,    \* accepted[r]: at most one Entries record per slot.
-  chosen,      \* chosen[r]: the Chosen records r learned.
+  chosen,      \* chosen[r]: the Chosen records r learned (and did not truncate).
+  ckpt,        \* ckpt[r]: r's latest checkpoint; slots below ckpt[r].slot are
+               \* executed and may be truncated.
   (*************************************************************************)
   (* Volatile: lost by Restart.  Fields that mean nothing in the current   *)
   (* role are kept at their initial values, so that a state is determined  *)
@@ -110,7 +128,7 @@ VARIABLES
   role,        \* role[r] \in {"follower", "candidate", "leader"}.
   ballot,      \* ballot[r]: the ballot r seeks or leads, NoBallot if follower.
   prepareFrom, \* prepareFrom[r]: first slot a candidate's phase 1 covers.
-  promises,    \* promises[r]: a candidate's [from, accepted] reports.
+  promises,    \* promises[r]: a candidate's [from, accepted, ckpt] reports.
   proposals,   \* proposals[r]: a leader's [slot, cmd, votes]; votes = {}
                \* marks a value adopted by BecomeLeader not yet proposed.
   nextSlot,    \* nextSlot[r]: a leader's next slot for a new request.
@@ -124,25 +142,33 @@ VARIABLES
   pending,     \* pending[c]: is request clientSeq[c] waiting for its outcome?
   replies,     \* replies[c]: the [from, output] votes for the pending request.
   (*************************************************************************)
-  (* The network and a history variable.                                   *)
+  (* The network and history variables.  `decided` and `snapshots` are     *)
+  (* what the core's Decision, CatchUpReply and state-transfer messages    *)
+  (* may carry: like msgs they only grow, so a value stays learnable after  *)
+  (* the replicas that knew it truncated it.                               *)
   (*************************************************************************)
   msgs,        \* Every message ever sent.
+  decided,     \* Every Chosen record some replica decided or learned.
+  snapshots,   \* Every checkpoint some replica took.
   done         \* Ghost: the [client, seq, output] outcomes clients accepted.
 
-durableVars == <<promised, accepted, chosen>>
+durableVars == <<promised, accepted, chosen, ckpt>>
 leaderVars == <<role, ballot, prepareFrom, promises, proposals, nextSlot>>
 execVars == <<executed, sessions, app>>
 clientVars == <<clientSeq, pending, replies>>
-vars == <<durableVars, leaderVars, execVars, clientVars, msgs, done>>
+histVars == <<decided, snapshots>>
+vars == <<durableVars, leaderVars, execVars, clientVars, msgs, histVars, done>>
 
 TypeOK ==
   /\ promised \in [Replicas -> Ballots \cup {NoBallot}]
   /\ accepted \in [Replicas -> SUBSET Entries]
   /\ chosen \in [Replicas -> SUBSET Chosen]
+  /\ ckpt \in [Replicas -> Checkpoints]
   /\ role \in [Replicas -> {"follower", "candidate", "leader"}]
   /\ ballot \in [Replicas -> Ballots \cup {NoBallot}]
   /\ prepareFrom \in [Replicas -> 0..NumSlots]
-  /\ promises \in [Replicas -> SUBSET [from : Replicas, accepted : SUBSET Entries]]
+  /\ promises \in [Replicas -> SUBSET [from : Replicas, accepted : SUBSET Entries,
+                                        ckpt : 0..NumSlots]]
   /\ proposals \in [Replicas -> SUBSET [slot : Slots, cmd : Cmds, votes : SUBSET Replicas]]
   /\ nextSlot \in [Replicas -> 0..NumSlots]
   /\ executed \in [Replicas -> 0..NumSlots]
@@ -152,6 +178,8 @@ TypeOK ==
   /\ pending \in [Clients -> BOOLEAN]
   /\ replies \in [Clients -> SUBSET [from : Replicas, output : Outputs]]
   /\ msgs \subseteq Messages
+  /\ decided \subseteq Chosen
+  /\ snapshots \subseteq Checkpoints
   /\ done \subseteq [client : Clients, seq : 1..MaxSeq, output : Outputs \cup {Fail}]
 
 -----------------------------------------------------------------------------
@@ -166,16 +194,19 @@ Send(m) == msgs' = msgs \cup {m}
 ChosenSlots(r) == {e.slot : e \in chosen[r]}
 ChosenCmd(r, s) == (CHOOSE e \in chosen[r] : e.slot = s).cmd
 
+\* r knows slot s is chosen: it learned it, or its checkpoint covers it.
+Known(r, s) == s < ckpt[r].slot \/ s \in ChosenSlots(r)
+
 \* The first slot r does not know to be chosen (the core's chosenPrefix).
 ChosenPrefix(r) ==
-  CHOOSE s \in 0..NumSlots : /\ s \notin ChosenSlots(r)
-                             /\ \A t \in 0..(s - 1) : t \in ChosenSlots(r)
+  CHOOSE s \in 0..NumSlots : /\ ~Known(r, s)
+                             /\ \A t \in 0..(s - 1) : Known(r, t)
 
 \* The first slot at or after nextSlot[r] that r does not know chosen.
 NextFree(r) ==
   CHOOSE s \in nextSlot[r]..NumSlots :
-    /\ s \notin ChosenSlots(r)
-    /\ \A t \in nextSlot[r]..(s - 1) : t \in ChosenSlots(r)
+    /\ ~Known(r, s)
+    /\ \A t \in nextSlot[r]..(s - 1) : Known(r, t)
 
 AcceptedFrom(r, s) == {e \in accepted[r] : e.slot >= s}
 
@@ -204,6 +235,7 @@ Init ==
   /\ promised = [r \in Replicas |-> NoBallot]
   /\ accepted = [r \in Replicas |-> {}]
   /\ chosen = [r \in Replicas |-> {}]
+  /\ ckpt = [r \in Replicas |-> NoCheckpoint]
   /\ role = [r \in Replicas |-> "follower"]
   /\ ballot = [r \in Replicas |-> NoBallot]
   /\ prepareFrom = [r \in Replicas |-> 0]
@@ -217,6 +249,8 @@ Init ==
   /\ pending = [c \in Clients |-> FALSE]
   /\ replies = [c \in Clients |-> {}]
   /\ msgs = {}
+  /\ decided = {}
+  /\ snapshots = {}
   /\ done = {}
 
 -----------------------------------------------------------------------------
@@ -225,8 +259,9 @@ Init ==
 (* owns above its promise, for every slot from its chosen prefix on at     *)
 (* once (Multi-Paxos: one phase 1 for all open slots, Paxos Made Simple    *)
 (* 3).  It promises b to itself, durably, and counts its own accepted      *)
-(* values as its own report.  The core picks the smallest such ballot      *)
-(* above the highest it has seen; the spec allows any.                     *)
+(* values (and where its log starts) as its own report.  The core picks   *)
+(* the smallest such ballot above the highest it has seen; the spec       *)
+(* allows any.                                                             *)
 (***************************************************************************)
 Phase1a(r, b) ==
   /\ role[r] # "leader"
@@ -238,17 +273,20 @@ Phase1a(r, b) ==
          /\ ballot' = [ballot EXCEPT ![r] = b]
          /\ prepareFrom' = [prepareFrom EXCEPT ![r] = from]
          /\ promises' = [promises EXCEPT ![r] =
-                           {[from |-> r, accepted |-> AcceptedFrom(r, from)]}]
+                           {[from |-> r, accepted |-> AcceptedFrom(r, from),
+                             ckpt |-> ckpt[r].slot]}]
          /\ proposals' = [proposals EXCEPT ![r] = {}]
          /\ nextSlot' = [nextSlot EXCEPT ![r] = 0]
          /\ Send([type |-> "Prepare", from |-> r, bal |-> b, fromSlot |-> from])
-  /\ UNCHANGED <<accepted, chosen, execVars, clientVars, done>>
+  /\ UNCHANGED <<accepted, chosen, ckpt, execVars, clientVars, histVars, done>>
 
 (***************************************************************************)
 (* Phase1b(r, m): replica r receives another replica's Prepare m with a    *)
 (* ballot at least its promise.  It promises never to take part in a lower *)
 (* ballot (durably) and reports every value it accepted from m.fromSlot    *)
-(* on.  A leader or candidate so outranked steps down next (StepDown).     *)
+(* on, and the first slot it did not truncate: a candidate that does not  *)
+(* know every slot below it chosen must not lead (see BecomeLeader).  A    *)
+(* leader or candidate so outranked steps down next (StepDown).           *)
 (***************************************************************************)
 Phase1b(r, m) ==
   /\ m \in msgs
@@ -257,8 +295,8 @@ Phase1b(r, m) ==
   /\ m.bal >= promised[r]
   /\ promised' = [promised EXCEPT ![r] = m.bal]
   /\ Send([type |-> "Promise", from |-> r, bal |-> m.bal,
-           accepted |-> AcceptedFrom(r, m.fromSlot)])
-  /\ UNCHANGED <<accepted, chosen, leaderVars, execVars, clientVars, done>>
+           accepted |-> AcceptedFrom(r, m.fromSlot), ckpt |-> ckpt[r].slot])
+  /\ UNCHANGED <<accepted, chosen, ckpt, leaderVars, execVars, clientVars, histVars, done>>
 
 (***************************************************************************)
 (* ReceivePromise(r, m): a candidate records the promise m for its current *)
@@ -271,9 +309,9 @@ ReceivePromise(r, m) ==
   /\ m.bal = ballot[r]
   /\ promises' = [promises EXCEPT ![r] =
                     {p \in @ : p.from # m.from}
-                      \cup {[from |-> m.from, accepted |-> m.accepted]}]
+                      \cup {[from |-> m.from, accepted |-> m.accepted, ckpt |-> m.ckpt]}]
   /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, proposals, nextSlot,
-                 execVars, clientVars, msgs, done>>
+                 execVars, clientVars, msgs, histVars, done>>
 
 (***************************************************************************)
 (* BecomeLeader(r): with promises from a quorum, the candidate leads.  In  *)
@@ -281,15 +319,19 @@ ReceivePromise(r, m) ==
 (* chosen) that r does not know chosen, it must propose the adopted value  *)
 (* (Adopt: P2c), or a no-op to fill a gap; it records those as proposals   *)
 (* with no votes yet, and Phase2a proposes them.  New requests go to the   *)
-(* slots after them.                                                       *)
+(* slots after them.  An acceptor reports nothing for the slots it         *)
+(* truncated, so r may lead only if it knows every such slot chosen (it    *)
+(* learns them, or installs a checkpoint, first): otherwise it could fill  *)
+(* a truncated, chosen slot with a no-op.                                 *)
 (***************************************************************************)
 BecomeLeader(r) ==
   /\ role[r] = "candidate"
   /\ {p.from : p \in promises[r]} \in Quorums
+  /\ \A p \in promises[r] : p.ckpt <= ChosenPrefix(r)
   /\ LET reports == UNION {p.accepted : p \in promises[r]}
          top == Max({prepareFrom[r] - 1} \cup {e.slot : e \in reports}
                       \cup ChosenSlots(r))
-         open == {s \in prepareFrom[r]..top : s \notin ChosenSlots(r)}
+         open == {s \in prepareFrom[r]..top : ~Known(r, s)}
      IN  /\ role' = [role EXCEPT ![r] = "leader"]
          /\ prepareFrom' = [prepareFrom EXCEPT ![r] = 0]
          /\ promises' = [promises EXCEPT ![r] = {}]
@@ -297,16 +339,16 @@ BecomeLeader(r) ==
          /\ proposals' = [proposals EXCEPT ![r] =
                             {[slot |-> s, cmd |-> Adopt(reports, s), votes |-> {}] :
                                s \in open}]
-  /\ UNCHANGED <<durableVars, ballot, execVars, clientVars, msgs, done>>
+  /\ UNCHANGED <<durableVars, ballot, execVars, clientVars, msgs, histVars, done>>
 
 (***************************************************************************)
 (* Phase2a(r, s, v): leader r proposes v in slot s at its ballot, accepts  *)
 (* it itself (durably) and asks the others to accept it.  Either v is the  *)
 (* value BecomeLeader adopted for s, or, once all of those are proposed, v *)
-(* is a client request r received and has not in flight, and s is the     *)
-(* next free slot.  The core may propose a request again when it comes    *)
-(* back from its window queue; the spec allows that, and the session      *)
-(* table makes the second copy a no-op (ExactlyOnce).                     *)
+(* is a client request r received, or a checkpoint, not in flight, and s  *)
+(* is the next free slot.  The core may propose a request again when it   *)
+(* comes back from its window queue; the spec allows that, and the       *)
+(* session table makes the second copy a no-op (ExactlyOnce).            *)
 (***************************************************************************)
 Phase2a(r, s, v) ==
   /\ role[r] = "leader"
@@ -314,8 +356,9 @@ Phase2a(r, s, v) ==
   /\ \/ [slot |-> s, cmd |-> v, votes |-> {}] \in proposals[r]
      \/ /\ \A p \in proposals[r] : p.votes # {}
         /\ s = NextFree(r)
-        /\ v \in Requests
-        /\ [type |-> "Request", from |-> v.client, seq |-> v.seq] \in msgs
+        /\ \/ v = Ckpt
+           \/ /\ v \in Requests
+              /\ [type |-> "Request", from |-> v.client, seq |-> v.seq] \in msgs
         /\ \A p \in proposals[r] : p.cmd # v
   /\ accepted' = [accepted EXCEPT ![r] =
                     PutSlot(@, [slot |-> s, bal |-> ballot[r], cmd |-> v])]
@@ -323,24 +366,26 @@ Phase2a(r, s, v) ==
                      PutSlot(@, [slot |-> s, cmd |-> v, votes |-> {r}])]
   /\ nextSlot' = [nextSlot EXCEPT ![r] = IF s + 1 > @ THEN s + 1 ELSE @]
   /\ Send([type |-> "Accept", from |-> r, bal |-> ballot[r], slot |-> s, cmd |-> v])
-  /\ UNCHANGED <<promised, chosen, role, ballot, prepareFrom, promises,
-                 execVars, clientVars, done>>
+  /\ UNCHANGED <<promised, chosen, ckpt, role, ballot, prepareFrom, promises,
+                 execVars, clientVars, histVars, done>>
 
 (***************************************************************************)
 (* Phase2b(r, m): replica r receives another replica's Accept m with a     *)
-(* ballot at least its promise: it accepts the value (durably, raising its *)
-(* promise to m.bal) and tells the ballot's leader.                        *)
+(* ballot at least its promise, for a slot it did not truncate: it        *)
+(* accepts the value (durably, raising its promise to m.bal) and tells the *)
+(* ballot's leader.                                                        *)
 (***************************************************************************)
 Phase2b(r, m) ==
   /\ m \in msgs
   /\ m.type = "Accept"
   /\ m.from # r
   /\ m.bal >= promised[r]
+  /\ m.slot >= ckpt[r].slot
   /\ promised' = [promised EXCEPT ![r] = m.bal]
   /\ accepted' = [accepted EXCEPT ![r] =
                     PutSlot(@, [slot |-> m.slot, bal |-> m.bal, cmd |-> m.cmd])]
   /\ Send([type |-> "Accepted", from |-> r, bal |-> m.bal, slot |-> m.slot])
-  /\ UNCHANGED <<chosen, leaderVars, execVars, clientVars, done>>
+  /\ UNCHANGED <<chosen, ckpt, leaderVars, execVars, clientVars, histVars, done>>
 
 (***************************************************************************)
 (* ReceiveAccepted(r, m): the leader counts the vote m for its proposal in *)
@@ -356,43 +401,47 @@ ReceiveAccepted(r, m) ==
                      {IF p.slot = m.slot THEN [p EXCEPT !.votes = @ \cup {m.from}]
                                          ELSE p : p \in @}]
   /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, promises, nextSlot,
-                 execVars, clientVars, msgs, done>>
+                 execVars, clientVars, msgs, histVars, done>>
 
 (***************************************************************************)
 (* Decide(r, s): a quorum accepted the leader's proposal in slot s in one  *)
 (* ballot, so it is chosen: the leader retires the proposal and learns the *)
-(* command (durably) unless it already knew it.                            *)
+(* command (durably) unless it already knew it, and tells the learners.    *)
 (***************************************************************************)
 Decide(r, s) ==
   /\ role[r] = "leader"
   /\ \E p \in proposals[r] : p.slot = s /\ p.votes \in Quorums
   /\ LET p == CHOOSE p \in proposals[r] : p.slot = s
      IN  /\ proposals' = [proposals EXCEPT ![r] = @ \ {p}]
-         /\ chosen' = IF s \in ChosenSlots(r) THEN chosen
+         /\ chosen' = IF Known(r, s) THEN chosen
                       ELSE [chosen EXCEPT ![r] = @ \cup {[slot |-> s, cmd |-> p.cmd]}]
-  /\ UNCHANGED <<promised, accepted, role, ballot, prepareFrom, promises,
-                 nextSlot, execVars, clientVars, msgs, done>>
+         /\ decided' = decided \cup {[slot |-> s, cmd |-> p.cmd]}
+  /\ UNCHANGED <<promised, accepted, ckpt, role, ballot, prepareFrom, promises,
+                 nextSlot, execVars, clientVars, msgs, snapshots, done>>
 
 (***************************************************************************)
 (* Learn(r, s, v): r learns (durably) that v is chosen in slot s from a    *)
-(* replica that knows it: the leader's Decision or a peer's catch-up reply *)
-(* in the core.  Learned values are durable, so "some replica has learned *)
-(* it" is the same as "some message carrying it was sent".                *)
+(* replica that decided or learned it: the leader's Decision or a peer's  *)
+(* catch-up reply in the core, which may arrive after its sender truncated *)
+(* the slot, hence `decided` rather than the senders' current logs.        *)
 (***************************************************************************)
 Learn(r, s, v) ==
-  /\ s \notin ChosenSlots(r)
-  /\ \E q \in Replicas \ {r} : [slot |-> s, cmd |-> v] \in chosen[q]
+  /\ ~Known(r, s)
+  /\ [slot |-> s, cmd |-> v] \in decided
   /\ chosen' = [chosen EXCEPT ![r] = @ \cup {[slot |-> s, cmd |-> v]}]
-  /\ UNCHANGED <<promised, accepted, leaderVars, execVars, clientVars, msgs, done>>
+  /\ UNCHANGED <<promised, accepted, ckpt, leaderVars, execVars, clientVars, msgs,
+                 histVars, done>>
 
 (***************************************************************************)
 (* Execute(r): r executes the next slot in order (seed: the state machine  *)
 (* approach).  A no-op, or a request its session table shows was already  *)
 (* applied, is skipped (exactly-once); otherwise the counter is applied,   *)
-(* the output is cached in the session and sent to the client.            *)
+(* the output is cached in the session and sent to the client.  A         *)
+(* checkpoint command is executed by Checkpoint.                           *)
 (***************************************************************************)
 Execute(r) ==
   /\ executed[r] \in ChosenSlots(r)
+  /\ ChosenCmd(r, executed[r]).kind # "checkpoint"
   /\ LET cmd == ChosenCmd(r, executed[r])
      IN  /\ executed' = [executed EXCEPT ![r] = @ + 1]
          /\ IF cmd.kind = "noop" \/ sessions[r][cmd.client].seq >= cmd.seq
@@ -402,7 +451,49 @@ Execute(r) ==
                                    [seq |-> cmd.seq, output |-> app[r] + 1]]
                  /\ Send([type |-> "Reply", from |-> r, to |-> cmd.client,
                           seq |-> cmd.seq, output |-> app[r] + 1])
-  /\ UNCHANGED <<durableVars, leaderVars, clientVars, done>>
+  /\ UNCHANGED <<durableVars, leaderVars, clientVars, histVars, done>>
+
+(***************************************************************************)
+(* Checkpoint(r): the next slot in order holds a checkpoint command: r     *)
+(* executes it by keeping a copy of its state after the slot (durably, the *)
+(* core's Persist), which a lagging replica may later install.            *)
+(***************************************************************************)
+Checkpoint(r) ==
+  /\ executed[r] \in ChosenSlots(r)
+  /\ ChosenCmd(r, executed[r]).kind = "checkpoint"
+  /\ LET c == [slot |-> executed[r] + 1, app |-> app[r], sessions |-> sessions[r]]
+     IN  /\ executed' = [executed EXCEPT ![r] = @ + 1]
+         /\ ckpt' = [ckpt EXCEPT ![r] = c]
+         /\ snapshots' = snapshots \cup {c}
+  /\ UNCHANGED <<promised, accepted, chosen, leaderVars, sessions, app, clientVars,
+                 msgs, decided, done>>
+
+(***************************************************************************)
+(* Truncate(r): r forgets the accepted and learned entries its checkpoint  *)
+(* covers.  They are executed, so chosen: a candidate that is told where   *)
+(* r's log starts (Phase1b) must know them before it leads.                *)
+(***************************************************************************)
+Truncate(r) ==
+  /\ \/ \E e \in chosen[r] : e.slot < ckpt[r].slot
+     \/ \E e \in accepted[r] : e.slot < ckpt[r].slot
+  /\ chosen' = [chosen EXCEPT ![r] = {e \in @ : e.slot >= ckpt[r].slot}]
+  /\ accepted' = [accepted EXCEPT ![r] = {e \in @ : e.slot >= ckpt[r].slot}]
+  /\ UNCHANGED <<promised, ckpt, leaderVars, execVars, clientVars, msgs, histVars, done>>
+
+(***************************************************************************)
+(* InstallCheckpoint(r, c): state transfer.  r, which has not executed up  *)
+(* to checkpoint c of some replica, installs it (durably): its state is    *)
+(* c's and it goes on executing from c.slot with what it learned after.   *)
+(* The core fetches c in chunks, checks its digest, then installs.         *)
+(***************************************************************************)
+InstallCheckpoint(r, c) ==
+  /\ c \in snapshots
+  /\ c.slot > executed[r]
+  /\ ckpt' = [ckpt EXCEPT ![r] = c]
+  /\ executed' = [executed EXCEPT ![r] = c.slot]
+  /\ app' = [app EXCEPT ![r] = c.app]
+  /\ sessions' = [sessions EXCEPT ![r] = c.sessions]
+  /\ UNCHANGED <<promised, accepted, chosen, leaderVars, clientVars, msgs, histVars, done>>
 
 (***************************************************************************)
 (* ReplyFromSession(r, m): a request that r already executed arrives       *)
@@ -417,7 +508,7 @@ ReplyFromSession(r, m) ==
   /\ sessions[r][m.from].seq = m.seq
   /\ Send([type |-> "Reply", from |-> r, to |-> m.from, seq |-> m.seq,
            output |-> sessions[r][m.from].output])
-  /\ UNCHANGED <<durableVars, leaderVars, execVars, clientVars, done>>
+  /\ UNCHANGED <<durableVars, leaderVars, execVars, clientVars, histVars, done>>
 
 (***************************************************************************)
 (* StepDown(r): r abandons its candidacy or leadership, and with it its    *)
@@ -432,13 +523,14 @@ StepDown(r) ==
   /\ promises' = [promises EXCEPT ![r] = {}]
   /\ proposals' = [proposals EXCEPT ![r] = {}]
   /\ nextSlot' = [nextSlot EXCEPT ![r] = 0]
-  /\ UNCHANGED <<durableVars, execVars, clientVars, msgs, done>>
+  /\ UNCHANGED <<durableVars, execVars, clientVars, msgs, histVars, done>>
 
 (***************************************************************************)
 (* Restart(r): r crashed and restarts.  Its durable state (promise,        *)
-(* accepted values, learned log) is what it persisted; everything else     *)
-(* starts over, and Execute replays the log into a fresh app.  A crashed   *)
-(* replica simply takes no steps, and messages to it are never received.  *)
+(* accepted values, learned log, checkpoint) is what it persisted;         *)
+(* everything else starts over from the checkpoint, and Execute replays    *)
+(* the log after it.  A crashed replica simply takes no steps, and         *)
+(* messages to it are never received.                                     *)
 (***************************************************************************)
 Restart(r) ==
   /\ role' = [role EXCEPT ![r] = "follower"]
@@ -447,10 +539,10 @@ Restart(r) ==
   /\ promises' = [promises EXCEPT ![r] = {}]
   /\ proposals' = [proposals EXCEPT ![r] = {}]
   /\ nextSlot' = [nextSlot EXCEPT ![r] = 0]
-  /\ executed' = [executed EXCEPT ![r] = 0]
-  /\ sessions' = [sessions EXCEPT ![r] = [c \in Clients |-> NoSession]]
-  /\ app' = [app EXCEPT ![r] = 0]
-  /\ UNCHANGED <<durableVars, clientVars, msgs, done>>
+  /\ executed' = [executed EXCEPT ![r] = ckpt[r].slot]
+  /\ sessions' = [sessions EXCEPT ![r] = ckpt[r].sessions]
+  /\ app' = [app EXCEPT ![r] = ckpt[r].app]
+  /\ UNCHANGED <<durableVars, clientVars, msgs, histVars, done>>
 
 (***************************************************************************)
 (* ClientRequest(c): client c, with nothing pending, issues its next       *)
@@ -463,7 +555,7 @@ ClientRequest(c) ==
   /\ pending' = [pending EXCEPT ![c] = TRUE]
   /\ replies' = [replies EXCEPT ![c] = {}]
   /\ Send([type |-> "Request", from |-> c, seq |-> clientSeq[c] + 1])
-  /\ UNCHANGED <<durableVars, leaderVars, execVars, done>>
+  /\ UNCHANGED <<durableVars, leaderVars, execVars, histVars, done>>
 
 (***************************************************************************)
 (* ClientReceive(c, m): c takes the first reply of each replica to its     *)
@@ -486,7 +578,7 @@ ClientReceive(c, m) ==
          ELSE /\ replies' = [replies EXCEPT ![c] = {}]
               /\ pending' = [pending EXCEPT ![c] = FALSE]
               /\ done' = done \cup {[client |-> c, seq |-> clientSeq[c], output |-> out]}
-  /\ UNCHANGED <<durableVars, leaderVars, execVars, clientSeq, msgs>>
+  /\ UNCHANGED <<durableVars, leaderVars, execVars, clientSeq, msgs, histVars>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -496,6 +588,9 @@ ReplicaStep(r) ==
   \/ \E b \in Ballots : Phase1a(r, b)
   \/ BecomeLeader(r)
   \/ Execute(r)
+  \/ Checkpoint(r)
+  \/ Truncate(r)
+  \/ \E c \in snapshots : InstallCheckpoint(r, c)
   \/ StepDown(r)
   \/ \E s \in Slots : Decide(r, s)
   \/ \E s \in Slots, v \in Cmds : Phase2a(r, s, v) \/ Learn(r, s, v)
@@ -560,15 +655,17 @@ Live(m) ==
     [] m.type = "Reply"   -> pending[m.to] /\ clientSeq[m.to] = m.seq
     [] OTHER              -> TRUE
 
-LiveView == <<durableVars, leaderVars, execVars, clientVars, {m \in msgs : Live(m)}, done>>
+LiveView == <<durableVars, leaderVars, execVars, clientVars, {m \in msgs : Live(m)},
+              histVars, done>>
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
 (* The core's atomicity.  The core performs some actions inside the        *)
 (* reducer step that enabled them: BecomeLeader as soon as a quorum        *)
 (* promised, Phase2a of every adopted value right after BecomeLeader,      *)
-(* Decide as soon as a quorum voted, Execute as soon as a slot is next in  *)
-(* order, StepDown as soon as the replica is outranked.  Spec allows any   *)
+(* Decide as soon as a quorum voted, Execute and Checkpoint as soon as a   *)
+(* slot is next in order, Truncate as soon as a checkpoint covers an       *)
+(* entry, StepDown as soon as the replica is outranked.  Spec allows any   *)
 (* interleaving (a trace of another implementation may show one); the MC   *)
 (* models check AtomicSpec, in which such follow-up steps happen before    *)
 (* anything else, and only the replicas in Crashable crash.  Every         *)
@@ -582,6 +679,8 @@ FollowUp(r) ==
   \/ \E p \in proposals[r] : p.votes = {} /\ Phase2a(r, p.slot, p.cmd)
   \/ \E s \in Slots : Decide(r, s)
   \/ Execute(r)
+  \/ Checkpoint(r)
+  \/ Truncate(r)
   \/ Outranked(r) /\ StepDown(r)
 
 AtomicNext(Crashable) ==
@@ -602,31 +701,67 @@ THEOREM \A X \in SUBSET Replicas : AtomicSpec(X) => Spec
 (***************************************************************************)
 
 \* Agreement: at most one command is chosen per slot, and a replica only
-\* learns the chosen one.
+\* learns (or ever learned) the chosen one.
 Agreement ==
   LET chosenAt == [s \in Slots |-> ChosenAt(s)]
   IN  /\ \A s \in Slots : Cardinality(chosenAt[s]) \leq 1
       /\ \A r \in Replicas : \A e \in chosen[r] : e.cmd \in chosenAt[e.slot]
+      /\ \A e \in decided : e.cmd \in chosenAt[e.slot]
 
-\* Validity: only no-ops and requests clients issued are learned.
+\* Validity: only no-ops, checkpoints and requests clients issued are learned.
 Validity ==
   \A r \in Replicas : \A e \in chosen[r] :
-    e.cmd.kind = "noop" \/ e.cmd.seq \leq clientSeq[e.cmd.client]
+    e.cmd.kind \in {"noop", "checkpoint"} \/ e.cmd.seq \leq clientSeq[e.cmd.client]
 
-\* The distinct requests in r's log below slot k.
-RequestsBelow(r, k) == {e.cmd : e \in {x \in chosen[r] : x.slot < k /\ x.cmd.kind = "op"}}
+(***************************************************************************)
+(* The chosen log, as learned (replicas forget what they truncate; the     *)
+(* history `decided` does not), and the state after executing a prefix of  *)
+(* it: the requests applied, and per client the last one with its output.  *)
+(***************************************************************************)
+Log == decided
+
+\* The distinct requests in the log below slot k.
+RequestsBelow(k) == {e.cmd : e \in {x \in Log : x.slot < k /\ x.cmd.kind = "op"}}
+
+\* Position(cmd): the output a counter gives cmd, the number of distinct
+\* requests up to its first slot.
+Position(cmd) ==
+  LET first == Min({e.slot : e \in {x \in Log : x.cmd = cmd}})
+  IN  1 + Cardinality({e.cmd : e \in {x \in Log : x.slot < first /\ x.cmd.kind = "op"}} \ {cmd})
+
+SessionsAfter(k) ==
+  [c \in Clients |->
+     LET seqs == {x.seq : x \in {y \in RequestsBelow(k) : y.client = c}}
+     IN  IF seqs = {} THEN NoSession
+         ELSE [seq |-> Max(seqs),
+               output |-> Position([kind |-> "op", client |-> c, seq |-> Max(seqs)])]]
+
+StateAfter(k) == [slot |-> k, app |-> Cardinality(RequestsBelow(k)), sessions |-> SessionsAfter(k)]
 
 \* ExactlyOnce: the app applied each request in the executed prefix once.
 ExactlyOnce ==
-  \A r \in Replicas : app[r] = Cardinality(RequestsBelow(r, executed[r]))
+  \A r \in Replicas : app[r] = Cardinality(RequestsBelow(executed[r]))
 
-\* PrefixConsistency: a replica executes only learned slots, in order, and
-\* two replicas that executed the same prefix have the same app state.
+\* PrefixConsistency: a replica executes only slots it knows chosen, in
+\* order, and two replicas that executed the same prefix have the same app
+\* state.
 PrefixConsistency ==
-  /\ \A r \in Replicas : \A s \in 0..(executed[r] - 1) : s \in ChosenSlots(r)
+  /\ \A r \in Replicas : \A s \in 0..(executed[r] - 1) : Known(r, s)
   /\ \A r, q \in Replicas :
        executed[r] = executed[q] => /\ app[r] = app[q]
                                     /\ sessions[r] = sessions[q]
+
+(***************************************************************************)
+(* CheckpointSafety: a replica truncates only what it executed (its        *)
+(* checkpoint is at most its executed prefix, and covers only chosen       *)
+(* slots), and every checkpoint taken or installed is the state after      *)
+(* executing its prefix of the chosen log.                                 *)
+(***************************************************************************)
+CheckpointSafety ==
+  /\ \A r \in Replicas : ckpt[r].slot <= executed[r]
+  /\ \A c \in snapshots \cup {ckpt[r] : r \in Replicas} :
+       /\ \A s \in 0..(c.slot - 1) : \E e \in Log : e.slot = s
+       /\ c = StateAfter(c.slot)
 
 (***************************************************************************)
 (* Linearizability, client-observed (as in MultiPaxos-SMR): the chosen log *)
@@ -636,12 +771,6 @@ PrefixConsistency ==
 (* since a request completes only after every slot before it is chosen.   *)
 (* With replicas that only crash, no client ever gets Fail.                *)
 (***************************************************************************)
-Log == UNION {chosen[r] : r \in Replicas}
-
-Position(cmd) ==
-  LET first == Min({e.slot : e \in {x \in Log : x.cmd = cmd}})
-  IN  1 + Cardinality({e.cmd : e \in {x \in Log : x.slot < first /\ x.cmd.kind = "op"}} \ {cmd})
-
 Linearizability ==
   \A d \in done :
     LET cmd == [kind |-> "op", client |-> d.client, seq |-> d.seq]
@@ -651,14 +780,18 @@ Linearizability ==
 
 (***************************************************************************)
 (* Durability: what a replica persisted is never lost or rolled back: its  *)
-(* promise never falls, a learned slot stays learned, an accepted slot     *)
-(* never goes back to a lower ballot (checked as an action property).      *)
+(* promise never falls, its checkpoint never moves back, a learned slot    *)
+(* stays learned and an accepted slot never goes back to a lower ballot,   *)
+(* unless its checkpoint covers it (checked as an action property).        *)
 (***************************************************************************)
 DurableStep ==
   \A r \in Replicas :
     /\ promised'[r] >= promised[r]
-    /\ chosen[r] \subseteq chosen'[r]
-    /\ \A e \in accepted[r] : \E f \in accepted'[r] : f.slot = e.slot /\ f.bal >= e.bal
+    /\ ckpt'[r].slot >= ckpt[r].slot
+    /\ \A e \in chosen[r] : e \in chosen'[r] \/ e.slot < ckpt'[r].slot
+    /\ \A e \in accepted[r] :
+         \/ \E f \in accepted'[r] : f.slot = e.slot /\ f.bal >= e.bal
+         \/ e.slot < ckpt'[r].slot
 
 Durability == [][DurableStep]_vars
 =============================================================================

@@ -17,6 +17,7 @@ import { SlotVector } from '../../src/spec/slot-vector.js';
 import type {
   ClientVars,
   Output,
+  PromiseReport,
   Proposal,
   ReplicaVars,
   Session,
@@ -35,7 +36,6 @@ import {
   prepareKey,
   promiseKey,
   requestKey,
-  type AcceptedEntry,
   type Cmd,
   type Msg,
 } from '../../src/spec/values.js';
@@ -98,12 +98,11 @@ export function abstractReplica(ctx: SpecContext, r: ReplicaState, from = 0): Re
   let prefix = 0;
   while (chosen.has(prefix)) prefix++;
   const role = v.role;
-  const promises = new Map<string, AcceptedEntry[]>();
+  const promises = new Map<string, PromiseReport>();
   if (role === 'candidate')
     for (const [sender, es] of v.promises)
-      promises.set(
-        sender,
-        es
+      promises.set(sender, {
+        accepted: es
           .filter((e) => e.slot >= from)
           .map((e) => ({
             slot: e.slot - from,
@@ -111,7 +110,8 @@ export function abstractReplica(ctx: SpecContext, r: ReplicaState, from = 0): Re
             cmd: specCmd(e.cmd),
           }))
           .sort((a, b) => a.slot - b.slot),
-      );
+        ckpt: 0,
+      });
   const proposals = new Map<number, Proposal>();
   if (role === 'leader')
     for (const [slot, p] of v.proposals) {
@@ -130,6 +130,7 @@ export function abstractReplica(ctx: SpecContext, r: ReplicaState, from = 0): Re
     promised: ballotNumber(ctx, d.promised),
     accepted,
     chosen,
+    ckpt: { slot: 0, app: ctx.app === null ? undefined : ctx.app.init(), sessions: new Map() },
     chosenPrefix: prefix,
     role,
     ballot: role === 'follower' ? NO_BALLOT : ballotNumber(ctx, v.ballot),
@@ -162,7 +163,8 @@ export function shiftMessage(m: Msg, from: number): Msg {
     }
     case 'Promise': {
       const accepted = m.accepted.map((e) => ({ ...e, slot: e.slot - from }));
-      return { ...m, accepted, key: promiseKey(m.from, m.bal, accepted) };
+      const ckpt = Math.max(0, m.ckpt - from);
+      return { ...m, accepted, ckpt, key: promiseKey(m.from, m.bal, accepted, ckpt) };
     }
     case 'Accept': {
       const slot = m.slot - from;
@@ -223,6 +225,9 @@ export function abstractWorld(ctx: SpecContext, world: World): SpecWorld {
       }
   }
   const byId = new Map(world.replicas.map((n) => [n.state.id, n.state]));
+  let decided = SlotVector.empty<readonly Cmd[]>();
+  for (const [slot, c] of [...world.ghost.chosen].sort(([a], [b]) => a - b))
+    decided = decided.set(slot, [specCmd(c)]);
   return {
     replicas: ctx.replicas.map((r) => abstractReplica(ctx, byId.get(r) as ReplicaState)),
     clients: ctx.clients.map((c) =>
@@ -230,6 +235,8 @@ export function abstractWorld(ctx: SpecContext, world: World): SpecWorld {
     ),
     net,
     sent: [],
+    decided,
+    snapshots: [],
     hidden: 0,
   };
 }

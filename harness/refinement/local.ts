@@ -115,17 +115,15 @@ export class StepRefinement {
       net.add({ msg, lamport: -1, vcOwn: -1, node: '', file: '', line: 0 });
     const consumed = input.kind === 'Receive' ? safeMessage(ctx, input.msg) : null;
     if (consumed !== null) add(shiftMessage(consumed, low));
-    const witness = (i + 1) % ctx.replicas.length;
+    let decided = this.initial.decided;
     for (const e of events) {
       const m = e.event.msg;
       if (e.event.action === 'Phase2a' && m?.type === 'Accept' && m.cmd.kind === 'op')
         add(requestMessage(m.cmd.client, m.cmd.seq, m.cmd.op));
-      if (e.event.action === 'Learn' && m?.type === 'Decision' && witness !== i) {
-        const w = replicas[witness] as ReplicaVars;
-        replicas[witness] = { ...w, chosen: w.chosen.set(m.slot - low, specCmd(m.cmd)) };
-      }
+      if (e.event.action === 'Learn' && m?.type === 'Decision')
+        decided = decided.set(m.slot - low, [specCmd(m.cmd)]);
     }
-    const from: SpecWorld = { ...this.initial, replicas, net };
+    const from: SpecWorld = { ...this.initial, replicas, net, decided };
     const replayed = replayEvents(this.env, from, events, low);
     if (!replayed.ok) return fail(replayed.reason);
 

@@ -34,9 +34,10 @@ export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
     id: 'accept-ignores-promise',
     what: 'Phase2b accepts a ballot below its promise in a slot where it accepted nothing yet',
     module: 'MCSmr_F1',
-    find: "  /\\ m.bal >= promised[r]\n  /\\ promised' = [promised EXCEPT ![r] = m.bal]\n  /\\ accepted'",
+    find: "  /\\ m.bal >= promised[r]\n  /\\ m.slot >= ckpt[r].slot\n  /\\ promised' = [promised EXCEPT ![r] = m.bal]\n  /\\ accepted'",
     replace:
       '  /\\ m.bal >= promised[r] \\/ \\A e \\in accepted[r] : e.slot # m.slot\n' +
+      '  /\\ m.slot >= ckpt[r].slot\n' +
       "  /\\ promised' = [promised EXCEPT ![r] = IF m.bal > @ THEN m.bal ELSE @]\n  /\\ accepted'",
     breaks: 'Agreement',
   },
@@ -52,8 +53,8 @@ export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
     id: 'promise-hides-accepted',
     what: 'Phase1b promises without reporting what it accepted',
     module: 'MCSmr_F1',
-    find: '           accepted |-> AcceptedFrom(r, m.fromSlot)])',
-    replace: '           accepted |-> {}])',
+    find: '           accepted |-> AcceptedFrom(r, m.fromSlot), ckpt |-> ckpt[r].slot])',
+    replace: '           accepted |-> {}, ckpt |-> ckpt[r].slot])',
     breaks: 'Agreement',
   },
   {
@@ -68,24 +69,25 @@ export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
     id: 'restart-forgets-accepted',
     what: 'Restart loses the accepted values (they were not persisted)',
     module: 'MCSmr_F2',
-    find: '  /\\ UNCHANGED <<durableVars, clientVars, msgs, done>>',
+    find: '  /\\ UNCHANGED <<durableVars, clientVars, msgs, histVars, done>>',
     replace:
-      "  /\\ accepted' = [accepted EXCEPT ![r] = {}]\n  /\\ UNCHANGED <<promised, chosen, clientVars, msgs, done>>",
+      "  /\\ accepted' = [accepted EXCEPT ![r] = {}]\n" +
+      '  /\\ UNCHANGED <<promised, chosen, ckpt, clientVars, msgs, histVars, done>>',
     breaks: 'Durability',
   },
   {
     id: 'replay-onto-old-state',
     what: 'Restart keeps the app state, so replaying the log applies requests twice',
     module: 'MCSmr_F2',
-    find: "  /\\ app' = [app EXCEPT ![r] = 0]\n  /\\ UNCHANGED <<durableVars, clientVars, msgs, done>>",
-    replace: '  /\\ UNCHANGED <<app, durableVars, clientVars, msgs, done>>',
+    find: "  /\\ app' = [app EXCEPT ![r] = ckpt[r].app]\n  /\\ UNCHANGED <<durableVars, clientVars, msgs, histVars, done>>",
+    replace: '  /\\ UNCHANGED <<app, durableVars, clientVars, msgs, histVars, done>>',
     breaks: 'ExactlyOnce',
   },
   {
     id: 'propose-unissued-request',
     what: 'Phase2a proposes a request no client issued',
     module: 'MCSmr_F2',
-    find: '        /\\ [type |-> "Request", from |-> v.client, seq |-> v.seq] \\in msgs\n',
+    find: '              /\\ [type |-> "Request", from |-> v.client, seq |-> v.seq] \\in msgs\n',
     replace: '',
     breaks: 'Validity',
   },
@@ -96,6 +98,42 @@ export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
     find: '                          seq |-> cmd.seq, output |-> app[r] + 1])',
     replace: '                          seq |-> cmd.seq, output |-> app[r]])',
     breaks: 'Linearizability',
+  },
+  {
+    id: 'lead-across-truncation',
+    what: "BecomeLeader ignores where the acceptors' logs start: a slot one of them truncated looks empty and gets a no-op",
+    module: 'MCSmr_F1',
+    find: '  /\\ \\A p \\in promises[r] : p.ckpt <= ChosenPrefix(r)\n',
+    replace: '',
+    breaks: 'Agreement',
+  },
+  {
+    id: 'checkpoint-without-sessions',
+    what: 'Checkpoint copies the app state but not the session table',
+    module: 'MCSmr_Ckpt',
+    find: '  /\\ LET c == [slot |-> executed[r] + 1, app |-> app[r], sessions |-> sessions[r]]',
+    replace: '  /\\ LET c == [slot |-> executed[r] + 1, app |-> app[r], sessions |-> NoSessions]',
+    breaks: 'CheckpointSafety',
+  },
+  {
+    id: 'install-keeps-sessions',
+    what: 'InstallCheckpoint installs the app state and keeps the old session table',
+    module: 'MCSmr_Ckpt',
+    find:
+      "  /\\ sessions' = [sessions EXCEPT ![r] = c.sessions]\n" +
+      '  /\\ UNCHANGED <<promised, accepted, chosen, leaderVars, clientVars, msgs, histVars, done>>',
+    replace:
+      '  /\\ UNCHANGED <<promised, accepted, chosen, sessions, leaderVars, clientVars, msgs, histVars,\n' +
+      '                 done>>',
+    breaks: 'PrefixConsistency',
+  },
+  {
+    id: 'truncate-past-checkpoint',
+    what: 'Truncate also forgets the first slot after the checkpoint, chosen but not executed',
+    module: 'MCSmr_Ckpt',
+    find: "  /\\ chosen' = [chosen EXCEPT ![r] = {e \\in @ : e.slot >= ckpt[r].slot}]",
+    replace: "  /\\ chosen' = [chosen EXCEPT ![r] = {e \\in @ : e.slot > ckpt[r].slot}]",
+    breaks: 'Durability',
   },
 ];
 

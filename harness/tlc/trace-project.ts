@@ -20,6 +20,8 @@ const CARRIES_MSG: ReadonlySet<string> = new Set([
   'ReceiveAccepted',
   'Decide',
   'Learn',
+  'Checkpoint',
+  'InstallCheckpoint',
   'ReplyFromSession',
   'ClientRequest',
   'ClientReceive',
@@ -105,8 +107,8 @@ function ballot(b: number, ballots: Ballots): Json {
 
 /** A command as Smr has it, client#seq without the op: a message's, or a logged state's. */
 function cmd(c: Pick<CmdValue, 'kind' | 'client' | 'seq'>): Json {
-  return c.kind === 'noop'
-    ? { kind: 'noop' }
+  return c.kind !== 'op'
+    ? { kind: c.kind }
     : { kind: 'op', client: c.client ?? '', seq: c.seq ?? 0 };
 }
 
@@ -124,6 +126,7 @@ function projectMsg(m: Msg, ballots: Ballots): Json {
           ballot: ballot(e.bal, ballots),
           cmd: cmd(e.cmd),
         })),
+        checkpoint: m.ckpt,
       };
     case 'Accept':
       return {
@@ -137,6 +140,8 @@ function projectMsg(m: Msg, ballots: Ballots): Json {
       return { type: m.type, from: m.from, ballot: ballot(m.bal, ballots), slot: m.slot };
     case 'Decision':
       return { type: m.type, from: m.from, slot: m.slot, cmd: cmd(m.cmd) };
+    case 'Snapshot':
+      return { type: m.type, from: m.from, slot: m.slot };
     case 'Request':
       return { type: m.type, from: m.from, seq: m.seq };
     case 'Reply':

@@ -6,6 +6,7 @@
  * core's steps through it, and the model-checking configurations explore it (models.ts).
  */
 import type { ActionName } from '../core/types.js';
+import { Checkpoint, InstallCheckpoint, Truncate } from './checkpoint.js';
 import { ClientReceive, ClientRequest } from './client.js';
 import { Execute, Learn, ReplyFromSession, Restart, StepDown } from './learner.js';
 import { BecomeLeader, Phase1a, Phase1b, ReceivePromise } from './phase1.js';
@@ -27,6 +28,9 @@ export const ACTION_TABLE: { readonly [A in ActionName]: SpecAction } = {
   Decide,
   Learn,
   Execute,
+  Checkpoint,
+  Truncate,
+  InstallCheckpoint,
   ReplyFromSession,
   StepDown,
   Restart,

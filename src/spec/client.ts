@@ -24,7 +24,7 @@ ClientRequest(c) ==
   /\ pending' = [pending EXCEPT ![c] = TRUE]
   /\ replies' = [replies EXCEPT ![c] = {}]
   /\ Send([type |-> "Request", from |-> c, seq |-> clientSeq[c] + 1])
-  /\ UNCHANGED <<durableVars, leaderVars, execVars, done>>
+  /\ UNCHANGED <<durableVars, leaderVars, execVars, histVars, done>>
 */
 /** ClientRequest(c): with nothing pending, c sends its next request to every replica. */
 export function ClientRequest(_env: ModelEnv, w: World, ev: EventInfo, c: number): StepResult {
@@ -79,7 +79,7 @@ ClientReceive(c, m) ==
          ELSE /\ replies' = [replies EXCEPT ![c] = {}]
               /\ pending' = [pending EXCEPT ![c] = FALSE]
               /\ done' = done \cup {[client |-> c, seq |-> clientSeq[c], output |-> out]}
-  /\ UNCHANGED <<durableVars, leaderVars, execVars, clientSeq, msgs>>
+  /\ UNCHANGED <<durableVars, leaderVars, execVars, clientSeq, msgs, histVars>>
 */
 /** ClientReceive(c, m): c counts the first reply of each replica to its pending request. */
 export function ClientReceive(env: ModelEnv, w: World, ev: EventInfo, c: number): StepResult {

@@ -5,7 +5,7 @@
  * checks compare the core's abstract state with the twin's by it; `describe*` is the same in
  * words, for reports.
  */
-import type { ClientVars, ReplicaVars, SpecContext } from './state.js';
+import type { CheckpointVars, ClientVars, ReplicaVars, Session, SpecContext } from './state.js';
 import { describeCmd, UNKNOWN } from './values.js';
 
 /** Text of a replica's variables, per context: states share unchanged variables by identity. */
@@ -35,20 +35,20 @@ function replicaText(ctx: SpecContext, v: ReplicaVars): string {
     v.role === 'candidate'
       ? [...v.promises]
           .sort(([a], [b]) => (a < b ? -1 : 1))
-          .map(([from, es]) => `${from}<${es.map((e) => `${e.slot}:${e.bal}:${e.cmd.key}`).join(',')}>`)
+          .map(
+            ([from, p]) =>
+              `${from}<${p.accepted.map((e) => `${e.slot}:${e.bal}:${e.cmd.key}`).join(',')}>${p.ckpt}`,
+          )
       : [];
   const proposals =
     v.role === 'leader'
       ? [...v.proposals].sort(([a], [b]) => a - b).map(([slot, p]) => `${slot}:${p.cmd.key}:${p.votes}`)
       : [];
-  const sessions = ctx.clients.map((c) => {
-    const x = v.sessions.get(c);
-    return x === undefined ? '0:0' : `${x.seq}:${x.outKey}`;
-  });
   return [
     v.promised,
     accepted.join(','),
     chosen.join(','),
+    checkpointText(ctx, v.ckpt),
     v.role,
     v.role === 'follower' ? -1 : v.ballot,
     v.role === 'candidate' ? v.prepareFrom : 0,
@@ -56,9 +56,40 @@ function replicaText(ctx: SpecContext, v: ReplicaVars): string {
     proposals.join(','),
     v.role === 'leader' ? v.nextSlot : 0,
     v.executed,
-    sessions.join(','),
+    sessionsText(ctx, v.sessions),
     appText(ctx, v.app),
   ].join('|');
+}
+
+function sessionsText(ctx: SpecContext, sessions: ReadonlyMap<string, Session>): string {
+  return ctx.clients
+    .map((c) => {
+      const x = sessions.get(c);
+      return x === undefined ? '0:0' : `${x.seq}:${x.outKey}`;
+    })
+    .join(',');
+}
+
+const checkpointTexts = new WeakMap<SpecContext, WeakMap<CheckpointVars, string>>();
+
+/** Text of a checkpoint (its slot, app state and sessions); shared checkpoints are encoded once. */
+export function checkpointText(ctx: SpecContext, c: CheckpointVars): string {
+  let texts = checkpointTexts.get(ctx);
+  if (texts === undefined) {
+    texts = new WeakMap();
+    checkpointTexts.set(ctx, texts);
+  }
+  let text = texts.get(c);
+  if (text === undefined) {
+    text = `${c.slot}:${appText(ctx, c.app)}:${sessionsText(ctx, c.sessions)}`;
+    texts.set(c, text);
+  }
+  return text;
+}
+
+/** Equal keys ⇔ equal checkpoints; null when the app state is unknown (nothing to compare). */
+export function checkpointKey(ctx: SpecContext, c: CheckpointVars): string | null {
+  return c.app === UNKNOWN || ctx.app === null ? null : checkpointText(ctx, c);
 }
 
 const clientTexts = new WeakMap<ClientVars, string>();
@@ -98,6 +129,7 @@ export function describeReplica(ctx: SpecContext, v: ReplicaVars): string {
   const sessions = [...v.sessions].map(([c, x]) => `${c}:${x.seq}:${x.outKey}`);
   return (
     `promised=${b(v.promised)} accepted=[${accepted.join(' ')}] chosen=[${chosen.join(' ')}] ` +
+    `ckpt=${v.ckpt.slot} ` +
     `role=${v.role} ballot=${b(v.ballot)} proposals=[${proposals.join(' ')}] nextSlot=${v.nextSlot} ` +
     `executed=${v.executed} sessions=[${sessions.join(' ')}] app=${appText(ctx, v.app)}`
   );

@@ -1,6 +1,6 @@
 /**
  * Learning and executing chosen commands, and the replica actions that only reset state, as
- * spec/Smr.tla's Learn, Execute, ReplyFromSession, StepDown and Restart. Execute runs the
+ * spec/Smr.tla's Learn, Execute, ReplyFromSession, StepDown and Restart (from the checkpoint). Execute runs the
  * header's app (src/core/apps) so replies are checked value for value (seed: the state machine
  * approach); when an operation was not logged the output stays unknown until a later event
  * shows it.
@@ -9,6 +9,7 @@ import { refuse, Outcomes, type ModelEnv, type StepResult } from './refusal.js';
 import {
   advancePrefix,
   hasRequest,
+  known,
   sendRecord,
   setSlot,
   withReplica,
@@ -31,12 +32,13 @@ import {
 
 /*
 Learn(r, s, v) ==
-  /\ s \notin ChosenSlots(r)
-  /\ \E q \in Replicas \ {r} : [slot |-> s, cmd |-> v] \in chosen[q]
+  /\ ~Known(r, s)
+  /\ [slot |-> s, cmd |-> v] \in decided
   /\ chosen' = [chosen EXCEPT ![r] = @ \cup {[slot |-> s, cmd |-> v]}]
-  /\ UNCHANGED <<promised, accepted, leaderVars, execVars, clientVars, msgs, done>>
+  /\ UNCHANGED <<promised, accepted, ckpt, leaderVars, execVars, clientVars, msgs,
+                 histVars, done>>
 */
-/** Learn(r, s, v): r learns that v is chosen in s from a replica that knows it. */
+/** Learn(r, s, v): r learns that v is chosen in s from a replica that decided or learned it. */
 export function Learn(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
   const v = w.replicas[r] as ReplicaVars;
   const m = ev.msg as MsgOf<'Decision'> | undefined;
@@ -48,14 +50,13 @@ export function Learn(env: ModelEnv, w: World, ev: EventInfo, r: number): StepRe
   const outcomes = new Outcomes();
   const slots = ev.slot !== undefined ? [ev.slot] : missingSlots(w, v);
   for (const s of slots)
-    for (const cmd of knownElsewhere(w, r, s))
-      outcomes.add(learn(env, w, ev, r, v, s, cmd, undefined));
+    for (const cmd of w.decided.get(s) ?? []) outcomes.add(learn(env, w, ev, r, v, s, cmd, undefined));
   return outcomes.result(() =>
     refuse(
       2,
-      '\\E q \\in Replicas \\ {r} : [slot |-> s, cmd |-> v] \\in chosen[q]',
-      `another replica knows slot ${ev.slot ?? '?'} chosen`,
-      'none does',
+      '[slot |-> s, cmd |-> v] \\in decided',
+      `a replica decided or learned slot ${ev.slot ?? '?'}`,
+      'none did',
     ),
   );
 }
@@ -70,62 +71,52 @@ function learn(
   cmd: Cmd,
   m: MsgOf<'Decision'> | undefined,
 ): StepResult {
-  if (v.chosen.has(s))
+  if (known(v, s))
     return refuse(
       1,
-      's \\notin ChosenSlots(r)',
+      '~Known(r, s)',
       `slot ${s} not yet learned by ${ev.node}`,
-      `learned already`,
+      s < v.ckpt.slot ? `below its checkpoint (slot ${v.ckpt.slot})` : 'learned already',
     );
-  let known: Cmd | undefined;
-  const others: string[] = [];
-  w.replicas.forEach((q, i) => {
-    if (i === r) return;
-    const c = q.chosen.get(s);
-    if (c === undefined) return;
-    if (c.key === cmd.key) known ??= c;
-    else others.push(`${env.ctx.replicas[i]} has ${describeCmd(c)}`);
-  });
-  if (known === undefined) {
+  const here = w.decided.get(s);
+  const same = here?.find((c) => c.key === cmd.key);
+  if (same === undefined) {
     const missing: MsgOf<'Decision'> | undefined =
       m === undefined ? undefined : { ...m, key: decisionKey(m.from, s, cmd) };
     return refuse(
       2,
-      '\\E q \\in Replicas \\ {r} : [slot |-> s, cmd |-> v] \\in chosen[q]',
-      `a replica other than ${ev.node} that knows ${describeCmd(cmd)} chosen in slot ${s}`,
-      others.length > 0 ? others.join('; ') : 'no other replica knows the slot chosen',
+      '[slot |-> s, cmd |-> v] \\in decided',
+      `a replica that decided or learned ${describeCmd(cmd)} in slot ${s}`,
+      here === undefined || here.length === 0
+        ? 'no replica decided or learned the slot'
+        : `decided: ${here.map(describeCmd).join(', ')}`,
       missing,
     );
   }
-  // Learn reads another replica's state, not a message of the spec: no clock check here (a
-  // Learn ordered before the Decide it needs fails the guard above, and the look-ahead then
-  // reports the receive before its send).
-  const chosen = setSlot(env, v.chosen, s, known);
-  const next: ReplicaVars = { ...v, chosen, chosenPrefix: advancePrefix(chosen, v.chosenPrefix) };
+  // `decided` is a history, not a message of the spec: no clock check here (a Learn ordered
+  // before the Decide it needs fails the guard above, and the look-ahead then reports the
+  // receive before its send).
+  const chosen = setSlot(env, v.chosen, s, same);
+  const next: ReplicaVars = {
+    ...v,
+    chosen,
+    chosenPrefix: advancePrefix(chosen, v.chosenPrefix, v.ckpt.slot),
+  };
   return [withReplica(w, r, next)];
 }
 
-/** Slots r may learn when the trace did not say which: the first few gaps below what others know. */
+/** Slots r may learn when the trace did not say which: the first few gaps below what was decided. */
 function missingSlots(w: World, v: ReplicaVars): number[] {
-  let top = -1;
-  for (const q of w.replicas) top = Math.max(top, q.chosen.maxSlot);
+  const top = w.decided.maxSlot;
   const out: number[] = [];
-  for (let s = v.chosenPrefix; s <= top && out.length < 4; s++) if (!v.chosen.has(s)) out.push(s);
+  for (let s = v.chosenPrefix; s <= top && out.length < 4; s++) if (!known(v, s)) out.push(s);
   return out;
-}
-
-function knownElsewhere(w: World, r: number, s: number): Cmd[] {
-  const out = new Map<string, Cmd>();
-  w.replicas.forEach((q, i) => {
-    const c = i === r ? undefined : q.chosen.get(s);
-    if (c !== undefined && !out.has(c.key)) out.set(c.key, c);
-  });
-  return [...out.values()];
 }
 
 /*
 Execute(r) ==
   /\ executed[r] \in ChosenSlots(r)
+  /\ ChosenCmd(r, executed[r]).kind # "checkpoint"
   /\ LET cmd == ChosenCmd(r, executed[r])
      IN  /\ executed' = [executed EXCEPT ![r] = @ + 1]
          /\ IF cmd.kind = "noop" \/ sessions[r][cmd.client].seq >= cmd.seq
@@ -135,7 +126,7 @@ Execute(r) ==
                                    [seq |-> cmd.seq, output |-> app[r] + 1]]
                  /\ Send([type |-> "Reply", from |-> r, to |-> cmd.client,
                           seq |-> cmd.seq, output |-> app[r] + 1])
-  /\ UNCHANGED <<durableVars, leaderVars, clientVars, done>>
+  /\ UNCHANGED <<durableVars, leaderVars, clientVars, histVars, done>>
 */
 /** Execute(r): run the next slot in order; a no-op or an already-applied request is skipped. */
 export function Execute(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
@@ -148,6 +139,13 @@ export function Execute(env: ModelEnv, w: World, ev: EventInfo, r: number): Step
       'executed[r] \\in ChosenSlots(r)',
       `slot ${s} (the next to execute) known chosen`,
       'not chosen yet',
+    );
+  if (cmd.kind === 'checkpoint')
+    return refuse(
+      2,
+      'ChosenCmd(r, executed[r]).kind # "checkpoint"',
+      `slot ${s} holds a command Execute runs`,
+      'a checkpoint (Checkpoint executes it)',
     );
   if (ev.slot !== undefined && ev.slot !== s)
     return refuse(21, 'event.slot = executed[r]', `slot ${s}`, `slot ${ev.slot}`);
@@ -215,7 +213,7 @@ ReplyFromSession(r, m) ==
   /\ sessions[r][m.from].seq = m.seq
   /\ Send([type |-> "Reply", from |-> r, to |-> m.from, seq |-> m.seq,
            output |-> sessions[r][m.from].output])
-  /\ UNCHANGED <<durableVars, leaderVars, execVars, clientVars, done>>
+  /\ UNCHANGED <<durableVars, leaderVars, execVars, clientVars, histVars, done>>
 */
 /** ReplyFromSession(r, m): a retransmitted request that r executed gets the cached output. */
 export function ReplyFromSession(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
@@ -290,7 +288,7 @@ StepDown(r) ==
   /\ promises' = [promises EXCEPT ![r] = {}]
   /\ proposals' = [proposals EXCEPT ![r] = {}]
   /\ nextSlot' = [nextSlot EXCEPT ![r] = 0]
-  /\ UNCHANGED <<durableVars, execVars, clientVars, msgs, done>>
+  /\ UNCHANGED <<durableVars, execVars, clientVars, msgs, histVars, done>>
 */
 /** StepDown(r): r abandons its candidacy or leadership. */
 export function StepDown(_env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
@@ -308,19 +306,22 @@ Restart(r) ==
   /\ promises' = [promises EXCEPT ![r] = {}]
   /\ proposals' = [proposals EXCEPT ![r] = {}]
   /\ nextSlot' = [nextSlot EXCEPT ![r] = 0]
-  /\ executed' = [executed EXCEPT ![r] = 0]
-  /\ sessions' = [sessions EXCEPT ![r] = [c \in Clients |-> NoSession]]
-  /\ app' = [app EXCEPT ![r] = 0]
-  /\ UNCHANGED <<durableVars, clientVars, msgs, done>>
+  /\ executed' = [executed EXCEPT ![r] = ckpt[r].slot]
+  /\ sessions' = [sessions EXCEPT ![r] = ckpt[r].sessions]
+  /\ app' = [app EXCEPT ![r] = ckpt[r].app]
+  /\ UNCHANGED <<durableVars, clientVars, msgs, histVars, done>>
 */
-/** Restart(r): volatile state starts over; promise, accepted values and learned log survive. */
-export function Restart(env: ModelEnv, w: World, _ev: EventInfo, r: number): StepResult {
+/**
+ * Restart(r): volatile state starts over from the checkpoint; promise, accepted values, learned
+ * log and checkpoint survive.
+ */
+export function Restart(_env: ModelEnv, w: World, _ev: EventInfo, r: number): StepResult {
   const v = w.replicas[r] as ReplicaVars;
   const next: ReplicaVars = {
     ...followerOf(v),
-    executed: 0,
-    sessions: new Map(),
-    app: env.ctx.app === null ? UNKNOWN : env.ctx.app.init(),
+    executed: v.ckpt.slot,
+    sessions: v.ckpt.sessions,
+    app: v.ckpt.app,
   };
   return [withReplica(w, r, next)];
 }

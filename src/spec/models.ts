@@ -37,7 +37,21 @@ export const MODEL_F2: SpecModel = {
   crashable: ['r1', 'r2'],
 };
 
-export const SPEC_MODEL_LIST: readonly SpecModel[] = [MODEL_F1, MODEL_F2];
+/** MCSmr_Ckpt: three replicas, one ballot, one client, two slots (a request, then a checkpoint). */
+export const MODEL_CKPT: SpecModel = {
+  name: 'Ckpt',
+  module: 'MCSmr_Ckpt',
+  constants: {
+    replicas: ['r1', 'r2', 'r3'],
+    clients: ['c1'],
+    maxSeq: 1,
+    numSlots: 2,
+    maxBallot: 0,
+  },
+  crashable: ['r1'],
+};
+
+export const SPEC_MODEL_LIST: readonly SpecModel[] = [MODEL_F1, MODEL_F2, MODEL_CKPT];
 
 export const SPEC_MODELS: ReadonlyMap<string, SpecModelFactory> = new Map(
   SPEC_MODEL_LIST.map((m) => [

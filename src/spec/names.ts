@@ -10,6 +10,7 @@ export const REPLICA_VARIABLES = [
   'promised',
   'accepted',
   'chosen',
+  'ckpt',
   'role',
   'ballot',
   'prepareFrom',
@@ -28,8 +29,9 @@ export const CLIENT_VARIABLES = [
   'replies',
 ] as const satisfies readonly (keyof ClientVars)[];
 
-/** The global variables: the network, and the ghost of accepted outcomes. */
-export const GLOBAL_VARIABLES = ['msgs', 'done'] as const;
+/** The global variables: the network, the histories of learned values and checkpoints, and the
+ * ghost of accepted outcomes. */
+export const GLOBAL_VARIABLES = ['msgs', 'decided', 'snapshots', 'done'] as const;
 
 /** Every variable of Smr.tla, in its VARIABLES order. */
 export const VARIABLES = [...REPLICA_VARIABLES, ...CLIENT_VARIABLES, ...GLOBAL_VARIABLES] as const;

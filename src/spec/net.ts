@@ -31,6 +31,7 @@ export function indexKeysOf(msg: Msg): readonly string[] {
     case 'Accepted':
       return ['Accepted', `Accepted|${msg.slot}`];
     case 'Decision':
+    case 'Snapshot':
       return [];
     case 'Request':
       return ['Request', `Request|${msg.from}|${msg.seq}`];

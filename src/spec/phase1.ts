@@ -9,6 +9,7 @@ import { refuse, Outcomes, type ModelEnv, type StepResult } from './refusal.js';
 import {
   acceptedFrom,
   isQuorum,
+  known,
   sendRecord,
   withReplica,
   type EventInfo,
@@ -36,11 +37,12 @@ Phase1a(r, b) ==
          /\ ballot' = [ballot EXCEPT ![r] = b]
          /\ prepareFrom' = [prepareFrom EXCEPT ![r] = from]
          /\ promises' = [promises EXCEPT ![r] =
-                           {[from |-> r, accepted |-> AcceptedFrom(r, from)]}]
+                           {[from |-> r, accepted |-> AcceptedFrom(r, from),
+                             ckpt |-> ckpt[r].slot]}]
          /\ proposals' = [proposals EXCEPT ![r] = {}]
          /\ nextSlot' = [nextSlot EXCEPT ![r] = 0]
          /\ Send([type |-> "Prepare", from |-> r, bal |-> b, fromSlot |-> from])
-  /\ UNCHANGED <<accepted, chosen, execVars, clientVars, done>>
+  /\ UNCHANGED <<accepted, chosen, ckpt, execVars, clientVars, histVars, done>>
 */
 /** Phase1a(r, b): r, not leading, starts a candidacy with a ballot b it owns above its promise. */
 export function Phase1a(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
@@ -96,7 +98,7 @@ function phase1a(
     role: 'candidate',
     ballot: b,
     prepareFrom: from,
-    promises: new Map([[ev.node, acceptedFrom(v, from)]]),
+    promises: new Map([[ev.node, { accepted: acceptedFrom(v, from), ckpt: v.ckpt.slot }]]),
     proposals: new Map(),
     nextSlot: 0,
   };
@@ -129,10 +131,13 @@ Phase1b(r, m) ==
   /\ m.bal >= promised[r]
   /\ promised' = [promised EXCEPT ![r] = m.bal]
   /\ Send([type |-> "Promise", from |-> r, bal |-> m.bal,
-           accepted |-> AcceptedFrom(r, m.fromSlot)])
-  /\ UNCHANGED <<accepted, chosen, leaderVars, execVars, clientVars, done>>
+           accepted |-> AcceptedFrom(r, m.fromSlot), ckpt |-> ckpt[r].slot])
+  /\ UNCHANGED <<accepted, chosen, ckpt, leaderVars, execVars, clientVars, histVars, done>>
 */
-/** Phase1b(r, m): r promises m's ballot and reports what it accepted from m.fromSlot on. */
+/**
+ * Phase1b(r, m): r promises m's ballot and reports what it accepted from m.fromSlot on, and
+ * where its log starts.
+ */
 export function Phase1b(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
   const v = w.replicas[r] as ReplicaVars;
   return receiving(
@@ -158,12 +163,14 @@ export function Phase1b(env: ModelEnv, w: World, ev: EventInfo, r: number): Step
           `${env.ctx.ballots.format(m.bal)} (m.bal)`,
         );
       const accepted = acceptedFrom(v, m.fromSlot);
+      const ckpt = v.ckpt.slot;
       const promise: MsgOf<'Promise'> = {
         type: 'Promise',
         from: ev.node,
         bal: m.bal,
         accepted,
-        key: promiseKey(ev.node, m.bal, accepted),
+        ckpt,
+        key: promiseKey(ev.node, m.bal, accepted, ckpt),
       };
       return [withReplica(w, r, { ...v, promised: m.bal }, sendRecord(ev, promise))];
     },
@@ -178,9 +185,9 @@ ReceivePromise(r, m) ==
   /\ m.bal = ballot[r]
   /\ promises' = [promises EXCEPT ![r] =
                     {p \in @ : p.from # m.from}
-                      \cup {[from |-> m.from, accepted |-> m.accepted]}]
+                      \cup {[from |-> m.from, accepted |-> m.accepted, ckpt |-> m.ckpt]}]
   /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, proposals, nextSlot,
-                 execVars, clientVars, msgs, done>>
+                 execVars, clientVars, msgs, histVars, done>>
 */
 /** ReceivePromise(r, m): a candidate records a promise for its current ballot. */
 export function ReceivePromise(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
@@ -208,7 +215,7 @@ export function ReceivePromise(env: ModelEnv, w: World, ev: EventInfo, r: number
           `${env.ctx.ballots.format(m.bal)} (m.bal)`,
         );
       const promises = new Map(v.promises);
-      promises.set(m.from, m.accepted);
+      promises.set(m.from, { accepted: m.accepted, ckpt: m.ckpt });
       return [withReplica(w, r, { ...v, promises })];
     },
   );
@@ -218,10 +225,11 @@ export function ReceivePromise(env: ModelEnv, w: World, ev: EventInfo, r: number
 BecomeLeader(r) ==
   /\ role[r] = "candidate"
   /\ {p.from : p \in promises[r]} \in Quorums
+  /\ \A p \in promises[r] : p.ckpt <= ChosenPrefix(r)
   /\ LET reports == UNION {p.accepted : p \in promises[r]}
          top == Max({prepareFrom[r] - 1} \cup {e.slot : e \in reports}
                       \cup ChosenSlots(r))
-         open == {s \in prepareFrom[r]..top : s \notin ChosenSlots(r)}
+         open == {s \in prepareFrom[r]..top : ~Known(r, s)}
      IN  /\ role' = [role EXCEPT ![r] = "leader"]
          /\ prepareFrom' = [prepareFrom EXCEPT ![r] = 0]
          /\ promises' = [promises EXCEPT ![r] = {}]
@@ -229,11 +237,12 @@ BecomeLeader(r) ==
          /\ proposals' = [proposals EXCEPT ![r] =
                             {[slot |-> s, cmd |-> Adopt(reports, s), votes |-> {}] :
                                s \in open}]
-  /\ UNCHANGED <<durableVars, ballot, execVars, clientVars, msgs, done>>
+  /\ UNCHANGED <<durableVars, ballot, execVars, clientVars, msgs, histVars, done>>
 */
 /**
  * BecomeLeader(r): with promises from a quorum, lead; in every open slot propose the value of
- * the highest-ballot report (P2c), or a no-op to fill a gap.
+ * the highest-ballot report (P2c), or a no-op to fill a gap. Not before r knows chosen every
+ * slot an acceptor of the quorum truncated (it reported nothing for those).
  */
 export function BecomeLeader(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
   const v = w.replicas[r] as ReplicaVars;
@@ -248,9 +257,17 @@ export function BecomeLeader(env: ModelEnv, w: World, ev: EventInfo, r: number):
       `promises from a majority of ${env.n}`,
       `from ${[...v.promises.keys()].join(', ')}`,
     );
+  for (const [q, p] of v.promises)
+    if (p.ckpt > v.chosenPrefix)
+      return refuse(
+        3,
+        '\\A p \\in promises[r] : p.ckpt <= ChosenPrefix(r)',
+        `${ev.node} knows every slot below ${q}'s checkpoint (${p.ckpt}) chosen`,
+        `ChosenPrefix(${ev.node}) = ${v.chosenPrefix}`,
+      );
   const best = new Map<number, AcceptedEntry>();
   let top = v.prepareFrom - 1;
-  for (const entries of v.promises.values()) {
+  for (const { accepted: entries } of v.promises.values()) {
     for (const e of entries) {
       const seen = best.get(e.slot);
       if (seen === undefined || e.bal > seen.bal) best.set(e.slot, e);
@@ -260,7 +277,7 @@ export function BecomeLeader(env: ModelEnv, w: World, ev: EventInfo, r: number):
   if (v.chosen.maxSlot > top) top = v.chosen.maxSlot;
   const proposals = new Map<number, Proposal>();
   for (let s = v.prepareFrom; s <= top; s++) {
-    if (v.chosen.has(s)) continue;
+    if (known(v, s)) continue;
     const cmd: Cmd = best.get(s)?.cmd ?? NOOP_CMD;
     proposals.set(s, { cmd, votes: 0 });
   }

@@ -10,16 +10,19 @@ import {
   findMsg,
   hasRequest,
   isQuorum,
+  known,
   nextFree,
   selectMsgs,
   sendRecord,
   setSlot,
+  withDecided,
   withReplica,
   type EventInfo,
   type ReplicaVars,
   type World,
 } from './state.js';
 import {
+  CKPT_CMD,
   UNKNOWN,
   acceptKey,
   acceptedKey,
@@ -39,8 +42,9 @@ Phase2a(r, s, v) ==
   /\ \/ [slot |-> s, cmd |-> v, votes |-> {}] \in proposals[r]
      \/ /\ \A p \in proposals[r] : p.votes # {}
         /\ s = NextFree(r)
-        /\ v \in Requests
-        /\ [type |-> "Request", from |-> v.client, seq |-> v.seq] \in msgs
+        /\ \/ v = Ckpt
+           \/ /\ v \in Requests
+              /\ [type |-> "Request", from |-> v.client, seq |-> v.seq] \in msgs
         /\ \A p \in proposals[r] : p.cmd # v
   /\ accepted' = [accepted EXCEPT ![r] =
                     PutSlot(@, [slot |-> s, bal |-> ballot[r], cmd |-> v])]
@@ -48,12 +52,13 @@ Phase2a(r, s, v) ==
                      PutSlot(@, [slot |-> s, cmd |-> v, votes |-> {r}])]
   /\ nextSlot' = [nextSlot EXCEPT ![r] = IF s + 1 > @ THEN s + 1 ELSE @]
   /\ Send([type |-> "Accept", from |-> r, bal |-> ballot[r], slot |-> s, cmd |-> v])
-  /\ UNCHANGED <<promised, chosen, role, ballot, prepareFrom, promises,
-                 execVars, clientVars, done>>
+  /\ UNCHANGED <<promised, chosen, ckpt, role, ballot, prepareFrom, promises,
+                 execVars, clientVars, histVars, done>>
 */
 /**
  * Phase2a(r, s, v): leader r proposes v in slot s: the value BecomeLeader adopted for s, or,
- * once those are all proposed, a client request it received, in the next free slot.
+ * once those are all proposed, a client request it received or a checkpoint, in the next free
+ * slot.
  */
 export function Phase2a(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
   const v = w.replicas[r] as ReplicaVars;
@@ -88,7 +93,8 @@ export function Phase2a(env: ModelEnv, w: World, ev: EventInfo, r: number): Step
     if (adopted !== undefined && adopted.votes === 0)
       outcomes.add(propose(env, w, ev, r, v, s, adopted.cmd));
     else
-      for (const cmd of requestGuesses(env, w, v)) outcomes.add(propose(env, w, ev, r, v, s, cmd));
+      for (const cmd of [...requestGuesses(env, w, v), CKPT_CMD])
+        outcomes.add(propose(env, w, ev, r, v, s, cmd));
   }
   return outcomes.result(() =>
     refuse(3, 'a value Phase2a may propose', 'an adopted value or a new request', 'none'),
@@ -157,24 +163,27 @@ function mayPropose(
       );
   const free = nextFree(v);
   if (s !== free) return refuse(5, 's = NextFree(r)', `slot ${free}`, `slot ${s}`);
-  if (cmd.kind !== 'op') return refuse(6, 'v \\in Requests', 'a client request', 'noop');
-  const requested =
-    cmd.op === UNKNOWN
-      ? hasRequest(w, cmd.client, cmd.seq)
-      : findMsg(w, requestKey(cmd.client, cmd.seq, opKeyOf(cmd))) !== undefined;
-  if (!requested)
-    return refuse(
-      7,
-      '[type |-> "Request", from |-> v.client, seq |-> v.seq] \\in msgs',
-      `a Request ${cmd.client}#${cmd.seq} with this op sent earlier`,
-      `${describeCmd(cmd)}, never requested`,
-    );
+  if (cmd.kind === 'noop')
+    return refuse(6, 'v = Ckpt \\/ v \\in Requests', 'a checkpoint or a client request', 'noop');
+  if (cmd.kind === 'op') {
+    const requested =
+      cmd.op === UNKNOWN
+        ? hasRequest(w, cmd.client, cmd.seq)
+        : findMsg(w, requestKey(cmd.client, cmd.seq, opKeyOf(cmd))) !== undefined;
+    if (!requested)
+      return refuse(
+        7,
+        '[type |-> "Request", from |-> v.client, seq |-> v.seq] \\in msgs',
+        `a Request ${cmd.client}#${cmd.seq} with this op sent earlier`,
+        `${describeCmd(cmd)}, never requested`,
+      );
+  }
   for (const p of v.proposals.values())
     if (p.cmd.key === cmd.key)
       return refuse(
         8,
         '\\A p \\in proposals[r] : p.cmd # v',
-        'a request not in flight',
+        'a command not in flight',
         `${describeCmd(cmd)} is already proposed`,
       );
   void env;
@@ -215,13 +224,17 @@ Phase2b(r, m) ==
   /\ m.type = "Accept"
   /\ m.from # r
   /\ m.bal >= promised[r]
+  /\ m.slot >= ckpt[r].slot
   /\ promised' = [promised EXCEPT ![r] = m.bal]
   /\ accepted' = [accepted EXCEPT ![r] =
                     PutSlot(@, [slot |-> m.slot, bal |-> m.bal, cmd |-> m.cmd])]
   /\ Send([type |-> "Accepted", from |-> r, bal |-> m.bal, slot |-> m.slot])
-  /\ UNCHANGED <<chosen, leaderVars, execVars, clientVars, done>>
+  /\ UNCHANGED <<chosen, ckpt, leaderVars, execVars, clientVars, histVars, done>>
 */
-/** Phase2b(r, m): r accepts m's value unless it promised a higher ballot, and tells the leader. */
+/**
+ * Phase2b(r, m): r accepts m's value unless it promised a higher ballot or truncated the slot,
+ * and tells the leader.
+ */
 export function Phase2b(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
   const v = w.replicas[r] as ReplicaVars;
   const fmt = (x: number): string => env.ctx.ballots.format(x);
@@ -232,7 +245,7 @@ export function Phase2b(env: ModelEnv, w: World, ev: EventInfo, r: number): Step
     'Accept',
     1,
     ev.slot === undefined ? 'Accept' : `Accept|${ev.slot}`,
-    (m) => m.from !== ev.node && m.bal >= v.promised,
+    (m) => m.from !== ev.node && m.bal >= v.promised && m.slot >= v.ckpt.slot,
     (m, logged) => {
       if (logged) {
         const missing = inMsgs(env, w, ev, m, 1);
@@ -246,6 +259,13 @@ export function Phase2b(env: ModelEnv, w: World, ev: EventInfo, r: number): Step
           'm.bal >= promised[r]',
           `a ballot ≥ ${fmt(v.promised)} (promised[${ev.node}])`,
           `${fmt(m.bal)} (m.bal)`,
+        );
+      if (!(m.slot >= v.ckpt.slot))
+        return refuse(
+          5,
+          'm.slot >= ckpt[r].slot',
+          `a slot ≥ ${v.ckpt.slot} (${ev.node}'s checkpoint)`,
+          `slot ${m.slot}`,
         );
       if (ev.slot !== undefined && ev.slot !== m.slot)
         return refuse(21, 'event.slot = m.slot', `slot ${m.slot}`, `slot ${ev.slot}`);
@@ -289,7 +309,7 @@ ReceiveAccepted(r, m) ==
                      {IF p.slot = m.slot THEN [p EXCEPT !.votes = @ \cup {m.from}]
                                          ELSE p : p \in @}]
   /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, promises, nextSlot,
-                 execVars, clientVars, msgs, done>>
+                 execVars, clientVars, msgs, histVars, done>>
 */
 /** ReceiveAccepted(r, m): the leader counts a vote in its own ballot for a proposal it has. */
 export function ReceiveAccepted(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
@@ -341,10 +361,11 @@ Decide(r, s) ==
   /\ \E p \in proposals[r] : p.slot = s /\ p.votes \in Quorums
   /\ LET p == CHOOSE p \in proposals[r] : p.slot = s
      IN  /\ proposals' = [proposals EXCEPT ![r] = @ \ {p}]
-         /\ chosen' = IF s \in ChosenSlots(r) THEN chosen
+         /\ chosen' = IF Known(r, s) THEN chosen
                       ELSE [chosen EXCEPT ![r] = @ \cup {[slot |-> s, cmd |-> p.cmd]}]
-  /\ UNCHANGED <<promised, accepted, role, ballot, prepareFrom, promises,
-                 nextSlot, execVars, clientVars, msgs, done>>
+         /\ decided' = decided \cup {[slot |-> s, cmd |-> p.cmd]}
+  /\ UNCHANGED <<promised, accepted, ckpt, role, ballot, prepareFrom, promises,
+                 nextSlot, execVars, clientVars, msgs, snapshots, done>>
 */
 /** Decide(r, s): a quorum accepted the leader's proposal for s in its ballot: s is chosen. */
 export function Decide(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
@@ -399,11 +420,11 @@ function decide(
   const proposals = new Map(v.proposals);
   proposals.delete(s);
   let next: ReplicaVars = { ...v, proposals };
-  if (!v.chosen.has(s)) {
+  if (!known(v, s)) {
     const chosen = setSlot(env, v.chosen, s, p.cmd);
     next = { ...next, chosen, chosenPrefix: advancePrefix(chosen, v.chosenPrefix) };
   }
-  return [withReplica(w, r, next)];
+  return [withDecided(withReplica(w, r, next), s, p.cmd)];
 }
 
 export function votersOf(env: ModelEnv, votes: number): string {

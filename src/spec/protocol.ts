@@ -17,7 +17,7 @@ import {
 } from './invariants.js';
 import { ACTION_TABLE } from './actions.js';
 import { FAIL_KEY, outcome } from './client.js';
-import { encodeClient, encodeReplica } from './encode.js';
+import { checkpointText, encodeClient, encodeReplica } from './encode.js';
 import { Net } from './net.js';
 import { isRefusal, type ModelEnv, type Refusal } from './refusal.js';
 import {
@@ -32,6 +32,7 @@ import {
 import {
   acceptKey,
   Ballots,
+  CKPT_CMD,
   decisionKey,
   jsonKey,
   opCmd,
@@ -79,6 +80,8 @@ FollowUp(r) ==
   \/ \E p \in proposals[r] : p.votes = {} /\ Phase2a(r, p.slot, p.cmd)
   \/ \E s \in Slots : Decide(r, s)
   \/ Execute(r)
+  \/ Checkpoint(r)
+  \/ Truncate(r)
   \/ Outranked(r) /\ StepDown(r)
 */
 /*
@@ -147,23 +150,25 @@ export class ModelSteps {
         if (p.votes === 0) out.push(accept(r, v.ballot, slot, p.cmd));
       if (v.role === 'leader') {
         const slot = nextFree(v);
-        if (slot < k.numSlots)
+        if (slot < k.numSlots) {
           for (const m of ofType('Request'))
             out.push(accept(r, v.ballot, slot, opCmd(m.from, m.seq, m.op, m.opKey)));
+          out.push(accept(r, v.ballot, slot, CKPT_CMD));
+        }
       }
       for (const m of ofType('Accept')) out.push({ action: 'Phase2b', node: r, msg: m });
       for (const m of ofType('Accepted')) out.push({ action: 'ReceiveAccepted', node: r, msg: m });
       for (const slot of v.proposals.keys()) out.push({ action: 'Decide', node: r, slot });
-      // Learn(r, s, v): from any other replica that knows v chosen in s.
-      s.w.replicas.forEach((q, j) => {
-        if (j === i) return;
-        for (const [slot, cmd] of q.chosen.from(0)) {
-          const from = k.replicas[j] as string;
-          const key = decisionKey(from, slot, cmd);
-          out.push({ action: 'Learn', node: r, msg: { type: 'Decision', from, slot, cmd, key } });
+      // Learn(r, s, v): any command some replica decided or learned (the message names r).
+      for (const [slot, cmds] of s.w.decided.from(0))
+        for (const cmd of cmds) {
+          const key = decisionKey(r, slot, cmd);
+          out.push({ action: 'Learn', node: r, msg: { type: 'Decision', from: r, slot, cmd, key } });
         }
-      });
       out.push({ action: 'Execute', node: r });
+      out.push({ action: 'Checkpoint', node: r });
+      out.push({ action: 'Truncate', node: r });
+      for (const c of s.w.snapshots) out.push({ action: 'InstallCheckpoint', node: r, slot: c.slot });
       for (const m of ofType('Request')) out.push({ action: 'ReplyFromSession', node: r, msg: m });
       out.push({ action: 'StepDown', node: r });
       if (this.crashable.has(r)) out.push({ action: 'Restart', node: r });
@@ -201,6 +206,8 @@ export class ModelSteps {
       case 'BecomeLeader':
       case 'Decide':
       case 'Execute':
+      case 'Checkpoint':
+      case 'Truncate':
         return true;
       case 'Phase2a':
         return a.msg?.type === 'Accept' && v.proposals.get(a.msg.slot)?.votes === 0;
@@ -246,10 +253,16 @@ export class ModelSteps {
     const { w } = s;
     const live: string[] = [];
     for (const r of w.net.above(null)) if (this.isLive(w, r.msg)) live.push(r.msg.key);
+    const decided: string[] = [];
+    for (const [slot, cmds] of w.decided.from(0))
+      decided.push(`${slot}:${cmds.map((c) => c.key).sort().join('+')}`);
+    const snapshots = w.snapshots.map((c) => checkpointText(this.ctx, c)).sort();
     return [
       w.replicas.map((v) => encodeReplica(this.ctx, v)).join('/'),
       w.clients.map(encodeClient).join('/'),
       live.sort().join(';'),
+      decided.join(','),
+      snapshots.join(';'),
       s.done.map((d) => `${d.client}#${d.seq}=${d.output}`).join(','),
     ].join('\n');
   }

@@ -77,6 +77,8 @@ export function describeMsg(env: ModelEnv, m: Msg): string {
       return `Accepted(${b(m.bal)} from ${m.from}, slot ${m.slot})`;
     case 'Decision':
       return `Decision(slot ${m.slot} from ${m.from})`;
+    case 'Snapshot':
+      return `Snapshot(checkpoint ${m.slot} from ${m.from})`;
     case 'Request':
       return `Request(${m.from}#${m.seq})`;
     case 'Reply':

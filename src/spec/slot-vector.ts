@@ -81,6 +81,24 @@ export class SlotVector<T> {
     );
   }
 
+  /**
+   * The entries with slot ≥ `from` only (log truncation). Subtrees wholly at or above `from` are
+   * shared; only the path through `from` is copied, so the cost is O(log₃₂ n), not the log's size.
+   */
+  dropBelow(from: number): SlotVector<T> {
+    if (from <= 0 || this.size === 0) return this;
+    if (from > this.maxSlot) return SlotVector.empty<T>();
+    let removed = 0;
+    for (const _ of walkBelow(this.root, this.shift, 0, from)) removed++;
+    if (removed === 0) return this;
+    return new SlotVector<T>(
+      cutBelow(this.root, this.shift, 0, from),
+      this.shift,
+      this.size - removed,
+      this.maxSlot,
+    );
+  }
+
   /** Entries with slot ≥ from, in slot order. */
   *from(from: number): IterableIterator<[number, T]> {
     if (from > this.maxSlot) return;
@@ -104,6 +122,32 @@ function setIn(node: Trie, shift: number, slot: number, value: unknown): Trie {
   if (shift === 0) copy[index] = value;
   else copy[index] = setIn((node[index] as Trie | undefined) ?? [], shift - BITS, slot, value);
   return copy;
+}
+
+/** The trie without the entries below `from` (copying only the nodes that straddle it). */
+function cutBelow(node: Trie, shift: number, base: number, from: number): Trie {
+  const copy = node.slice();
+  for (let i = 0; i < node.length; i++) {
+    const start = base + i * 2 ** shift;
+    if (start >= from) break;
+    if (start + 2 ** shift <= from) copy[i] = undefined;
+    else if (shift > 0 && node[i] !== undefined)
+      copy[i] = cutBelow(node[i] as Trie, shift - BITS, start, from);
+    else copy[i] = undefined;
+  }
+  return copy;
+}
+
+/** Entries below `from` (to count what a cut removes). */
+function* walkBelow(node: Trie, shift: number, base: number, from: number): IterableIterator<number> {
+  for (let i = 0; i < node.length; i++) {
+    const start = base + i * 2 ** shift;
+    if (start >= from) return;
+    const child = node[i];
+    if (child === undefined) continue;
+    if (shift === 0) yield start;
+    else yield* walkBelow(child as Trie, shift - BITS, start, from);
+  }
 }
 
 function* walk<T>(

@@ -37,16 +37,31 @@ export interface Session extends Output {
   readonly seq: number;
 }
 
+/** A checkpoint (Smr.tla's Checkpoints): the state after executing slots 0..slot-1. */
+export interface CheckpointVars {
+  readonly slot: number;
+  /** The app state, or UNKNOWN (as `app`). */
+  readonly app: unknown;
+  readonly sessions: ReadonlyMap<NodeId, Session>;
+}
+
+/** A promise a candidate collected: what the acceptor accepted, and where its log starts. */
+export interface PromiseReport {
+  readonly accepted: readonly AcceptedEntry[];
+  readonly ckpt: number;
+}
+
 export interface ReplicaVars {
   readonly promised: number;
   readonly accepted: SlotVector<AcceptedValue>;
   readonly chosen: SlotVector<Cmd>;
-  /** Derived from `chosen`: the first slot not known chosen (ChosenPrefix(r)). */
+  readonly ckpt: CheckpointVars;
+  /** Derived from `chosen` and `ckpt`: the first slot not known chosen (ChosenPrefix(r)). */
   readonly chosenPrefix: number;
   readonly role: Role;
   readonly ballot: number;
   readonly prepareFrom: number;
-  readonly promises: ReadonlyMap<NodeId, readonly AcceptedEntry[]>;
+  readonly promises: ReadonlyMap<NodeId, PromiseReport>;
   readonly proposals: ReadonlyMap<number, Proposal>;
   readonly nextSlot: number;
   readonly executed: number;
@@ -68,6 +83,10 @@ export interface World {
   readonly net: Net;
   /** ...and what this candidate sent since (flushed into `net` when the event commits). */
   readonly sent: readonly SendRecord[];
+  /** `decided`: every command some replica decided or learned, by slot (one, unless unsafe). */
+  readonly decided: SlotVector<readonly Cmd[]>;
+  /** `snapshots`: every checkpoint some replica took, in the order taken. */
+  readonly snapshots: readonly CheckpointVars[];
   /** Unlogged steps taken since the last logged event (bounded by --max-hidden). */
   readonly hidden: number;
 }
@@ -112,6 +131,7 @@ export function initialWorld(ctx: SpecContext): World {
     promised: NO_BALLOT,
     accepted: SlotVector.empty(),
     chosen: SlotVector.empty(),
+    ckpt: { slot: 0, app, sessions: new Map() },
     chosenPrefix: 0,
     role: 'follower',
     ballot: NO_BALLOT,
@@ -129,6 +149,8 @@ export function initialWorld(ctx: SpecContext): World {
     clients: ctx.clients.map(() => client),
     net: new Net(),
     sent: [],
+    decided: SlotVector.empty(),
+    snapshots: [],
     hidden: 0,
   };
 }
@@ -141,6 +163,8 @@ export function withReplica(w: World, index: number, vars: ReplicaVars, send?: S
     clients: w.clients,
     net: w.net,
     sent: send === undefined ? w.sent : [...w.sent, send],
+    decided: w.decided,
+    snapshots: w.snapshots,
     hidden: w.hidden,
   };
 }
@@ -153,6 +177,8 @@ export function withClient(w: World, index: number, vars: ClientVars, send?: Sen
     clients,
     net: w.net,
     sent: send === undefined ? w.sent : [...w.sent, send],
+    decided: w.decided,
+    snapshots: w.snapshots,
     hidden: w.hidden,
   };
 }
@@ -201,9 +227,15 @@ export function setSlot<T>(
     : vector.set(slot, value);
 }
 
-/** ChosenPrefix(r), advanced from the cached value after `chosen` gained `slot`. */
-export function advancePrefix(chosen: SlotVector<Cmd>, prefix: number): number {
-  let s = prefix;
+/** Known(r, s): r learned that s is chosen, or its checkpoint covers s. */
+export const known = (v: ReplicaVars, s: number): boolean => s < v.ckpt.slot || v.chosen.has(s);
+
+/**
+ * ChosenPrefix(r), advanced from the cached value after `chosen` gained a slot or the
+ * checkpoint moved (both only ever raise it).
+ */
+export function advancePrefix(chosen: SlotVector<Cmd>, prefix: number, ckptSlot = 0): number {
+  let s = Math.max(prefix, ckptSlot);
   while (chosen.has(s)) s++;
   return s;
 }
@@ -211,8 +243,21 @@ export function advancePrefix(chosen: SlotVector<Cmd>, prefix: number): number {
 /** NextFree(r): the first slot at or after nextSlot[r] that r does not know chosen. */
 export function nextFree(r: ReplicaVars): number {
   let s = Math.max(r.nextSlot, 0);
-  while (r.chosen.has(s)) s++;
+  while (known(r, s)) s++;
   return s;
+}
+
+/** `[slot |-> s, cmd |-> v] \in decided`. */
+export function wasDecided(w: World, s: number, cmd: Cmd): boolean {
+  const here = w.decided.get(s);
+  return here !== undefined && here.some((c) => c.key === cmd.key);
+}
+
+/** `decided' = decided \cup {[slot |-> s, cmd |-> v]}`. */
+export function withDecided(w: World, s: number, cmd: Cmd): World {
+  if (wasDecided(w, s, cmd)) return w;
+  const here = w.decided.get(s) ?? [];
+  return { ...w, decided: w.decided.set(s, [...here, cmd]) };
 }
 
 /** AcceptedFrom(r, s), in slot order (the core's `acceptedFrom`). */

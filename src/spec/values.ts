@@ -18,7 +18,7 @@ export const UNKNOWN: unique symbol = Symbol('unknown');
 export type Unknown = typeof UNKNOWN;
 
 export interface Cmd {
-  readonly kind: 'noop' | 'op';
+  readonly kind: 'noop' | 'op' | 'checkpoint';
   readonly client: NodeId;
   readonly seq: number;
   readonly op: Json | Unknown;
@@ -32,6 +32,15 @@ export const NOOP_CMD: Cmd = Object.freeze({
   seq: 0,
   op: null,
   key: 'noop',
+});
+
+/** Smr.tla's Ckpt: the CHECKPOINT command a leader proposes. */
+export const CKPT_CMD: Cmd = Object.freeze({
+  kind: 'checkpoint',
+  client: '',
+  seq: 0,
+  op: null,
+  key: 'checkpoint',
 });
 
 export function opCmd(client: NodeId, seq: number, op: Json | Unknown, opKey: string): Cmd {
@@ -50,7 +59,10 @@ export interface AcceptedEntry extends AcceptedValue {
   readonly slot: number;
 }
 
-/** Messages of the spec's network (spec/Smr.tla `Messages`), plus the Decision trace payload. */
+/**
+ * Messages of the spec's network (spec/Smr.tla `Messages`), plus the trace payloads Decision
+ * (of Decide and Learn) and Snapshot (of InstallCheckpoint), which are not in `msgs`.
+ */
 export type Msg =
   | {
       readonly type: 'Prepare';
@@ -64,6 +76,8 @@ export type Msg =
       readonly from: ReplicaId;
       readonly bal: number;
       readonly accepted: readonly AcceptedEntry[];
+      /** Where the acceptor's log starts: the slots below are truncated (its checkpoint). */
+      readonly ckpt: number;
       readonly key: string;
     }
   | {
@@ -86,6 +100,13 @@ export type Msg =
       readonly from: ReplicaId;
       readonly slot: number;
       readonly cmd: Cmd;
+      readonly key: string;
+    }
+  | {
+      /** Trace payload of InstallCheckpoint: which checkpoint was installed, sent by whom. */
+      readonly type: 'Snapshot';
+      readonly from: ReplicaId;
+      readonly slot: number;
       readonly key: string;
     }
   | {
@@ -122,13 +143,20 @@ export const replyKey = (from: string, to: string, seq: number, outKey: string):
   `Reply${SEP}${from}${SEP}${to}${SEP}${seq}${SEP}${outKey}`;
 export const decisionKey = (from: string, slot: number, cmd: Cmd): string =>
   `Decision${SEP}${from}${SEP}${slot}${SEP}${cmd.key}`;
+export const snapshotKey = (from: string, slot: number): string =>
+  `Snapshot${SEP}${from}${SEP}${slot}`;
 
 /** A Promise's `accepted` is a set in the spec: the key lists entries in slot order. */
-export function promiseKey(from: string, bal: number, accepted: readonly AcceptedEntry[]): string {
+export function promiseKey(
+  from: string,
+  bal: number,
+  accepted: readonly AcceptedEntry[],
+  ckpt: number,
+): string {
   const sorted = isSortedBySlot(accepted)
     ? accepted
     : [...accepted].sort((a, b) => a.slot - b.slot || a.bal - b.bal);
-  let key = `Promise${SEP}${from}${SEP}${bal}`;
+  let key = `Promise${SEP}${from}${SEP}${bal}${SEP}${ckpt}`;
   for (const e of sorted) key += `${SEP}${e.slot}:${e.bal}:${e.cmd.key}`;
   return key;
 }
@@ -220,7 +248,7 @@ export function sameCmdValue(
   },
 ): boolean {
   if (model.kind !== seen.kind) return false;
-  if (model.kind === 'noop') return true;
+  if (model.kind !== 'op') return true;
   return (
     model.client === seen.client &&
     model.seq === seen.seq &&
@@ -267,7 +295,7 @@ export class Ballots {
 }
 
 export function describeCmd(cmd: Cmd): string {
-  if (cmd.kind === 'noop') return 'noop';
+  if (cmd.kind !== 'op') return cmd.kind;
   return `${cmd.client}#${cmd.seq}${cmd.op === UNKNOWN ? '' : ` ${jsonKey(cmd.op)}`}`;
 }
 

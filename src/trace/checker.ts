@@ -16,7 +16,7 @@ import { openTrace, type EventSource } from './merge.js';
 import { hiddenSteps, stepEvent } from './replay/events.js';
 import { fingerprint, sameWorld } from './replay/equal.js';
 import { Net, type SendRecord } from '../spec/net.js';
-import { isPrunable } from './replay/prune.js';
+import { isPrunable, pruneHistories } from './replay/prune.js';
 import { closest, isRefusal, type ModelEnv, type Refusal } from '../spec/refusal.js';
 import { initialWorld, type EventInfo, type World } from '../spec/state.js';
 import { describeMsg } from '../spec/receive.js';
@@ -155,8 +155,9 @@ export function checkSource(source: EventSource, options: CheckOptions = {}): Ch
     }
     if (events % PROGRESS_EVERY === 0) options.onProgress?.(events);
     if (frontier.length === 1 && events % PRUNE_EVERY === 0) {
-      const w = frontier[0] as World;
+      const w = pruneHistories(frontier[0] as World);
       w.net.prune((m) => isPrunable(env, m, w));
+      frontier = [w];
     }
   }
   return finish(null);
@@ -245,7 +246,17 @@ function commit(worlds: World[]): World[] {
       net = root;
     }
     for (const r of w.sent) net.add(r);
-    return [{ replicas: w.replicas, clients: w.clients, net, sent: [], hidden: 0 }];
+    return [
+      {
+        replicas: w.replicas,
+        clients: w.clients,
+        net,
+        sent: [],
+        decided: w.decided,
+        snapshots: w.snapshots,
+        hidden: 0,
+      },
+    ];
   }
   const common = sentByAll(worlds);
   if (common.size > 0) {
@@ -258,7 +269,7 @@ function commit(worlds: World[]): World[] {
       return w.sent.length === 0 && w.hidden === 0 ? w : { ...w, sent: [], hidden: 0 };
     const child = new Net(w.net.depth > 16 ? squash(w.net) : w.net);
     for (const r of own) child.add(r);
-    return { replicas: w.replicas, clients: w.clients, net: child, sent: [], hidden: 0 };
+    return { ...w, net: child, sent: [], hidden: 0 };
   });
 }
 

@@ -18,6 +18,9 @@
  * | Decide           | Decision{from: self}: what was chosen | yes  | not a spec message             |
  * | Learn            | Decision{from: q}: who knew it        | yes  | Decision or catch-up reply     |
  * | Execute          | the Reply sent (when `applied`)       | yes  | `applied` false: skipped       |
+ * | Checkpoint       | Snapshot{from: self, slot, digest}    | yes  | the checkpoint taken (v2)      |
+ * | Truncate         | —                                     |      | below the checkpoint (v2)      |
+ * | InstallCheckpoint| Snapshot{from: q, slot, digest}       |      | state transfer from q (v2)     |
  * | ReplyFromSession | the Reply sent again                  |      | consumes Request(to, seq)      |
  * | StepDown/Restart | —                                     |      |                                |
  * | ClientRequest    | the Request sent                      |      |                                |
@@ -40,7 +43,13 @@ import { ACTIONS as SPEC_ACTIONS } from '../spec/actions.js';
 import { CLIENT_VARIABLES, REPLICA_VARIABLES } from '../spec/names.js';
 
 export const TRACE_FORMAT = 'smr-trace';
-export const TRACE_VERSION = 1;
+/**
+ * Version 2 added checkpoints: the actions Checkpoint, Truncate and InstallCheckpoint, the
+ * `checkpoint` command kind, a Promise's `checkpoint` slot, the `Snapshot` payload and the `ckpt`
+ * state variable. Version 1 traces (no checkpoints) are read as they are.
+ */
+export const TRACE_VERSION = 2;
+export const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** Every action name a trace event may carry: the TLA+ actions of spec/Smr.tla (the twin's list). */
 export const ACTIONS: readonly ActionName[] = SPEC_ACTIONS;
@@ -58,7 +67,7 @@ export type ClockKind = 'lamport' | 'vc';
 
 export interface TraceHeader {
   readonly format: typeof TRACE_FORMAT;
-  readonly version: typeof TRACE_VERSION;
+  readonly version: number;
   readonly protocol: 'multipaxos';
   readonly replicas: readonly ReplicaId[];
   readonly clients: readonly ClientId[];

@@ -61,6 +61,8 @@ function sends(ev: ParsedEvent, m: Msg): boolean {
         logged.bal === m.bal &&
         logged.slot === m.slot
       );
+    case 'Snapshot':
+      return ev.action === 'Checkpoint' && logged?.key === m.key;
     case 'Decision':
       return (
         (ev.action === 'Decide' || ev.action === 'Learn') &&

@@ -35,6 +35,12 @@ export interface ParsedEvent {
 }
 
 const ACTION_SET: ReadonlySet<string> = new Set(ACTIONS);
+/** Actions version 1 of the format does not have. */
+const CHECKPOINT_ACTIONS: ReadonlySet<string> = new Set([
+  'Checkpoint',
+  'Truncate',
+  'InstallCheckpoint',
+]);
 const EVENT_KEYS: ReadonlySet<string> = new Set([
   'node',
   'action',
@@ -90,6 +96,10 @@ export function parseEvent(
   const action = value['action'];
   if (typeof action !== 'string' || !ACTION_SET.has(action))
     throw new BadLine(`unknown action ${show(action)}`);
+  if (ctx.header.version < 2 && CHECKPOINT_ACTIONS.has(action))
+    throw new BadLine(
+      `${action} needs trace version 2 (the header says version ${ctx.header.version})`,
+    );
   const name = action as ActionName;
   if (CLIENT_ACTIONS.has(name) !== isClient)
     throw new BadLine(

@@ -10,7 +10,7 @@ import type { Json, NodeId } from '../core/types.js';
 import {
   OBSERVE_LEVELS,
   TRACE_FORMAT,
-  TRACE_VERSION,
+  READABLE_VERSIONS,
   type ClockKind,
   type ObserveLevel,
   type TraceHeader,
@@ -52,8 +52,8 @@ export function parseHeader(value: unknown): TraceContext | string {
   if (!isRecord(value)) return 'the first line must be a trace header object';
   if (value['format'] !== TRACE_FORMAT)
     return `not an ${TRACE_FORMAT} header: "format" is ${show(value['format'])}, expected "${TRACE_FORMAT}"`;
-  if (value['version'] !== TRACE_VERSION)
-    return `unsupported trace version ${show(value['version'])} (this checker reads version ${TRACE_VERSION})`;
+  if (!READABLE_VERSIONS.includes(value['version'] as number))
+    return `unsupported trace version ${show(value['version'])} (this checker reads versions ${READABLE_VERSIONS.join(' and ')})`;
   if (value['protocol'] !== 'multipaxos')
     return `unsupported protocol ${show(value['protocol'])} (expected "multipaxos")`;
   for (const key of Object.keys(value))

@@ -42,10 +42,17 @@ export interface ObservedAccepted {
 /** A function-valued variable on part of its domain: (argument, value or null = no entry). */
 export type Entries<K, V> = readonly (readonly [K, V | null])[];
 
+/** A checkpoint as logged: its slot, and optionally its app state (the app's view). */
+export interface ObservedCheckpoint {
+  readonly slot: number;
+  readonly app?: Json;
+}
+
 export interface ObservedReplicaState {
   promised?: number;
   accepted?: Entries<number, ObservedAccepted>;
   chosen?: Entries<number, CmdValue>;
+  ckpt?: ObservedCheckpoint;
   role?: Role;
   ballot?: number;
   prepareFrom?: number;
@@ -98,6 +105,18 @@ export function parseReplicaState(
       case 'app':
         out.app = v as Json;
         break;
+      case 'ckpt': {
+        if (!isObj(v) || !isSlot(v['slot']))
+          throw new BadLine(
+            `${path} must be {"slot", "app"?} with an integer slot ≥ 0, got ${show(v)}`,
+          );
+        for (const k in v)
+          if (k !== 'slot' && k !== 'app')
+            throw new BadLine(`${path} has an unknown field ${JSON.stringify(k)}`);
+        out.ckpt =
+          v['app'] === undefined ? { slot: v['slot'] } : { slot: v['slot'], app: v['app'] as Json };
+        break;
+      }
       case 'accepted':
         out.accepted = bySlot(v, path, (e, p) => {
           if (!isObj(e))

@@ -6,6 +6,7 @@ import type { Json, NodeId } from '../core/types.js';
 import type { SpecContext } from '../spec/state.js';
 import { show } from './parse-header.js';
 import {
+  CKPT_CMD,
   NOOP_CMD,
   acceptKey,
   acceptedKey,
@@ -16,6 +17,7 @@ import {
   promiseKey,
   replyKey,
   requestKey,
+  snapshotKey,
   type AcceptedEntry,
   type Cmd,
   type Msg,
@@ -96,8 +98,12 @@ export function cmdOf(v: unknown, ctx: SpecContext, path: string): Cmd {
     onlyKeys(v, ['kind'], path);
     return NOOP_CMD;
   }
+  if (v['kind'] === 'checkpoint') {
+    onlyKeys(v, ['kind'], path);
+    return CKPT_CMD;
+  }
   if (v['kind'] !== 'op')
-    throw new BadLine(`${path}.kind must be "noop" or "op", got ${show(v['kind'])}`);
+    throw new BadLine(`${path}.kind must be "noop", "checkpoint" or "op", got ${show(v['kind'])}`);
   onlyKeys(v, ['kind', 'client', 'seq', 'op'], path);
   const client = clientId(v['client'], ctx, `${path}.client`);
   const seq = seqOf(v['seq'], `${path}.seq`);
@@ -107,7 +113,7 @@ export function cmdOf(v: unknown, ctx: SpecContext, path: string): Cmd {
 
 /** A command as logged in `state`, kept as its JSON value (compared structurally, no key). */
 export interface CmdValue {
-  readonly kind: 'noop' | 'op';
+  readonly kind: 'noop' | 'op' | 'checkpoint';
   readonly client?: string;
   readonly seq?: number;
   readonly op?: Json;
@@ -115,12 +121,12 @@ export interface CmdValue {
 
 export function cmdValueOf(v: unknown, ctx: SpecContext, path: string): CmdValue {
   if (!isObj(v)) throw new BadLine(`${path} must be a command, got ${show(v)}`);
-  if (v['kind'] === 'noop') {
+  if (v['kind'] === 'noop' || v['kind'] === 'checkpoint') {
     onlyKeys(v, ['kind'], path);
-    return { kind: 'noop' };
+    return { kind: v['kind'] };
   }
   if (v['kind'] !== 'op')
-    throw new BadLine(`${path}.kind must be "noop" or "op", got ${show(v['kind'])}`);
+    throw new BadLine(`${path}.kind must be "noop", "checkpoint" or "op", got ${show(v['kind'])}`);
   onlyKeys(v, ['kind', 'client', 'seq', 'op'], path);
   return {
     kind: 'op',
@@ -161,11 +167,14 @@ export function parseMsg(v: unknown, ctx: SpecContext, path: string): Msg {
       return { type, from, bal, fromSlot, key: prepareKey(from, bal, fromSlot) };
     }
     case 'Promise': {
-      onlyKeys(v, ['type', 'from', 'ballot', 'accepted'], path);
+      onlyKeys(v, ['type', 'from', 'ballot', 'accepted', 'checkpoint'], path);
       const from = replicaId(v['from'], ctx, `${path}.from`);
       const bal = ballotOf(v['ballot'], ctx, `${path}.ballot`);
       const accepted = entriesOf(v['accepted'], ctx, `${path}.accepted`);
-      return { type, from, bal, accepted, key: promiseKey(from, bal, accepted) };
+      // Version 1 traces have no checkpoints: every log starts at slot 0.
+      const ckpt =
+        v['checkpoint'] === undefined ? 0 : slotOf(v['checkpoint'], `${path}.checkpoint`);
+      return { type, from, bal, accepted, ckpt, key: promiseKey(from, bal, accepted, ckpt) };
     }
     case 'Accept': {
       onlyKeys(v, ['type', 'from', 'ballot', 'slot', 'cmd'], path);
@@ -189,6 +198,14 @@ export function parseMsg(v: unknown, ctx: SpecContext, path: string): Msg {
       const cmd = cmdOf(v['cmd'], ctx, `${path}.cmd`);
       return { type, from, slot, cmd, key: decisionKey(from, slot, cmd) };
     }
+    case 'Snapshot': {
+      onlyKeys(v, ['type', 'from', 'slot', 'digest'], path);
+      const from = replicaId(v['from'], ctx, `${path}.from`);
+      const slot = slotOf(v['slot'], `${path}.slot`);
+      if (v['digest'] !== undefined && typeof v['digest'] !== 'string')
+        throw new BadLine(`${path}.digest must be a string, got ${show(v['digest'])}`);
+      return { type, from, slot, key: snapshotKey(from, slot) };
+    }
     case 'Request': {
       onlyKeys(v, ['type', 'from', 'seq', 'op'], path);
       const from = clientId(v['from'], ctx, `${path}.from`);
@@ -208,7 +225,7 @@ export function parseMsg(v: unknown, ctx: SpecContext, path: string): Msg {
     }
     default:
       throw new BadLine(
-        `${path}.type ${show(type)} is not a message a trace event carries (Prepare, Promise, Accept, Accepted, Decision, Request, Reply)`,
+        `${path}.type ${show(type)} is not a message a trace event carries (Prepare, Promise, Accept, Accepted, Decision, Snapshot, Request, Reply)`,
       );
   }
 }

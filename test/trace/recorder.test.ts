@@ -33,7 +33,7 @@ describe('recording at three observation levels', () => {
       const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
       expect(parse(lines[0] as string)).toMatchObject({
         format: 'smr-trace',
-        version: 1,
+        version: 2,
         observe: level,
         clock: 'lamport',
       });

@@ -31,7 +31,17 @@ const BAD: Readonly<Record<string, Edit>> = {
   empty: () => [],
   'no-header': (l) => l.slice(1),
   'foreign-header': (l) => [JSON.stringify({ resourceSpans: [] }), ...l.slice(1)],
-  'version-2': (l) => [JSON.stringify({ ...event(l, 0), version: 2 }), ...l.slice(1)],
+  'version-3': (l) => [JSON.stringify({ ...event(l, 0), version: 3 }), ...l.slice(1)],
+  'checkpoint-in-version-1': (l) => {
+    const i = firstOf(l, 'Execute');
+    const { slot, node, clock } = event(l, i);
+    return put([JSON.stringify({ ...event(l, 0), version: 1 }), ...l.slice(1)], i, {
+      node,
+      action: 'Checkpoint',
+      clock,
+      slot,
+    });
+  },
   'bad-json': (l) => [...l.slice(0, 3), '{"node": "r1", "action":', ...l.slice(4)],
   'truncated-last-line': (l) => [...l.slice(0, 20), (l[20] as string).slice(0, 40)],
   'unknown-action': (l) => put(l, 5, { ...event(l, 5), action: 'Phase3' }),

@@ -32,7 +32,10 @@ export const registerTlc: RegisterCommand = (program: Command, setExit) => {
     .description(
       'model-check the TLA+ spec (spec/MCSmr_*.tla) with TLC; needs TLA2TOOLS_JAR and Java',
     )
-    .argument('[MODEL]', 'a model: F1, F2 or a module name such as MCSmr_F1 (default: every model)')
+    .argument(
+      '[MODEL]',
+      'a model: F1, F2, Ckpt or a module name such as MCSmr_F1 (default: every model)',
+    )
     .option('--workers <N>', 'TLC worker threads', intOption('--workers', { min: 1, max: 64 }), 2)
     .option('--json', 'print one JSON result object on stdout')
     .option(

@@ -6,13 +6,21 @@
 import { appViewKey } from '../../spec/values.js';
 import type { ModelEnv } from '../../spec/refusal.js';
 import { hashString, sameNet } from '../../spec/net.js';
-import type { ClientVars, Output, ReplicaVars, World } from '../../spec/state.js';
+import type {
+  CheckpointVars,
+  ClientVars,
+  Output,
+  PromiseReport,
+  ReplicaVars,
+  World,
+} from '../../spec/state.js';
 import type { AcceptedEntry } from '../../spec/values.js';
 
 /** A hash of the whole state: equal states hash equal (used to bucket before comparing). */
 export function fingerprint(w: World): number {
   let h = w.net.hash();
   for (const r of w.sent) h ^= hashString(r.msg.key);
+  h = Math.imul(h ^ w.decided.size ^ (w.snapshots.length << 16), 0x01000193);
   for (const r of w.replicas) h = Math.imul(h ^ replicaHash(r), 0x01000193);
   for (const c of w.clients) h = Math.imul(h ^ clientHash(c), 0x01000193);
   return h >>> 0;
@@ -22,14 +30,14 @@ const replicaHashes = new WeakMap<ReplicaVars, number>();
 function replicaHash(r: ReplicaVars): number {
   let h = replicaHashes.get(r);
   if (h !== undefined) return h;
-  let s = `${r.promised},${r.role},${r.ballot},${r.prepareFrom},${r.executed},${r.nextSlot},${r.accepted.size},${r.chosen.size}`;
+  let s = `${r.promised},${r.role},${r.ballot},${r.prepareFrom},${r.executed},${r.nextSlot},${r.accepted.size},${r.chosen.size},${r.ckpt.slot}`;
   // The newest accepted entries are where candidates usually differ.
   for (let slot = r.accepted.maxSlot, k = 0; slot >= 0 && k < 8; slot--, k++) {
     const a = r.accepted.get(slot);
     if (a !== undefined) s += `|${slot}:${a.bal}:${a.cmd.key}`;
   }
   for (const [slot, p] of r.proposals) s += `|p${slot}:${p.votes}:${p.cmd.key}`;
-  for (const [from, e] of r.promises) s += `|q${from}:${e.length}`;
+  for (const [from, e] of r.promises) s += `|q${from}:${e.accepted.length}:${e.ckpt}`;
   for (const [c, x] of r.sessions) s += `|s${c}:${x.seq}:${x.outKey}`;
   h = hashString(s);
   replicaHashes.set(r, h);
@@ -55,7 +63,32 @@ export function sameWorld(env: ModelEnv, a: World, b: World): boolean {
     if (ka.size !== kb.size || [...ka].some((k) => !kb.has(k))) return false;
     if (!sameNet(a.net, b.net)) return false;
   }
-  return true;
+  return (
+    a.decided.equals(
+      b.decided,
+      (x, y) => x.length === y.length && x.every((c, i) => c.key === y[i]?.key),
+    ) && sameSnapshots(env, a.snapshots, b.snapshots)
+  );
+}
+
+function sameSnapshots(
+  env: ModelEnv,
+  a: readonly CheckpointVars[],
+  b: readonly CheckpointVars[],
+): boolean {
+  return (
+    a === b ||
+    (a.length === b.length && a.every((c, i) => sameCheckpoint(env, c, b[i] as CheckpointVars)))
+  );
+}
+
+function sameCheckpoint(env: ModelEnv, a: CheckpointVars, b: CheckpointVars): boolean {
+  return (
+    a === b ||
+    (a.slot === b.slot &&
+      sameApp(env, a.app, b.app) &&
+      sameMap(a.sessions, b.sessions, (x, y) => x.seq === y.seq && x.outKey === y.outKey))
+  );
 }
 
 function sameReplica(env: ModelEnv, a: ReplicaVars, b: ReplicaVars): boolean {
@@ -68,13 +101,14 @@ function sameReplica(env: ModelEnv, a: ReplicaVars, b: ReplicaVars): boolean {
     a.nextSlot === b.nextSlot &&
     a.executed === b.executed &&
     sameApp(env, a.app, b.app) &&
+    sameCheckpoint(env, a.ckpt, b.ckpt) &&
     a.accepted.equals(
       b.accepted,
       (x, y) => x === y || (x.bal === y.bal && x.cmd.key === y.cmd.key),
     ) &&
     a.chosen.equals(b.chosen, (x, y) => x.key === y.key) &&
     sameMap(a.proposals, b.proposals, (x, y) => x.votes === y.votes && x.cmd.key === y.cmd.key) &&
-    sameMap(a.promises, b.promises, sameEntries) &&
+    sameMap(a.promises, b.promises, samePromise) &&
     sameMap(a.sessions, b.sessions, (x, y) => x.seq === y.seq && x.outKey === y.outKey)
   );
 }
@@ -106,6 +140,10 @@ function sameMap<K, V>(
     if (y === undefined || (x !== y && !same(x, y))) return false;
   }
   return true;
+}
+
+function samePromise(a: PromiseReport, b: PromiseReport): boolean {
+  return a.ckpt === b.ckpt && sameEntries(a.accepted, b.accepted);
 }
 
 function sameEntries(a: readonly AcceptedEntry[], b: readonly AcceptedEntry[]): boolean {

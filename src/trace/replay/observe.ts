@@ -39,6 +39,15 @@ export function compareReplica(
     return differ('nextSlot', String(v.nextSlot), String(o.nextSlot));
   if (o.executed !== undefined && o.executed !== v.executed)
     return differ('executed', String(v.executed), String(o.executed));
+  if (o.ckpt !== undefined) {
+    if (o.ckpt.slot !== v.ckpt.slot)
+      return differ('ckpt.slot', String(v.ckpt.slot), String(o.ckpt.slot));
+    if (o.ckpt.app !== undefined && v.ckpt.app !== UNKNOWN && env.ctx.app !== null) {
+      const view = appView(env.ctx.app, v.ckpt.app);
+      if (!sameJson(view, o.ckpt.app))
+        return differ('ckpt.app', jsonKey(view), jsonKey(o.ckpt.app));
+    }
+  }
   if (o.app !== undefined && v.app !== UNKNOWN && env.ctx.app !== null) {
     const view = appView(env.ctx.app, v.app);
     if (!sameJson(view, o.app)) return differ('app', jsonKey(view), jsonKey(o.app));
@@ -82,7 +91,7 @@ export function compareReplica(
       );
   }
   for (const [from, seen] of o.promises ?? []) {
-    const have = v.promises.get(from);
+    const have = v.promises.get(from)?.accepted;
     if (entriesKey(have) !== entriesKey(seen ?? undefined))
       return differ(
         `promises.${from}`,

@@ -63,7 +63,7 @@ describe('mutants', () => {
             const trace = readFileSync(files?.trace ?? '', 'utf8')
               .trim()
               .split('\n');
-            expect(JSON.parse(trace[0] ?? '{}')).toMatchObject({ format: 'smr-trace', version: 1 });
+            expect(JSON.parse(trace[0] ?? '{}')).toMatchObject({ format: 'smr-trace', version: 2 });
             // The trace checker reads it (no bad input) and rejects it: the mutant's run is not a
             // behaviour of the spec, or breaks one of its invariants.
             const native = checkTrace([files?.trace ?? '']);

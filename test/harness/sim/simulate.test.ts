@@ -68,7 +68,7 @@ describe('simulator: safety under random schedules', () => {
     expect(a.result.traceEvents).toBeGreaterThan(100);
     expect(JSON.parse(a.trace.split('\n')[0] ?? '')).toMatchObject({
       format: 'smr-trace',
-      version: 1,
+      version: 2,
       protocol: 'multipaxos',
     });
   });
