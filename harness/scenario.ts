@@ -203,7 +203,7 @@ export function renderMessage(m: Message): string {
     case 'Prepare':
       return `Prepare ${formatBallot(m.ballot)} from=${m.fromSlot}`;
     case 'Promise':
-      return `Promise ${formatBallot(m.ballot)} [${m.accepted.map((e) => `${e.slot}:${formatBallot(e.ballot)}:${describeCommand(e.cmd)}`).join(', ')}]`;
+      return `Promise ${formatBallot(m.ballot)} [${m.accepted.map((e) => `${e.slot}:${formatBallot(e.ballot)}:${describeCommand(e.cmd)}`).join(', ')}]${m.checkpoint > 0 ? ` checkpoint=${m.checkpoint}` : ''}`;
     case 'Accept':
       return `Accept ${formatBallot(m.ballot)} slot=${m.slot} ${describeCommand(m.cmd)}`;
     case 'Accepted':
@@ -213,7 +213,11 @@ export function renderMessage(m: Message): string {
     case 'Heartbeat':
       return `Heartbeat ${formatBallot(m.ballot)}${m.leading ? ' leading' : ''} prefix=${m.chosenPrefix}`;
     case 'CatchUpRequest':
-      return `CatchUpRequest from=${m.fromSlot}`;
+      return `CatchUpRequest from=${m.fromSlot}${m.versions === undefined ? '' : ` versions=${canonicalEncode(m.versions)}`}`;
+    case 'CheckpointVote':
+      return `CheckpointVote checkpoint=${m.slot} ${m.digest}`;
+    case 'SnapshotChunk':
+      return `SnapshotChunk checkpoint=${m.slot} ${m.index + 1}/${m.count} parts=[${m.parts.map((p) => `${p.name}@${p.version}`).join(', ')}]`;
     case 'CatchUpReply':
       return `CatchUpReply [${m.entries.map((e) => `${e.slot}:${describeCommand(e.cmd)}`).join(', ')}]`;
     case 'Request':
@@ -236,7 +240,8 @@ function renderReplica(cfg: ClusterConfig, world: World, id: NodeId): string {
     `${id} ${up ? 'up' : 'down'} ${v.role} ballot=${formatBallot(v.ballot)} promised=${formatBallot(state.durable.promised)} executed=${v.executed}`,
     `  accepted: ${accepted.join(', ') || '-'}`,
     `  chosen: ${chosen.join(', ') || '-'}`,
-    `  disk: promised=${formatBallot(disk.promised)} accepted=${disk.accepted.size} chosen=${disk.chosen.size}`,
+    `  checkpoint: ${state.durable.checkpoint === null ? '-' : `slot ${state.durable.checkpoint.slot} ${canonicalEncode(cfg.app.view(state.durable.checkpoint.app))}`}`,
+    `  disk: promised=${formatBallot(disk.promised)} accepted=${disk.accepted.size} chosen=${disk.chosen.size} checkpoint=${disk.checkpoint?.slot ?? 0}`,
     `  app: ${canonicalEncode(cfg.app.view(v.app))} sessions: ${[...v.sessions].map(([c, s]) => `${c}#${s.seq}`).join(' ') || '-'}`,
   ].join('\n');
 }

@@ -471,7 +471,9 @@ Checkpoint(r) ==
 (***************************************************************************)
 (* Truncate(r): r forgets the accepted and learned entries its checkpoint  *)
 (* covers.  They are executed, so chosen: a candidate that is told where   *)
-(* r's log starts (Phase1b) must know them before it leads.                *)
+(* r's log starts (Phase1b) must know them before it leads.  The core      *)
+(* truncates once the checkpoint is stable (F+1 replicas hold the same     *)
+(* digest), which this spec, without corruption, need not model.          *)
 (***************************************************************************)
 Truncate(r) ==
   /\ \/ \E e \in chosen[r] : e.slot < ckpt[r].slot
@@ -498,9 +500,10 @@ InstallCheckpoint(r, c) ==
 (***************************************************************************)
 (* ReplyFromSession(r, m): a request that r already executed arrives       *)
 (* again (a retransmission): r answers with the cached output, so the      *)
-(* client can still collect a majority.  In this network the reply was     *)
-(* already sent when r executed the request, so the step only stutters;   *)
-(* it is here so that the core's event has its action.                    *)
+(* client can still collect a majority.  Usually the reply was already    *)
+(* sent when r executed the request and the step stutters; a replica that *)
+(* installed a checkpoint holding the session never executed it, and this *)
+(* is how its reply reaches the client.                                    *)
 (***************************************************************************)
 ReplyFromSession(r, m) ==
   /\ m \in msgs
@@ -664,9 +667,10 @@ LiveView == <<durableVars, leaderVars, execVars, clientVars, {m \in msgs : Live(
 (* reducer step that enabled them: BecomeLeader as soon as a quorum        *)
 (* promised, Phase2a of every adopted value right after BecomeLeader,      *)
 (* Decide as soon as a quorum voted, Execute and Checkpoint as soon as a   *)
-(* slot is next in order, Truncate as soon as a checkpoint covers an       *)
-(* entry, StepDown as soon as the replica is outranked.  Spec allows any   *)
-(* interleaving (a trace of another implementation may show one); the MC   *)
+(* slot is next in order, StepDown as soon as the replica is outranked    *)
+(* (not Truncate: the core truncates in a later step, once F+1 replicas    *)
+(* vouched for the checkpoint).  Spec allows any interleaving (a trace of  *)
+(* another implementation may show one); the MC                           *)
 (* models check AtomicSpec, in which such follow-up steps happen before    *)
 (* anything else, and only the replicas in Crashable crash.  Every         *)
 (* behaviour of AtomicSpec is one of Spec, and every behaviour of the core *)
@@ -680,7 +684,6 @@ FollowUp(r) ==
   \/ \E s \in Slots : Decide(r, s)
   \/ Execute(r)
   \/ Checkpoint(r)
-  \/ Truncate(r)
   \/ Outranked(r) /\ StepDown(r)
 
 AtomicNext(Crashable) ==

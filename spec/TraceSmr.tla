@@ -53,14 +53,18 @@ IsEvent(a) == l <= Len(TraceLog) /\ E.action = a
 (***************************************************************************)
 IndexOf(r) == CHOOSE i \in 1..N : ReplicaSeq[i] = r
 Bal(b) == IF b.round = 0 THEN NoBallot ELSE (b.round - 1) * N + IndexOf(b.leader) - 1
-Cmd(c) == IF c.kind = "noop" THEN Noop ELSE [kind |-> "op", client |-> c.client, seq |-> c.seq]
+Cmd(c) == CASE c.kind = "noop" -> Noop
+            [] c.kind = "checkpoint" -> Ckpt
+            [] OTHER -> [kind |-> "op", client |-> c.client, seq |-> c.seq]
 EntrySet(es) ==
   {[slot |-> es[i].slot, bal |-> Bal(es[i].ballot), cmd |-> Cmd(es[i].cmd)] : i \in DOMAIN es}
 Msg(m) ==
   CASE m.type = "Prepare" ->
          [type |-> "Prepare", from |-> m.from, bal |-> Bal(m.ballot), fromSlot |-> m.fromSlot]
     [] m.type = "Promise" ->
-         [type |-> "Promise", from |-> m.from, bal |-> Bal(m.ballot), accepted |-> EntrySet(m.accepted)]
+         [type |-> "Promise", from |-> m.from, bal |-> Bal(m.ballot),
+          accepted |-> EntrySet(m.accepted),
+          ckpt |-> IF "checkpoint" \in DOMAIN m THEN m.checkpoint ELSE 0]
     [] m.type = "Accept" ->
          [type |-> "Accept", from |-> m.from, bal |-> Bal(m.ballot), slot |-> m.slot, cmd |-> Cmd(m.cmd)]
     [] m.type = "Accepted" ->
@@ -88,7 +92,8 @@ RequestGuesses(r) ==
 
 (***************************************************************************)
 (* The reference core does not log Decide for a slot it already knows     *)
-(* chosen (its log does not change), so the ReceiveAccepted that gives    *)
+(* chosen (learned, or covered by its checkpoint: its log does not        *)
+(* change), so the ReceiveAccepted that gives                              *)
 (* such a proposal its quorum is followed at once by that Decide: one step *)
 (* here, ReceiveAccepted's conjuncts and Decide's effect on `proposals`.   *)
 (***************************************************************************)
@@ -102,7 +107,7 @@ ReceiveAcceptedThenDecide(r, m) ==
   /\ \E p \in proposals[r] : p.slot = m.slot /\ p.votes # {}
   /\ proposals' = [proposals EXCEPT ![r] = {p \in @ : p.slot # m.slot}]
   /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, promises, nextSlot,
-                 execVars, clientVars, msgs, done>>
+                 execVars, clientVars, msgs, histVars, done>>
 
 (***************************************************************************)
 (* One disjunct per event type.                                            *)
@@ -142,7 +147,7 @@ TraceReceiveAccepted ==
   /\ IsEvent("ReceiveAccepted")
   /\ \E m \in Consumed("Accepted") :
        /\ SlotOK(m.slot)
-       /\ IF QuorumAfter(Node, m) /\ m.slot \in ChosenSlots(Node)
+       /\ IF QuorumAfter(Node, m) /\ Known(Node, m.slot)
           THEN ReceiveAcceptedThenDecide(Node, m)
           ELSE ReceiveAccepted(Node, m)
 
@@ -158,7 +163,7 @@ TraceLearn ==
   /\ IsEvent("Learn")
   /\ IF Has("msg")
      THEN SlotOK(E.msg.slot) /\ Learn(Node, E.msg.slot, Cmd(E.msg.cmd))
-     ELSE \E q \in Replicas \ {Node} : \E e \in chosen[q] : SlotOK(e.slot) /\ Learn(Node, e.slot, e.cmd)
+     ELSE \E e \in decided : SlotOK(e.slot) /\ Learn(Node, e.slot, e.cmd)
 
 TraceExecute ==
   /\ IsEvent("Execute")
@@ -169,6 +174,19 @@ TraceExecute ==
                    /\ E.msg.from = Node
                    /\ E.msg.to = ChosenCmd(Node, executed[Node]).client
                    /\ E.msg.seq = ChosenCmd(Node, executed[Node]).seq
+
+TraceCheckpoint ==
+  /\ IsEvent("Checkpoint")
+  /\ SlotOK(executed[Node])
+  /\ Has("msg") => E.msg.from = Node /\ E.msg.slot = executed[Node] + 1
+  /\ Checkpoint(Node)
+
+TraceTruncate == IsEvent("Truncate") /\ Truncate(Node)
+
+\* The checkpoint installed is one some replica took at the slot the event names.
+TraceInstallCheckpoint ==
+  /\ IsEvent("InstallCheckpoint")
+  /\ \E c \in snapshots : (Has("msg") => c.slot = E.msg.slot) /\ InstallCheckpoint(Node, c)
 
 TraceReplyFromSession ==
   /\ IsEvent("ReplyFromSession")
@@ -213,6 +231,7 @@ StateOK ==
   /\ Shows("prepareFrom") => prepareFrom'[Node] = E.state.prepareFrom
   /\ Shows("nextSlot") => nextSlot'[Node] = E.state.nextSlot
   /\ Shows("executed") => executed'[Node] = E.state.executed
+  /\ Shows("ckpt") => ckpt'[Node].slot = E.state.ckpt
   /\ Shows("accepted") =>
        \A i \in DOMAIN E.state.accepted : AcceptedShown(E.state.accepted[i])
   /\ Shows("chosen") => \A i \in DOMAIN E.state.chosen : ChosenShown(E.state.chosen[i])
@@ -227,7 +246,8 @@ TraceInit == Init /\ l = 1
 TraceNext ==
   /\ \/ TracePhase1a \/ TracePhase1b \/ TraceReceivePromise \/ TraceBecomeLeader
      \/ TracePhase2a \/ TracePhase2b \/ TraceReceiveAccepted \/ TraceDecide
-     \/ TraceLearn \/ TraceExecute \/ TraceReplyFromSession \/ TraceStepDown
+     \/ TraceLearn \/ TraceExecute \/ TraceCheckpoint \/ TraceTruncate
+     \/ TraceInstallCheckpoint \/ TraceReplyFromSession \/ TraceStepDown
      \/ TraceRestart \/ TraceClientRequest \/ TraceClientReceive
   /\ StateOK
   /\ l' = l + 1

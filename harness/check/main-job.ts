@@ -31,19 +31,68 @@ import { explore, type ExploreResult, type NodeStates } from '../explore/explore
 import type { CoreModelSpec } from '../explore/model-spec.js';
 import { MUTANTS } from '../mutants/index.js';
 import { FAULTS, INPUT_FAULTS, simulate, type SimResult } from '../sim/simulate.js';
-import { WALK_SCOPES, WALK_WEIGHTS } from './walks.js';
+import { CHECKPOINT_SCOPE, WALK_SCOPES, WALK_WEIGHTS } from './walks.js';
 
 export const PARTS = ['explore', 'probes', 'simulate', 'walks', 'traces'] as const;
 export type PartName = (typeof PARTS)[number];
 
 /** The simulations of part 3: traced ones first (their traces are validated), then corruption. */
+/** Half of them checkpoint every four slots, so truncation and state transfer show in traces. */
 export const SIMULATION_SUITE = [
-  { replicas: 3, clients: 2, seed: 1, steps: 5000, faults: INPUT_FAULTS, traced: true },
-  { replicas: 3, clients: 3, seed: 2, steps: 5000, faults: INPUT_FAULTS, traced: true },
-  { replicas: 5, clients: 2, seed: 3, steps: 5000, faults: INPUT_FAULTS, traced: true },
-  { replicas: 5, clients: 3, seed: 4, steps: 5000, faults: INPUT_FAULTS, traced: true },
-  { replicas: 3, clients: 3, seed: 5, steps: 5000, faults: FAULTS, traced: false },
-  { replicas: 5, clients: 3, seed: 6, steps: 5000, faults: FAULTS, traced: false },
+  {
+    replicas: 3,
+    clients: 2,
+    seed: 1,
+    steps: 5000,
+    faults: INPUT_FAULTS,
+    traced: true,
+    checkpointEvery: 64,
+  },
+  {
+    replicas: 3,
+    clients: 3,
+    seed: 2,
+    steps: 5000,
+    faults: INPUT_FAULTS,
+    traced: true,
+    checkpointEvery: 4,
+  },
+  {
+    replicas: 5,
+    clients: 2,
+    seed: 3,
+    steps: 5000,
+    faults: INPUT_FAULTS,
+    traced: true,
+    checkpointEvery: 64,
+  },
+  {
+    replicas: 5,
+    clients: 3,
+    seed: 4,
+    steps: 5000,
+    faults: INPUT_FAULTS,
+    traced: true,
+    checkpointEvery: 4,
+  },
+  {
+    replicas: 3,
+    clients: 3,
+    seed: 5,
+    steps: 5000,
+    faults: FAULTS,
+    traced: false,
+    checkpointEvery: 4,
+  },
+  {
+    replicas: 5,
+    clients: 3,
+    seed: 6,
+    steps: 5000,
+    faults: FAULTS,
+    traced: false,
+    checkpointEvery: 64,
+  },
 ] as const;
 
 /** Part 2's second source of states: a bounded F=2 search with competing clients. */
@@ -55,6 +104,8 @@ export const PROBE_F2_SCOPE: ClusterScope = {
   maxElections: 2,
 };
 export const PROBE_F2_STATES = 40_000;
+/** Part 2's third source: random walks with checkpoints every slot (truncated and installing replicas). */
+export const PROBE_CHECKPOINT_WALKS = 300;
 
 export interface MainJobOptions {
   /** Where counterexamples go (one folder per part that found one). */
@@ -181,11 +232,27 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
         ...outFor('probes-f2'),
         onNodeStates: (s) => (f2States = s),
       });
+      let cpStates: NodeStates | undefined;
+      const cp =
+        f2.status === 'ok'
+          ? await explore({
+              spec: spec(CHECKPOINT_SCOPE, false),
+              strategy: 'random',
+              seed: 7,
+              walks: PROBE_CHECKPOINT_WALKS,
+              walkSteps: 100,
+              swarm: true,
+              walkWeights: WALK_WEIGHTS,
+              ...outFor('probes-checkpoints'),
+              onNodeStates: (s) => (cpStates = s),
+            })
+          : f2;
       let probe: ProbeResult | null = null;
-      if (f2.status === 'ok') {
+      if (f2.status === 'ok' && cp.status === 'ok') {
         const sources: [ClusterScope, NodeStates | undefined][] = [
           [DEFAULT_SCOPE, f1States],
           [PROBE_F2_SCOPE, f2States],
+          [CHECKPOINT_SCOPE, cpStates],
         ];
         for (const [scope, states] of sources) {
           if (states === undefined) continue;
@@ -203,12 +270,17 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       const p = probe ?? emptyProbe();
       result.probes = { f2Search: f2, result: p };
       if (p.finding !== null && options.out !== undefined) writeProbeFinding(options.out, p);
-      const searchBad = f2.status === 'violation' ? violationOf(f2) : {};
+      const searchBad =
+        f2.status === 'violation'
+          ? violationOf(f2)
+          : cp.status === 'violation'
+            ? violationOf(cp)
+            : {};
       return finish({
         part: 'probes',
-        ok: f2.status === 'ok' && p.finding === null,
+        ok: f2.status === 'ok' && cp.status === 'ok' && p.finding === null,
         elapsedMs: performance.now() - t,
-        covered: `${fmt(p.replicaStates)} replica and ${fmt(p.clientStates)} client states (F=1, and the first ${fmt(f2.distinctStates)} states of F=2 with two clients) × ${fmt(p.probes)} synthetic inputs`,
+        covered: `${fmt(p.replicaStates)} replica and ${fmt(p.clientStates)} client states (F=1, the first ${fmt(f2.distinctStates)} states of F=2 with two clients, ${fmt(PROBE_CHECKPOINT_WALKS)} walks with checkpoints) × ${fmt(p.probes)} synthetic inputs`,
         ...searchBad,
         ...(p.finding === null
           ? {}
@@ -231,15 +303,16 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
           steps: s.steps,
           faults: s.faults,
           app: kvApp,
+          checkpointEvery: s.checkpointEvery,
           ...(mutant?.rules !== undefined ? { rules: mutant.rules } : {}),
           ...(mutant?.clientRules !== undefined ? { clientRules: mutant.clientRules } : {}),
           ...(s.traced ? { onTraceLine: (l: string) => void lines.push(l) } : {}),
         });
         const trace = s.traced && r.violation === null ? validateTrace(lines) : null;
         runs.push({ result: r, trace });
-        const what = `N=${s.replicas} C=${s.clients} seed=${s.seed}${s.traced ? '' : ' with corruption'}`;
+        const what = `N=${s.replicas} C=${s.clients} seed=${s.seed} checkpoint every ${s.checkpointEvery}${s.traced ? '' : ' with corruption'}`;
         report(
-          `  simulate ${what}: ${fmt(r.steps)} steps, ${fmt(r.requests.completed)} requests completed, ${fmt(r.slotsChosen)} slots chosen` +
+          `  simulate ${what}: ${fmt(r.steps)} steps, ${fmt(r.requests.completed)} requests completed, ${fmt(r.slotsChosen)} slots chosen, ${fmt(r.checkpoints.taken)} checkpoints, ${fmt(r.checkpoints.transfers)} transfers` +
             (trace === null ? '' : `, trace ${trace.verdict} (${fmt(trace.events)} events)`) +
             (r.violation === null
               ? ''
@@ -365,7 +438,9 @@ export function describeScope(s: ClusterScope): string {
     (s.heartbeatTicks ?? 0) > 0
       ? `, heartbeats every ${s.heartbeatTicks} ticks, election after ${s.electionTicks ?? 1}`
       : '';
-  return `${s.replicas} replicas, ${s.clients} client${s.clients === 1 ? '' : 's'}, ${s.requests} request${s.requests === 1 ? '' : 's'}, faults ${s.faults.join(',')}, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${timing}`;
+  const checkpoints =
+    (s.checkpointEvery ?? 0) > 0 ? `, a checkpoint every ${s.checkpointEvery} slots` : '';
+  return `${s.replicas} replicas, ${s.clients} client${s.clients === 1 ? '' : 's'}, ${s.requests} request${s.requests === 1 ? '' : 's'}, faults ${s.faults.join(',')}, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${timing}${checkpoints}`;
 }
 
 function violationOf(r: ExploreResult): Partial<PartResult> {

@@ -37,6 +37,23 @@ export interface WalkScope {
 const F1: ClusterScope = { ...DEFAULT_SCOPE, network: 'multiset', maxCopies: 2 };
 const F2: ClusterScope = { ...F1, replicas: 5 };
 
+/**
+ * Checkpoints every slot (after each executed slot the leader proposes one): truncation, state
+ * transfer and phase 1 across a truncation happen within a few dozen steps. Heartbeats drive
+ * catch-up (the path to a state transfer) and re-send lost checkpoint votes.
+ */
+export const CHECKPOINT_SCOPE: ClusterScope = {
+  ...F1,
+  clients: 2,
+  requests: 4,
+  maxElections: 3,
+  maxRound: 2,
+  maxCrashes: 2,
+  checkpointEvery: 1,
+  electionTicks: 2,
+  heartbeatTicks: 1,
+};
+
 export const WALK_SCOPES: readonly WalkScope[] = [
   {
     name: 'F=1, two clients, four elections over three rounds, two crashes',
@@ -74,9 +91,27 @@ export const WALK_SCOPES: readonly WalkScope[] = [
     steps: 100,
   },
   {
+    name: 'F=1, checkpoints every slot, truncation and state transfer, three elections, two crashes',
+    scope: CHECKPOINT_SCOPE,
+    walks: 4000,
+    steps: 100,
+  },
+  {
+    name: 'F=1, checkpoints every slot with corruption of one replica',
+    scope: { ...CHECKPOINT_SCOPE, faults: ['loss', 'dup', 'crash', 'corrupt'], maxCorruptions: 1 },
+    walks: 3000,
+    steps: 100,
+  },
+  {
     name: 'F=2, two clients, four elections, two crashes',
     scope: { ...F2, clients: 2, requests: 3, maxElections: 4, maxRound: 2, maxCrashes: 2 },
     walks: 2000,
+    steps: 120,
+  },
+  {
+    name: 'F=2, checkpoints every two slots, two crashes',
+    scope: { ...CHECKPOINT_SCOPE, replicas: 5, requests: 3, checkpointEvery: 2 },
+    walks: 1500,
     steps: 120,
   },
   {

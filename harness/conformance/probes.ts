@@ -18,18 +18,20 @@ import type { ClientState } from '../../src/core/client.js';
 import { canonicalEncode } from '../../src/core/canonical.js';
 import { clientStep } from '../../src/core/client.js';
 import { replicaContext, replicaStep } from '../../src/core/replica/reducer.js';
-import type { ReplicaState } from '../../src/core/replica/state.js';
+import { chosenPrefix, type ReplicaState } from '../../src/core/replica/state.js';
 import type {
   AcceptedEntry,
   Ballot,
+  Checkpoint,
   ChosenEntry,
   Command,
   Input,
   Message,
   ReplicaId,
+  SnapshotPart,
   StepResult,
 } from '../../src/core/types.js';
-import { checkDurable, checkPersistOrder } from '../model/invariants.js';
+import { checkCheckpointStep, checkDurable, checkPersistOrder } from '../model/invariants.js';
 import { type Violation } from '../../src/spec/violation.js';
 import type { ClusterConfig, StepChecks } from '../model/world.js';
 import { Random } from '../random.js';
@@ -76,11 +78,13 @@ export function probeNodeSteps(
   const perState = options.probesPerState ?? 24;
   const ctx = replicaContext(cfg.app, cfg.rules);
   const pool = commandPool(cfg);
+  const all = [...replicas];
+  const checkpoints = checkpointPool(all);
   let probes = 0;
   let steps = 0;
 
   const byRole = new Map<string, ReplicaState[]>(ROLES.map((r) => [r, []]));
-  for (const s of replicas) byRole.get(s.volatile.role)?.push(s);
+  for (const s of all) byRole.get(s.volatile.role)?.push(s);
   const chosenStates: ReplicaState[] = [];
   for (const role of ROLES) chosenStates.push(...sample(rng, byRole.get(role) ?? [], perRole));
   const pending = sample(
@@ -102,7 +106,10 @@ export function probeNodeSteps(
   });
 
   for (const state of chosenStates) {
-    const candidates = replicaProbes(cfg, state, pool);
+    const candidates = [
+      ...replicaProbes(cfg, state, pool),
+      ...checkpointProbes(cfg, state, checkpoints),
+    ];
     for (const inputs of sample(rng, candidates, perState)) {
       probes++;
       let s = state;
@@ -112,6 +119,7 @@ export function probeNodeSteps(
         const found = [
           ...checkDurable(s.id, s.durable, r.state.durable),
           ...checkPersistOrder(s.id, r.effects),
+          ...checkCheckpointStep(cfg.app, cfg.replicas.length, s, r.state, r.effects),
           ...cfg.stepChecks.replica(s, input, r),
         ];
         if (found.length > 0) return done(finding(state.id, state, inputs, found[0] as Violation));
@@ -239,13 +247,32 @@ function replicaProbes(cfg: ClusterConfig, s: ReplicaState, pool: readonly Comma
       if (reports.some((e) => conflicts(known, e.slot, e.ballot, e.cmd))) continue;
       // Enough promises for a quorum, each with these reports (the first) or none.
       const seqs: Input[] = missing.map((p, i) =>
-        receive({ type: 'Promise', from: p, ballot: v.ballot, accepted: i === 0 ? reports : [] }),
+        receive({
+          type: 'Promise',
+          from: p,
+          ballot: v.ballot,
+          accepted: i === 0 ? reports : [],
+          checkpoint: 0,
+        }),
       );
       for (let k = 1; k <= seqs.length; k++) out.push(seqs.slice(0, k));
     }
+    // A promise from an acceptor that truncated past what the candidate knows chosen: it
+    // reports nothing for those slots, so the candidate must not lead on it yet.
+    const ahead = chosenPrefix(d, v.executed) + 1;
+    const truncated: Input[] = missing.map((p, i) =>
+      receive({
+        type: 'Promise',
+        from: p,
+        ballot: v.ballot,
+        accepted: [],
+        checkpoint: i === 0 ? ahead : 0,
+      }),
+    );
+    for (let k = 1; k <= truncated.length; k++) out.push(truncated.slice(0, k));
     for (const p of peers)
       for (const b of near.filter((x) => !sameBallot(x, v.ballot)))
-        out.push([receive({ type: 'Promise', from: p, ballot: b, accepted: [] })]);
+        out.push([receive({ type: 'Promise', from: p, ballot: b, accepted: [], checkpoint: 0 })]);
   }
 
   // A leader: votes for its proposals, from its ballot and from others, once and twice.
@@ -267,6 +294,78 @@ function replicaProbes(cfg: ClusterConfig, s: ReplicaState, pool: readonly Comma
   return out;
 }
 
+/** Up to eight distinct checkpoints the search's replicas hold, for state-transfer probes. */
+function checkpointPool(states: readonly ReplicaState[]): Checkpoint[] {
+  const out = new Map<string, Checkpoint>();
+  for (const s of states) {
+    const cp = s.durable.checkpoint;
+    if (cp !== null && !out.has(`${cp.slot}|${cp.digest}`) && out.size < 8)
+      out.set(`${cp.slot}|${cp.digest}`, cp);
+  }
+  return [...out.values()];
+}
+
+/**
+ * Checkpoint inputs: peers vouching for the replica's checkpoint (with its digest, or another
+ * one as a corrupt peer would), a catch-up request from before it (state transfer), and the
+ * chunks of a later checkpoint — whole, split in two, or leaving out every part as if the
+ * receiver had them all at the same version (its own copy must then fail the digest check).
+ */
+function checkpointProbes(
+  cfg: ClusterConfig,
+  s: ReplicaState,
+  checkpoints: readonly Checkpoint[],
+): Input[][] {
+  const out: Input[][] = [];
+  const me = s.id;
+  const peers = cfg.replicas.filter((r) => r !== me);
+  const receive = (msg: Message): Input => ({ kind: 'Receive', msg });
+  const own = s.durable.checkpoint;
+  if (own !== null) {
+    const vote = (from: ReplicaId, digest: string): Input =>
+      receive({ type: 'CheckpointVote', from, slot: own.slot, digest });
+    out.push(peers.map((p) => vote(p, own.digest)));
+    out.push(peers.map((p) => vote(p, `${own.digest}-other`)));
+    for (const p of peers) {
+      out.push([vote(p, own.digest)]);
+      out.push([receive({ type: 'CatchUpRequest', from: p, fromSlot: 0, versions: {} })]);
+    }
+  }
+  const versions: Record<string, number> = {};
+  for (const part of cfg.app.snapshot(s.volatile.app)) versions[part.name] = part.version;
+  for (const cp of checkpoints) {
+    if (cp.slot <= s.volatile.executed) continue;
+    const every = cfg.app.snapshot(cp.app);
+    const names = every.map((p) => p.name);
+    const sessions = [...cp.sessions]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([client, x]) => ({ client, seq: x.seq, output: x.output }));
+    const differing = every.filter((p) => versions[p.name] !== p.version);
+    for (const from of peers.slice(0, 1)) {
+      const chunks = (parts: readonly SnapshotPart[], count: number): Input[] => {
+        const size = Math.max(1, Math.ceil(parts.length / count));
+        return Array.from({ length: count }, (_, index) =>
+          receive({
+            type: 'SnapshotChunk',
+            from,
+            slot: cp.slot,
+            digest: cp.digest,
+            index,
+            count,
+            parts: parts.slice(index * size, (index + 1) * size),
+            ...(index === 0 ? { names, sessions } : {}),
+          }),
+        );
+      };
+      out.push(chunks(differing, 1));
+      if (differing.length > 1) out.push(chunks(differing, 2));
+      out.push(chunks(every, 1));
+      if (differing.length > 0) out.push(chunks([], 1));
+    }
+  }
+  return out;
+}
+
 /**
  * What the node knows was proposed at (slot, ballot): its own accepted values and the values
  * promises reported to it. Paxos proposes one value per slot and ballot, so a synthetic message
@@ -277,8 +376,8 @@ function knownValues(s: ReplicaState): Map<string, string> {
   const note = (slot: number, b: Ballot, cmd: Command) =>
     out.set(`${slot}|${b.round}.${b.leader}`, canonicalEncode(cmd as never));
   for (const [slot, x] of s.durable.accepted) note(slot, x.ballot, x.cmd);
-  for (const reports of s.volatile.promises.values())
-    for (const e of reports) note(e.slot, e.ballot, e.cmd);
+  for (const report of s.volatile.promises.values())
+    for (const e of report.accepted) note(e.slot, e.ballot, e.cmd);
   return out;
 }
 

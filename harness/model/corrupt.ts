@@ -21,11 +21,12 @@ export function corruptAppState(app: AnyApp, state: unknown): unknown {
     case 'kv': {
       // Every value gains a stray character, and the keys the reference workloads use
       // (harness/sim/workload.ts, the explorer's "x") get one if absent: a later get or append
-      // on them returns what no correct replica returns.
+      // on them returns what no correct replica returns. Silently: versions do not move (a
+      // state transfer that reuses such a part must be caught by the checkpoint's digest).
       const kv = state as KvState;
       const next = new Map(kv);
       for (const [key, cell] of kv)
-        next.set(key, { value: `${cell.value}~`, version: cell.version + 1 });
+        next.set(key, { value: `${cell.value}~`, version: cell.version });
       for (const key of WORKLOAD_KEYS) if (!kv.has(key)) next.set(key, { value: '~', version: 1 });
       return next;
     }
@@ -52,7 +53,7 @@ export function referenceOutput(
   for (let slot = 0; ; slot++) {
     const cmd = chosen.get(slot);
     if (cmd === undefined) return undefined;
-    if (cmd.kind === 'noop' || (sessions.get(cmd.client) ?? 0) >= cmd.seq) continue;
+    if (cmd.kind !== 'op' || (sessions.get(cmd.client) ?? 0) >= cmd.seq) continue;
     const result = app.apply(state, cmd.op);
     if (cmd.client === client && cmd.seq === seq) return result.output;
     state = result.state;

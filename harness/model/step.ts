@@ -6,8 +6,11 @@
 import { clientStep, type ClientState } from '../../src/core/client.js';
 import { replicaContext, replicaStep } from '../../src/core/replica/reducer.js';
 import type { ReplicaState } from '../../src/core/replica/state.js';
+import { checkpointDigest } from '../../src/core/replica/checkpoint.js';
 import type {
+  AcceptedValue,
   Ballot,
+  Checkpoint,
   ClientId,
   Command,
   DurableState,
@@ -22,7 +25,13 @@ import type {
   ActionName,
 } from '../../src/core/types.js';
 import { corruptAppState, referenceOutput, sameOutput } from './corrupt.js';
-import { checkDurable, checkPersistOrder, describeCommand, sameCommand } from './invariants.js';
+import {
+  checkCheckpointStep,
+  checkDurable,
+  checkPersistOrder,
+  describeCommand,
+  sameCommand,
+} from './invariants.js';
 import { type Violation } from '../../src/spec/violation.js';
 import {
   requestKey,
@@ -176,7 +185,9 @@ function stepNode(
     const steppedNode = stepped;
     next = updateReplica(world, node, () => steppedNode);
     if (input.kind !== 'Restart')
-      violations.push(...checkDurable(node, replica.state.durable, r.state.durable));
+      violations.push(
+        ...checkDurable(node, replica.state.durable, r.state.durable, truncates(r.effects)),
+      );
     violations.push(...checkPersistOrder(node, r.effects));
     if (cfg.stepChecks) violations.push(...cfg.stepChecks.replica(replica.state, input, r));
   } else if (client !== undefined) {
@@ -201,6 +212,9 @@ function stepNode(
   violations.push(...change.violations);
   return carryOut(next, change.ghost, node, result.effects, violations, consumed);
 }
+
+const truncates = (effects: readonly Effect[]): boolean =>
+  effects.some((e) => e.kind === 'Trace' && e.event.action === 'Truncate');
 
 function lastPersist(effects: readonly Effect[]) {
   let disk;
@@ -259,30 +273,97 @@ export function ghostStep(
   previous: ReplicaNode | undefined,
 ): GhostChange {
   const violations: Violation[] = [];
-  let ghost = input.kind === 'Restart' ? restarted(before, node) : before;
+  let ghost = input.kind === 'Restart' ? restarted(cfg, before, node, stepped) : before;
   if (stepped !== undefined && previous !== undefined)
     ghost = recordVotes(
       ghost,
       node,
       previous.state.durable.accepted,
-      stepped.state.durable.accepted,
+      withTruncatedVotes(previous, stepped, result.effects),
     );
   let executed = false;
   for (const effect of result.effects) {
     if (effect.kind === 'Trace') {
-      executed ||= effect.event.action === 'Execute';
-      ghost = observe(cfg, ghost, node, effect.event, violations);
+      executed ||= MOVES_EXECUTION.has(effect.event.action);
+      ghost = observe(cfg, ghost, node, effect.event, violations, stepped);
     } else if (effect.kind === 'Complete') {
       if (effect.outcome.ok)
         checkOutput(cfg, ghost, node, effect.seq, effect.outcome.output, violations);
       ghost = complete(ghost, node, effect.outcome.ok ? effect.outcome.output : undefined);
     }
   }
-  if (executed) ghost = recordDigest(cfg, stepped, ghost, node, violations);
+  if (executed) checkPrefix(cfg, stepped, ghost, node, violations);
+  if (stepped !== undefined && previous !== undefined)
+    checkCheckpoint(cfg, ghost, node, previous, stepped, result.effects, violations);
   return { ghost, violations };
 }
 
-/** Events that never change a ghost variable (`observe` and `recordDigest` below ignore them). */
+/**
+ * Execute the chosen log as a correct replica does, as far as it is contiguous, recording the
+ * digest of the state after each slot (the reference PrefixConsistency and CheckpointSafety
+ * compare replicas with).
+ */
+function advanceReference(cfg: ClusterConfig, ghost: Ghost): Ghost {
+  let { executed, app, sessions } = ghost.reference;
+  let digests: Map<number, string> | undefined;
+  for (let cmd = ghost.chosen.get(executed); cmd !== undefined; cmd = ghost.chosen.get(executed)) {
+    if (cmd.kind === 'op' && (sessions.get(cmd.client)?.seq ?? 0) < cmd.seq) {
+      const result = cfg.app.apply(app, cmd.op);
+      app = result.state;
+      sessions = new Map(sessions).set(cmd.client, { seq: cmd.seq, output: result.output });
+    }
+    executed++;
+    digests ??= new Map(ghost.digests);
+    digests.set(executed, checkpointDigest(cfg.app, executed, app, sessions));
+  }
+  return digests === undefined
+    ? ghost
+    : { ...ghost, digests, reference: { executed, app, sessions } };
+}
+
+/** Events after which a replica's executed prefix (and so its state) may have moved. */
+const MOVES_EXECUTION: ReadonlySet<ActionName> = new Set([
+  'Execute',
+  'Checkpoint',
+  'InstallCheckpoint',
+]);
+
+/**
+ * CheckpointSafety: a replica's checkpoint never covers more than it executed, its digest is the
+ * digest of what it holds (so a transferred state has the checkpoint's digest), and, unless the
+ * replica is corrupt, it is the state every correct replica had after executing its slots.
+ */
+function checkCheckpoint(
+  cfg: ClusterConfig,
+  ghost: Ghost,
+  node: NodeId,
+  previous: ReplicaNode,
+  stepped: ReplicaNode,
+  effects: readonly Effect[],
+  out: Violation[],
+): void {
+  if (!stepped.up) return;
+  const cp = stepped.state.durable.checkpoint;
+  if (cp === null) return;
+  const v = (message: string): void =>
+    void out.push({ invariant: 'CheckpointSafety', node, message });
+  if (cp.slot > stepped.state.volatile.executed)
+    v(
+      `${node}'s checkpoint covers ${cp.slot} slots, but it executed ${stepped.state.volatile.executed}`,
+    );
+  out.push(
+    ...checkCheckpointStep(cfg.app, cfg.replicas.length, previous.state, stepped.state, effects),
+  );
+  if (cp === previous.state.durable.checkpoint) return;
+  const held = checkpointDigest(cfg.app, cp.slot, cp.app, cp.sessions);
+  const reference = ghost.digests.get(cp.slot);
+  if (!ghost.corrupted.has(node) && reference !== undefined && reference !== held)
+    v(
+      `${node}'s checkpoint at slot ${cp.slot} is not the state after executing the slots below it (digest ${held}, correct replicas had ${reference})`,
+    );
+}
+
+/** Events that never change a ghost variable (`observe` and `checkPrefix` below ignore them). */
 export const QUIET_EVENTS: ReadonlySet<ActionName> = new Set([
   'Phase1a',
   'Phase1b',
@@ -302,8 +383,11 @@ function observe(
   node: NodeId,
   ev: TraceEvent,
   out: Violation[],
+  stepped: ReplicaNode | undefined,
 ): Ghost {
   const msg = ev.msg;
+  if (ev.action === 'InstallCheckpoint' && msg?.type === 'Snapshot')
+    return installed(cfg, ghost, node, msg.slot, stepped);
   if ((ev.action === 'Decide' || ev.action === 'Learn') && msg?.type === 'Decision') {
     if (!chosenByQuorum(cfg, ghost, msg.slot, msg.cmd)) {
       out.push({
@@ -334,7 +418,10 @@ function observe(
         });
       }
     }
-    return { ...ghost, chosen: new Map(ghost.chosen).set(msg.slot, msg.cmd) };
+    return advanceReference(cfg, {
+      ...ghost,
+      chosen: new Map(ghost.chosen).set(msg.slot, msg.cmd),
+    });
   }
   if (ev.action === 'ClientRequest' && msg?.type === 'Request') {
     const history = [
@@ -359,6 +446,33 @@ function observe(
   }
   void cfg;
   return ghost;
+}
+
+/**
+ * The accepted values after the step, with the votes a truncation in the same step forgot: a
+ * lone replica (or a leader whose proposal completes its quorum at once) may accept a slot,
+ * execute, checkpoint and truncate it in one step. Only slots the new checkpoint covers are
+ * taken from the step's Phase2a/Phase2b events, so a core that reports votes it never cast
+ * still cannot vouch for slots it keeps.
+ */
+function withTruncatedVotes(
+  previous: ReplicaNode,
+  stepped: ReplicaNode,
+  effects: readonly Effect[],
+): DurableState['accepted'] {
+  const after = stepped.state.durable.accepted;
+  const cp = stepped.state.durable.checkpoint;
+  if (cp === null || cp === previous.state.durable.checkpoint) return after;
+  let out: Map<Slot, AcceptedValue> | undefined;
+  for (const effect of effects) {
+    if (effect.kind !== 'Trace') continue;
+    const { action, msg } = effect.event;
+    if ((action !== 'Phase2a' && action !== 'Phase2b') || msg?.type !== 'Accept') continue;
+    if (msg.slot >= cp.slot || after.has(msg.slot)) continue;
+    out ??= new Map(after);
+    out.set(msg.slot, { ballot: msg.ballot, cmd: msg.cmd });
+  }
+  return out ?? after;
 }
 
 /**
@@ -443,12 +557,68 @@ function withApplied(ghost: Ghost, node: NodeId, set: ReadonlySet<string>) {
   return new Map(ghost.applied).set(node, set);
 }
 
-/** A restart forgets what was applied and rebuilds the app from the log: corruption is gone. */
-function restarted(ghost: Ghost, node: NodeId): Ghost {
-  if (!ghost.corrupted.has(node)) return { ...ghost, applied: withApplied(ghost, node, new Set()) };
+/**
+ * A restart rebuilds the app from the checkpoint and the log after it: what was applied is what
+ * the checkpoint covers, and corruption is gone unless the checkpoint was taken while corrupt.
+ */
+function restarted(
+  cfg: ClusterConfig,
+  ghost: Ghost,
+  node: NodeId,
+  stepped: ReplicaNode | undefined,
+): Ghost {
+  const cp = stepped?.state.durable.checkpoint ?? null;
+  const applied = withApplied(ghost, node, requestsBelow(ghost, cp?.slot ?? 0));
+  return { ...ghost, applied, corrupted: withCorruption(cfg, ghost, node, cp) };
+}
+
+/**
+ * InstallCheckpoint: the replica's state is now the checkpoint's. It holds every request below
+ * the checkpoint, and it is corrupt exactly when the checkpoint is (taken by a corrupt replica).
+ */
+function installed(
+  cfg: ClusterConfig,
+  ghost: Ghost,
+  node: NodeId,
+  slot: Slot,
+  stepped: ReplicaNode | undefined,
+): Ghost {
+  const cp = stepped?.state.durable.checkpoint ?? null;
+  const corrupted = withCorruption(cfg, ghost, node, cp);
+  const faulty = corrupted.has(node) ? new Set(ghost.faulty).add(node) : ghost.faulty;
+  return {
+    ...ghost,
+    applied: withApplied(ghost, node, requestsBelow(ghost, slot)),
+    corrupted,
+    faulty,
+  };
+}
+
+/** `ghost.corrupted`, with `node` in it iff its state (from `cp`) differs from a correct replica's. */
+function withCorruption(
+  cfg: ClusterConfig,
+  ghost: Ghost,
+  node: NodeId,
+  cp: Checkpoint | null,
+): ReadonlySet<ReplicaId> {
+  const reference = cp === null ? undefined : ghost.digests.get(cp.slot);
+  const bad =
+    cp !== null &&
+    reference !== undefined &&
+    checkpointDigest(cfg.app, cp.slot, cp.app, cp.sessions) !== reference;
+  if (bad === ghost.corrupted.has(node)) return ghost.corrupted;
   const corrupted = new Set(ghost.corrupted);
-  corrupted.delete(node);
-  return { ...ghost, applied: withApplied(ghost, node, new Set()), corrupted };
+  if (bad) corrupted.add(node);
+  else corrupted.delete(node);
+  return corrupted;
+}
+
+/** The requests (client#seq) in the chosen log below `slot`. */
+function requestsBelow(ghost: Ghost, slot: Slot): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const [s, cmd] of ghost.chosen)
+    if (s < slot && cmd.kind === 'op') out.add(requestKey(cmd.client, cmd.seq));
+  return out;
 }
 
 /**
@@ -492,28 +662,28 @@ function complete(ghost: Ghost, client: NodeId, output: Json | undefined): Ghost
   return { ...ghost, history, open, faulty };
 }
 
-/** PrefixConsistency: every replica that executed k slots has the same app digest. */
-function recordDigest(
+/**
+ * PrefixConsistency: every replica that executed k slots has the same state — app and sessions,
+ * as a checkpoint at k would digest them.
+ */
+function checkPrefix(
   cfg: ClusterConfig,
   replica: ReplicaNode | undefined,
   ghost: Ghost,
   node: NodeId,
   out: Violation[],
-): Ghost {
+): void {
   // A corrupted replica's digest is expected to differ: that is what audits and OutputFilter cover.
-  if (replica === undefined || !replica.up || ghost.corrupted.has(node)) return ghost;
-  const { executed, app } = replica.state.volatile;
-  if (executed === 0) return ghost;
-  const digest = cfg.app.digest(app);
-  const seen = ghost.digests.get(executed);
-  if (seen === undefined)
-    return { ...ghost, digests: new Map(ghost.digests).set(executed, digest) };
-  if (seen !== digest) {
+  if (replica === undefined || !replica.up || ghost.corrupted.has(node)) return;
+  const { executed, app, sessions } = replica.state.volatile;
+  if (executed === 0) return;
+  const digest = checkpointDigest(cfg.app, executed, app, sessions);
+  const reference = ghost.digests.get(executed);
+  if (reference !== undefined && reference !== digest) {
     out.push({
       invariant: 'PrefixConsistency',
       node,
-      message: `${node}'s state after ${executed} slots has digest ${digest}, another replica had ${seen}`,
+      message: `${node}'s state after ${executed} slots has digest ${digest}, the chosen log gives ${reference}`,
     });
   }
-  return ghost;
 }

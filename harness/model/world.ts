@@ -28,6 +28,7 @@ import type {
   Message,
   NodeId,
   ReplicaId,
+  Session,
   Slot,
   StepResult,
 } from '../../src/core/types.js';
@@ -131,8 +132,13 @@ export interface Ghost {
   readonly votes: ReadonlyMap<Slot, readonly BallotVotes[]>;
   /** Every client request ever issued, by `client#seq`. */
   readonly submitted: ReadonlyMap<string, Json>;
-  /** The app digest after executing slots [0, k), by k, as first seen. */
+  /**
+   * The state a correct replica has after executing slots [0, k) of the chosen log, by k: its
+   * digest as a checkpoint at k would have it (app and sessions). Computed here, from `chosen`.
+   */
   readonly digests: ReadonlyMap<number, string>;
+  /** That state for the longest chosen prefix (a function of `chosen`: not fingerprinted). */
+  readonly reference: ReferenceState;
   /** Requests applied (not skipped) by each replica since its last restart. */
   readonly applied: ReadonlyMap<ReplicaId, ReadonlySet<string>>;
   /** Client operations as clients saw them; call/ret are positions in the history. */
@@ -148,6 +154,13 @@ export interface Ghost {
    * no client vote ever counts replies from more than F faulty replicas.
    */
   readonly faulty: ReadonlySet<ReplicaId>;
+}
+
+/** A correct replica's state after executing the first `executed` slots of the chosen log. */
+export interface ReferenceState {
+  readonly executed: Slot;
+  readonly app: unknown;
+  readonly sessions: ReadonlyMap<ClientId, Session>;
 }
 
 export interface World {
@@ -196,6 +209,7 @@ export function initialWorld(cfg: ClusterConfig): World {
       votes: new Map(),
       submitted: new Map(),
       digests: new Map(),
+      reference: { executed: 0, app: cfg.app.init(), sessions: new Map() },
       applied: new Map(),
       history: [],
       open: new Map(),

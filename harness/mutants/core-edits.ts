@@ -68,8 +68,8 @@ export const CORE_EDITS: readonly CoreEdit[] = [
     description: "a new leader looks only at its own accepted values, not at the promises' reports",
     edits: one(
       PROPOSER,
-      'for (const entries of b.v.promises.values()) {',
-      'for (const entries of [b.v.promises.get(b.id) ?? []]) {',
+      'for (const { accepted: entries } of b.v.promises.values()) {',
+      'for (const { accepted: entries } of [b.v.promises.get(b.id) ?? { accepted: [] }]) {',
     ),
   },
   {
@@ -149,7 +149,7 @@ export const CORE_EDITS: readonly CoreEdit[] = [
     description: 'a candidate becomes leader with promises from a minority (its own and one less)',
     edits: one(
       PROPOSER,
-      'if (!b.ctx.rules.isQuorum(b.v.promises.keys(), b.config)) return;',
+      'if (!rules.isQuorum(b.v.promises.keys(), b.config)) return;',
       'if (b.v.promises.size < Math.floor(b.config.length / 2)) return;',
     ),
   },
@@ -297,7 +297,7 @@ export const CORE_EDITS: readonly CoreEdit[] = [
     description: 'a leader tells the learners a no-op was chosen instead of the command it decided',
     edits: one(
       PROPOSER,
-      "b.broadcast({ type: 'Decision', from: b.id, slot, cmd: proposal.cmd });",
+      "b.broadcast({ type: 'Decision', from: b.id, slot, cmd: decided });",
       "b.broadcast({ type: 'Decision', from: b.id, slot, cmd: { kind: 'noop' } });",
     ),
   },

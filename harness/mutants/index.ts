@@ -223,6 +223,65 @@ const LIST: readonly Mutant[] = [
         ),
     },
   },
+  {
+    name: 'lead-across-truncation',
+    description:
+      'a candidate leads as soon as a quorum promised, although an acceptor\'s log starts past its chosen prefix: a truncated, chosen slot looks empty and gets a no-op (phase 1 across truncation, DESIGN.md "Checkpoints")',
+    breaks: ['Refinement', 'Agreement', 'PrefixConsistency', 'Linearizability', 'CheckpointSafety'],
+    rules: rules({ mayLead: () => true }),
+  },
+  {
+    name: 'truncate-unexecuted',
+    description:
+      'a replica truncates its whole log at a checkpoint, forgetting chosen slots after it that it has not executed (only what the checkpoint covers may go)',
+    breaks: ['Refinement', 'Durability', 'CheckpointSafety'],
+    rules: rules({
+      truncationPoint(checkpoint, durable) {
+        let end = checkpoint;
+        for (const slot of durable.chosen.keys()) end = Math.max(end, slot + 1);
+        for (const slot of durable.accepted.keys()) end = Math.max(end, slot + 1);
+        return end;
+      },
+    }),
+  },
+  {
+    name: 'noop-for-truncated',
+    description:
+      'a catch-up reply fills slots below the checkpoint with no-ops instead of sending the checkpoint (seed: a lagging replica gets the state, then the inputs after it)',
+    breaks: ['Refinement', 'Agreement', 'PrefixConsistency', 'Linearizability', 'ExactlyOnce'],
+    rules: rules({
+      catchUpEntry: (durable, slot) =>
+        durable.chosen.get(slot) ??
+        (durable.checkpoint !== null && slot < durable.checkpoint.slot ? NOOP : undefined),
+    }),
+  },
+  {
+    name: 'install-keeps-position',
+    description:
+      'after installing a checkpoint a replica resumes from the slot it had reached, so it applies slots the checkpoint already holds on top of it (seed: apply the inputs after the checkpoint)',
+    breaks: ['Refinement', 'PrefixConsistency', 'ExactlyOnce', 'CheckpointSafety'],
+    rules: rules({ resumeAfterInstall: (_checkpoint, executed) => executed }),
+  },
+  {
+    name: 'install-without-digest',
+    description:
+      'a replica installs a transferred checkpoint without comparing its digest, so its own stale or corrupt copy of a part the sender left out ends up in the state (seed: the digest checks the transfer)',
+    breaks: ['Refinement', 'CheckpointSafety', 'PrefixConsistency', 'OutputFilter'],
+    rules: rules({ acceptsTransfer: () => true }),
+  },
+  {
+    name: 'unvouched-checkpoint',
+    description:
+      'a replica truncates and serves its checkpoint before F+1 replicas vouched for its digest, so a corrupt replica hands its state to a lagging one (DESIGN.md "Checkpoints": a stable checkpoint)',
+    breaks: [
+      'Refinement',
+      'OutputFilter',
+      'PrefixConsistency',
+      'CheckpointSafety',
+      'Linearizability',
+    ],
+    rules: rules({ checkpointStable: () => true }),
+  },
 ];
 
 export const MUTANTS: ReadonlyMap<string, Mutant> = new Map(LIST.map((m) => [m.name, m]));

@@ -9,12 +9,23 @@
  * that window (every slot below it is chosen and executed, and the spec's actions are the same
  * on the rest), so its cost does not grow with the log.
  */
+import type { AnyApp } from '../../src/core/app.js';
 import type { ClientState } from '../../src/core/client.js';
+import { checkpointDigest } from '../../src/core/replica/checkpoint.js';
 import type { ReplicaState } from '../../src/core/replica/state.js';
-import type { Ballot, Command, Json, Message } from '../../src/core/types.js';
+import type {
+  Ballot,
+  Checkpoint,
+  Command,
+  Json,
+  Message,
+  Session as CoreSession,
+  SnapshotRef,
+} from '../../src/core/types.js';
 import { Net } from '../../src/spec/net.js';
 import { SlotVector } from '../../src/spec/slot-vector.js';
 import type {
+  CheckpointVars,
   ClientVars,
   Output,
   PromiseReport,
@@ -28,6 +39,7 @@ import {
   acceptedKey,
   acceptKey,
   Ballots,
+  CKPT_CMD,
   decisionKey,
   jsonKey,
   NO_BALLOT,
@@ -36,6 +48,7 @@ import {
   prepareKey,
   promiseKey,
   requestKey,
+  snapshotKey,
   type Cmd,
   type Msg,
 } from '../../src/spec/values.js';
@@ -69,15 +82,25 @@ export function ballotNumber(ctx: SpecContext, b: Ballot): number {
 }
 
 export function specCmd(c: Command): Cmd {
-  return c.kind === 'noop' ? NOOP_CMD : opCmd(c.client, c.seq, c.op, jsonKey(c.op));
+  return c.kind === 'op'
+    ? opCmd(c.client, c.seq, c.op, jsonKey(c.op))
+    : c.kind === 'noop'
+      ? NOOP_CMD
+      : CKPT_CMD;
 }
 
 /**
  * The spec message for a core message, or null for liveness-only traffic (heartbeats,
  * catch-up). A message the trace format cannot carry throws the trace parser's BadLine.
  */
-export function specMessage(ctx: SpecContext, m: Message): Msg | null {
-  if (m.type === 'Heartbeat' || m.type === 'CatchUpRequest' || m.type === 'CatchUpReply')
+export function specMessage(ctx: SpecContext, m: Message | SnapshotRef): Msg | null {
+  if (
+    m.type === 'Heartbeat' ||
+    m.type === 'CatchUpRequest' ||
+    m.type === 'CatchUpReply' ||
+    m.type === 'CheckpointVote' ||
+    m.type === 'SnapshotChunk'
+  )
     return null;
   return parseMsg(m, ctx, 'msg');
 }
@@ -95,14 +118,21 @@ export function abstractReplica(ctx: SpecContext, r: ReplicaState, from = 0): Re
   let chosen = SlotVector.empty<Cmd>();
   for (const [slot, c] of [...d.chosen].sort(([a], [b]) => a - b))
     if (slot >= from) chosen = chosen.set(slot - from, specCmd(c));
-  let prefix = 0;
+  const shift = (slot: number): number => Math.max(0, slot - from);
+  const cp = d.checkpoint;
+  const ckpt: CheckpointVars = {
+    slot: shift(cp?.slot ?? 0),
+    app: cp === null ? ctx.app?.init() : cp.app,
+    sessions: cp === null ? new Map() : specSessions(cp.sessions),
+  };
+  let prefix = ckpt.slot;
   while (chosen.has(prefix)) prefix++;
   const role = v.role;
   const promises = new Map<string, PromiseReport>();
   if (role === 'candidate')
-    for (const [sender, es] of v.promises)
+    for (const [sender, report] of v.promises)
       promises.set(sender, {
-        accepted: es
+        accepted: report.accepted
           .filter((e) => e.slot >= from)
           .map((e) => ({
             slot: e.slot - from,
@@ -110,7 +140,7 @@ export function abstractReplica(ctx: SpecContext, r: ReplicaState, from = 0): Re
             cmd: specCmd(e.cmd),
           }))
           .sort((a, b) => a.slot - b.slot),
-        ckpt: 0,
+        ckpt: shift(report.checkpoint),
       });
   const proposals = new Map<number, Proposal>();
   if (role === 'leader')
@@ -123,14 +153,11 @@ export function abstractReplica(ctx: SpecContext, r: ReplicaState, from = 0): Re
       }
       proposals.set(slot - from, { cmd: specCmd(p.cmd), votes });
     }
-  const sessions = new Map<string, Session>();
-  for (const [client, s] of v.sessions)
-    sessions.set(client, { seq: s.seq, output: s.output, outKey: jsonKey(s.output) });
   return {
     promised: ballotNumber(ctx, d.promised),
     accepted,
     chosen,
-    ckpt: { slot: 0, app: ctx.app === null ? undefined : ctx.app.init(), sessions: new Map() },
+    ckpt,
     chosenPrefix: prefix,
     role,
     ballot: role === 'follower' ? NO_BALLOT : ballotNumber(ctx, v.ballot),
@@ -139,9 +166,45 @@ export function abstractReplica(ctx: SpecContext, r: ReplicaState, from = 0): Re
     proposals,
     nextSlot: role === 'leader' ? v.nextSlot - from : 0,
     executed: v.executed - from,
-    sessions,
+    sessions: specSessions(v.sessions),
     app: v.app,
   };
+}
+
+/** A session table as the twin keeps it (outputs with their canonical keys). */
+export function specSessions(table: ReadonlyMap<string, CoreSession>): Map<string, Session> {
+  const sessions = new Map<string, Session>();
+  for (const [client, s] of table)
+    sessions.set(client, { seq: s.seq, output: s.output, outKey: jsonKey(s.output) });
+  return sessions;
+}
+
+/** The checkpoints a correct replica takes executing the contiguous chosen log from slot 0. */
+function chosenCheckpoints(app: AnyApp, chosen: ReadonlyMap<number, Command>): Checkpoint[] {
+  const out: Checkpoint[] = [];
+  let state = app.init();
+  let sessions = new Map<string, CoreSession>();
+  for (let slot = 0; ; slot++) {
+    const cmd = chosen.get(slot);
+    if (cmd === undefined) return out;
+    if (cmd.kind === 'checkpoint')
+      out.push({
+        slot: slot + 1,
+        app: state,
+        sessions,
+        digest: checkpointDigest(app, slot + 1, state, sessions),
+      });
+    else if (cmd.kind === 'op' && (sessions.get(cmd.client)?.seq ?? 0) < cmd.seq) {
+      const result = app.apply(state, cmd.op);
+      state = result.state;
+      sessions = new Map(sessions).set(cmd.client, { seq: cmd.seq, output: result.output });
+    }
+  }
+}
+
+/** A core checkpoint as a twin checkpoint, its slot renumbered from `from`. */
+export function specCheckpoint(cp: Checkpoint, from = 0): CheckpointVars {
+  return { slot: Math.max(0, cp.slot - from), app: cp.app, sessions: specSessions(cp.sessions) };
 }
 
 /** The variables of one client. */
@@ -177,6 +240,10 @@ export function shiftMessage(m: Msg, from: number): Msg {
     case 'Decision': {
       const slot = m.slot - from;
       return { ...m, slot, key: decisionKey(m.from, slot, m.cmd) };
+    }
+    case 'Snapshot': {
+      const slot = Math.max(0, m.slot - from);
+      return { ...m, slot, key: snapshotKey(m.from, slot) };
     }
     default:
       return m;
@@ -228,6 +295,19 @@ export function abstractWorld(ctx: SpecContext, world: World): SpecWorld {
   let decided = SlotVector.empty<readonly Cmd[]>();
   for (const [slot, c] of [...world.ghost.chosen].sort(([a], [b]) => a - b))
     decided = decided.set(slot, [specCmd(c)]);
+  // Smr.tla's snapshots: the checkpoints the replicas hold, and the one after every checkpoint
+  // command of the chosen log (what a correct replica took there; a superseded one may still be
+  // in flight, in chunks).
+  const snapshots: CheckpointVars[] = [];
+  const seen = new Set<string>();
+  const offer = (cp: Checkpoint): void => {
+    if (seen.has(cp.digest)) return;
+    seen.add(cp.digest);
+    snapshots.push(specCheckpoint(cp));
+  };
+  for (const n of world.replicas)
+    if (n.state.durable.checkpoint !== null) offer(n.state.durable.checkpoint);
+  if (ctx.app !== null) for (const cp of chosenCheckpoints(ctx.app, world.ghost.chosen)) offer(cp);
   return {
     replicas: ctx.replicas.map((r) => abstractReplica(ctx, byId.get(r) as ReplicaState)),
     clients: ctx.clients.map((c) =>
@@ -236,7 +316,7 @@ export function abstractWorld(ctx: SpecContext, world: World): SpecWorld {
     net,
     sent: [],
     decided,
-    snapshots: [],
+    snapshots,
     hidden: 0,
   };
 }

@@ -13,8 +13,10 @@
  */
 import { canonicalEncode } from '../../src/core/canonical.js';
 import type { ClientState } from '../../src/core/client.js';
-import { chosenPrefix, type ReplicaState } from '../../src/core/replica/state.js';
-import type { Effect, Input, Message, StepResult } from '../../src/core/types.js';
+import { checkpointSlot, chosenPrefix, type ReplicaState } from '../../src/core/replica/state.js';
+import type { App } from '../../src/core/app.js';
+import { assembled, withChunk } from '../../src/core/replica/transfer.js';
+import type { Checkpoint, Effect, Input, Message, StepResult } from '../../src/core/types.js';
 import { FAIL_KEY, outcome } from '../../src/spec/client.js';
 import {
   describeClient,
@@ -26,6 +28,7 @@ import { Net } from '../../src/spec/net.js';
 import type { ModelEnv } from '../../src/spec/refusal.js';
 import {
   initialWorld,
+  type CheckpointVars,
   type ClientVars,
   type ReplicaVars,
   type SpecContext,
@@ -42,6 +45,7 @@ import {
   ballotNumber,
   requestMessage,
   shiftMessage,
+  specCheckpoint,
   specCmd,
   specContext,
   specMessage,
@@ -54,8 +58,10 @@ export class StepRefinement {
   private readonly env: ModelEnv;
   private readonly initial: SpecWorld;
   private readonly memo = new WeakMap<object, readonly Violation[]>();
+  private readonly app: App;
 
   constructor(cfg: ClusterConfig) {
+    this.app = cfg.app;
     this.ctx = specContext(cfg);
     this.env = refinementEnv(this.ctx);
     this.initial = initialWorld(this.ctx);
@@ -101,7 +107,7 @@ export class StepRefinement {
 
     // Only a window of slots is compared: below it every slot is chosen and executed, and the
     // step must leave those alone. It keeps the check's cost independent of the log's length.
-    const low = windowStart(before, result.state, input);
+    const low = windowStart(before, result.state, input, events);
     const moved = changedBelow(before, result.state, low);
     if (moved !== null) return fail(moved);
 
@@ -116,14 +122,21 @@ export class StepRefinement {
     const consumed = input.kind === 'Receive' ? safeMessage(ctx, input.msg) : null;
     if (consumed !== null) add(shiftMessage(consumed, low));
     let decided = this.initial.decided;
+    const snapshots: CheckpointVars[] = [];
     for (const e of events) {
       const m = e.event.msg;
       if (e.event.action === 'Phase2a' && m?.type === 'Accept' && m.cmd.kind === 'op')
         add(requestMessage(m.cmd.client, m.cmd.seq, m.cmd.op));
       if (e.event.action === 'Learn' && m?.type === 'Decision')
         decided = decided.set(m.slot - low, [specCmd(m.cmd)]);
+      // The checkpoint installed is one a peer took: its content is judged at the world level
+      // (CheckpointSafety against the chosen log), its installation here.
+      if (e.event.action === 'InstallCheckpoint' && m?.type === 'Snapshot') {
+        const installed = installedCheckpoint(this.app, before, input, result.state, m);
+        if (installed !== null) snapshots.push(specCheckpoint(installed, low));
+      }
     }
-    const from: SpecWorld = { ...this.initial, replicas, net, decided };
+    const from: SpecWorld = { ...this.initial, replicas, net, decided, snapshots };
     const replayed = replayEvents(this.env, from, events, low);
     if (!replayed.ok) return fail(replayed.reason);
 
@@ -138,7 +151,7 @@ export class StepRefinement {
         `the states differ after the step — core ${describeReplica(ctx, core)} | spec ${describeReplica(ctx, spec)}`,
       );
     }
-    const chosenOnly = carriesOnlyChosen(result.state, result.effects);
+    const chosenOnly = carriesOnlyChosen(before, result.state, result.effects);
     if (chosenOnly !== null) return fail(chosenOnly);
 
     // What the core sent again without a spec action: a candidate's Prepare, a leader's Accept
@@ -299,9 +312,34 @@ function compareSends(
   );
 }
 
-function windowStart(before: ReplicaState, after: ReplicaState, input: Input): number {
-  // A restart re-executes the log from slot 0.
-  if (input.kind === 'Restart') return 0;
+/**
+ * The checkpoint a step installed: the one the replica holds after it, unless the step went on
+ * to execute a checkpoint command and took the next one; then the transfer the input completed.
+ */
+function installedCheckpoint(
+  app: App,
+  before: ReplicaState,
+  input: Input,
+  after: ReplicaState,
+  ref: { readonly slot: number; readonly digest: string },
+): Checkpoint | null {
+  const held = after.durable.checkpoint;
+  if (held !== null && held.slot === ref.slot && held.digest === ref.digest) return held;
+  if (input.kind !== 'Receive' || input.msg.type !== 'SnapshotChunk') return null;
+  const t = withChunk(before.volatile.transfer, input.msg);
+  if (t === null) return null;
+  const { state, sessions } = assembled(app, t, before.volatile.app);
+  return { slot: ref.slot, app: state, sessions, digest: ref.digest };
+}
+
+function windowStart(
+  before: ReplicaState,
+  after: ReplicaState,
+  input: Input,
+  events: ReturnType<typeof nodeEvents>,
+): number {
+  // A restart re-executes the log from its checkpoint.
+  if (input.kind === 'Restart') return checkpointSlot(before.durable);
   let low = Math.min(
     chosenPrefix(before.durable),
     chosenPrefix(after.durable),
@@ -312,7 +350,7 @@ function windowStart(before: ReplicaState, after: ReplicaState, input: Input): n
     const v = r.volatile;
     if (v.role === 'candidate') {
       low = Math.min(low, v.prepareFrom);
-      for (const es of v.promises.values()) for (const e of es) low = Math.min(low, e.slot);
+      for (const p of v.promises.values()) for (const e of p.accepted) low = Math.min(low, e.slot);
     }
     if (v.role === 'leader') {
       low = Math.min(low, v.nextSlot);
@@ -344,6 +382,13 @@ function windowStart(before: ReplicaState, after: ReplicaState, input: Input): n
         break;
     }
   }
+  // A new checkpoint moves the log's start from where the old one started; a truncation
+  // forgets the entries from the first one the log held.
+  if (after.durable.checkpoint !== before.durable.checkpoint)
+    low = Math.min(low, checkpointSlot(before.durable));
+  if (events.some((e) => e.event.action === 'Truncate'))
+    for (const map of [before.durable.accepted, before.durable.chosen])
+      for (const slot of map.keys()) low = Math.min(low, slot);
   return Math.max(low, 0);
 }
 function changedBelow(before: ReplicaState, after: ReplicaState, low: number): string | null {
@@ -363,8 +408,22 @@ function changedBelow(before: ReplicaState, after: ReplicaState, low: number): s
   }
   return null;
 }
-function carriesOnlyChosen(state: ReplicaState, effects: readonly Effect[]): string | null {
-  const chosen = state.durable.chosen;
+function carriesOnlyChosen(
+  before: ReplicaState,
+  state: ReplicaState,
+  effects: readonly Effect[],
+): string | null {
+  // Its chosen log at some point of the step: before, after, and what it decided or learned in
+  // between (a checkpoint executed in the same step may have truncated it again).
+  const chosen = new Map(before.durable.chosen);
+  for (const [slot, cmd] of state.durable.chosen) chosen.set(slot, cmd);
+  for (const e of effects)
+    if (
+      e.kind === 'Trace' &&
+      (e.event.action === 'Decide' || e.event.action === 'Learn') &&
+      e.event.msg?.type === 'Decision'
+    )
+      chosen.set(e.event.msg.slot, e.event.msg.cmd);
   for (const e of effects) {
     if (e.kind !== 'Send') continue;
     const m = e.msg;

@@ -44,6 +44,10 @@ export interface SimOptions {
   readonly rules?: ReplicaRules;
   readonly clientRules?: ClientRules;
   readonly policy?: ReplyPolicy;
+  /** A leader proposes CHECKPOINT every this many executed slots (default the core's 64; 0 never). */
+  readonly checkpointEvery?: number;
+  /** App parts per state-transfer chunk (default the core's 64). */
+  readonly transferChunk?: number;
   /** Check every node step against the spec twin (default true). */
   readonly stepRefinement?: boolean;
   /** From this step on no new faults: partitions heal, crashed replicas restart, no loss. */
@@ -80,6 +84,10 @@ export interface SimResult {
   readonly partitions: number;
   readonly corruptions: number;
   readonly rejectedInputs: number;
+  /** Checkpoints taken, truncations, and checkpoints installed by state transfer. */
+  readonly checkpoints: { taken: number; truncations: number; transfers: number };
+  /** The most log entries (accepted + chosen) any replica held at once. */
+  readonly maxRetainedLog: number;
   readonly traceEvents: number;
   /** Linearizability checks that ran out of their deterministic budget (not counted as passes). */
   readonly inconclusiveChecks: number;
@@ -107,6 +115,12 @@ export function simulate(options: SimOptions): SimResult {
     ...(options.rules ? { rules: options.rules } : {}),
     ...(options.clientRules ? { clientRules: options.clientRules } : {}),
     clientParams: { policy: options.policy ?? 'majority' },
+    replicaParams: {
+      ...(options.checkpointEvery !== undefined
+        ? { checkpointEvery: options.checkpointEvery }
+        : {}),
+      ...(options.transferChunk !== undefined ? { transferChunk: options.transferChunk } : {}),
+    },
   });
   // Every step is checked against the spec twin too (harness/refinement/local.ts).
   const cfg =
@@ -133,6 +147,10 @@ class Simulation {
     partitions: 0,
     corruptions: 0,
     rejected: 0,
+    checkpoints: 0,
+    truncations: 0,
+    transfers: 0,
+    maxRetainedLog: 0,
   };
   private step = 0;
   private violation: SimResult['violation'] = null;
@@ -293,6 +311,21 @@ class Simulation {
   }
 
   private count(action: Action, t: Transition): void {
+    for (const e of t.events) {
+      if (e.event.action === 'Checkpoint') this.stats.checkpoints++;
+      else if (e.event.action === 'Truncate') this.stats.truncations++;
+      else if (e.event.action === 'InstallCheckpoint') this.stats.transfers++;
+    }
+    // The log a replica keeps (accepted and chosen entries): bounded when checkpoints truncate.
+    const stepped =
+      t.node === undefined ? undefined : this.world.replicas.find((r) => r.state.id === t.node);
+    if (stepped !== undefined) {
+      const d = stepped.state.durable;
+      this.stats.maxRetainedLog = Math.max(
+        this.stats.maxRetainedLog,
+        d.accepted.size + d.chosen.size,
+      );
+    }
     this.stats.sent += t.sent.length;
     this.stats.rejected += t.rejected.length;
     if (action.kind === 'Deliver') this.stats.delivered++;
@@ -342,6 +375,12 @@ class Simulation {
       partitions: this.stats.partitions,
       corruptions: this.stats.corruptions,
       rejectedInputs: this.stats.rejected,
+      checkpoints: {
+        taken: this.stats.checkpoints,
+        truncations: this.stats.truncations,
+        transfers: this.stats.transfers,
+      },
+      maxRetainedLog: this.stats.maxRetainedLog,
       traceEvents: this.recorder?.lines ?? 0,
       inconclusiveChecks: this.lin.inconclusive,
       invariantsChecked: CHECKED_INVARIANTS,

@@ -76,6 +76,8 @@ function projectEvent(ev: ParsedEvent, ballots: Ballots): { [k: string]: Json } 
     if (r.prepareFrom !== undefined) state['prepareFrom'] = r.prepareFrom;
     if (r.nextSlot !== undefined) state['nextSlot'] = r.nextSlot;
     if (r.executed !== undefined) state['executed'] = r.executed;
+    // Smr's checkpoint is its slot and abstract content: the slot is what TLC compares.
+    if (r.ckpt !== undefined) state['ckpt'] = r.ckpt.slot;
     // Shown slots as a list, "no entry" as `none` (TLC's Json module cannot read null).
     if (r.accepted !== undefined)
       state['accepted'] = r.accepted.map(([slot, e]) =>

@@ -1,4 +1,4 @@
-import type { Json } from './types.js';
+import type { Json, SnapshotPart } from './types.js';
 
 /**
  * A deterministic application state machine (seed: "the state machine approach"): every replica
@@ -14,6 +14,13 @@ export interface App<S = unknown> {
   digest(state: S): string;
   /** A JSON view of the state, for traces and counterexamples. */
   view(state: S): Json;
+  /**
+   * The state as named parts in name order, each with a version that changes whenever the part
+   * does (state transfer sends only the parts whose version differs from the receiver's).
+   */
+  snapshot(state: S): readonly SnapshotPart[];
+  /** The state made of these parts: `restore(snapshot(s))` equals `s`, digest for digest. */
+  restore(parts: readonly SnapshotPart[]): S;
   /** Why `op` is not an operation of this app, or null; clients refuse such ops up front. */
   checkOp(op: Json): string | null;
   /** The key an operation touches, for P-compositional linearizability checking. */

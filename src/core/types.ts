@@ -25,11 +25,13 @@ export interface Ballot {
 }
 
 /**
- * What a log slot holds. `noop` fills gaps found by a new leader (Paxos Made Simple §3).
- * Reconfiguration (`join`/`quit`) and `checkpoint` commands join this union in a later issue.
+ * What a log slot holds. `noop` fills gaps found by a new leader (Paxos Made Simple §3);
+ * `checkpoint` makes every replica that executes it keep a copy of its state and truncate the
+ * log below (seed: checkpoints). Reconfiguration (`join`/`quit`) joins this union later.
  */
 export type Command =
   | { readonly kind: 'noop' }
+  | { readonly kind: 'checkpoint' }
   | {
       readonly kind: 'op';
       readonly client: ClientId;
@@ -61,12 +63,17 @@ export interface PrepareMsg {
   readonly ballot: Ballot;
   readonly fromSlot: Slot;
 }
-/** Phase 1b: the acceptor's promise, with everything it accepted from `fromSlot` on. */
+/**
+ * Phase 1b: the acceptor's promise, with everything it accepted from `fromSlot` on, and where
+ * its log starts: the slots below `checkpoint` are truncated (covered by its checkpoint), so it
+ * reports nothing for them — a candidate must know them chosen before it leads.
+ */
 export interface PromiseMsg {
   readonly type: 'Promise';
   readonly from: ReplicaId;
   readonly ballot: Ballot;
   readonly accepted: readonly AcceptedEntry[];
+  readonly checkpoint: Slot;
 }
 /** Phase 2a: the leader asks acceptors to accept `cmd` in `slot` at `ballot`. */
 export interface AcceptMsg {
@@ -98,17 +105,70 @@ export interface HeartbeatMsg {
   readonly leading: boolean;
   readonly chosenPrefix: Slot;
 }
-/** A lagging replica asks a peer for chosen entries from `fromSlot` on (seed: input log). */
+/**
+ * A lagging replica asks a peer for chosen entries from `fromSlot` on (seed: input log). If the
+ * peer truncated them, it answers with its checkpoint (state transfer), sending only the app
+ * parts whose version differs from `versions`, the asker's own (seed: send only the state
+ * components that differ); without `versions`, every part.
+ */
 export interface CatchUpRequestMsg {
   readonly type: 'CatchUpRequest';
   readonly from: ReplicaId;
   readonly fromSlot: Slot;
+  readonly versions?: { readonly [part: string]: number };
 }
 export interface CatchUpReplyMsg {
   readonly type: 'CatchUpReply';
   readonly from: ReplicaId;
   readonly entries: readonly ChosenEntry[];
 }
+/**
+ * A replica took (or installed) the checkpoint at `slot` with `digest` (PBFT's checkpoint
+ * message). A checkpoint is stable once F+1 replicas vouch for the same digest: only then is the
+ * log below it truncated and the checkpoint served to lagging peers, so a replica whose state was
+ * corrupted (non-maliciously) can neither spread its checkpoint nor make the others lose the log
+ * a lagging peer still needs.
+ */
+export interface CheckpointVoteMsg {
+  readonly type: 'CheckpointVote';
+  readonly from: ReplicaId;
+  readonly slot: Slot;
+  readonly digest: string;
+}
+
+/** One named part of an app state, with a version that changes whenever the part does. */
+export interface SnapshotPart {
+  readonly name: string;
+  readonly version: number;
+  readonly value: Json;
+}
+
+/** A session table entry as state transfer carries it. */
+export interface SessionEntry {
+  readonly client: ClientId;
+  readonly seq: number;
+  readonly output: Json;
+}
+
+/**
+ * State transfer (DESIGN.md): chunk `index` of `count` of the sender's checkpoint at `slot` (it
+ * covers the slots below), as a real host sends a large state. Chunk 0 also names every part of
+ * the checkpoint's app state (the receiver keeps its own copy of a part not sent) and carries
+ * the session table. The receiver installs the checkpoint only if what it assembled has
+ * `digest`.
+ */
+export interface SnapshotChunkMsg {
+  readonly type: 'SnapshotChunk';
+  readonly from: ReplicaId;
+  readonly slot: Slot;
+  readonly digest: string;
+  readonly index: number;
+  readonly count: number;
+  readonly parts: readonly SnapshotPart[];
+  readonly names?: readonly string[];
+  readonly sessions?: readonly SessionEntry[];
+}
+
 /** A client's request; clients send it to every replica of the configuration. */
 export interface RequestMsg {
   readonly type: 'Request';
@@ -133,7 +193,9 @@ export type ReplicaMessage =
   | DecisionMsg
   | HeartbeatMsg
   | CatchUpRequestMsg
-  | CatchUpReplyMsg;
+  | CatchUpReplyMsg
+  | CheckpointVoteMsg
+  | SnapshotChunkMsg;
 
 export type Message = ReplicaMessage | RequestMsg | ReplyMsg;
 export type MessageType = Message['type'];
@@ -190,7 +252,7 @@ export type Outcome =
  * The reference reducer emits at most one `Persist` per step, first.
  */
 export type Effect =
-  /** Write the whole durable state (promise, accepted values, chosen log) to stable storage. */
+  /** Write the whole durable state (promise, accepted values, chosen log, checkpoint) to disk. */
   | { readonly kind: 'Persist'; readonly durable: DurableState }
   /** Send over the network: replica to replica, or a client's `Request` to a replica. */
   | { readonly kind: 'Send'; readonly to: NodeId; readonly msg: Message }
@@ -205,25 +267,57 @@ export type Effect =
     }
   /** The spec action this step performed (for traces, refinement and counterexamples). */
   | { readonly kind: 'Trace'; readonly event: TraceEvent }
-  /** The input was malformed or not allowed; the state did not change. */
+  /**
+   * The input was malformed or not allowed and nothing it carried was taken: the state did not
+   * change, except that a state transfer whose digest does not match is dropped (and the next one
+   * asked for whole).
+   */
   | { readonly kind: 'Rejected'; readonly reason: string };
+
+/** The checkpoint a Checkpoint or InstallCheckpoint event is about: its slot, taker, digest. */
+export interface SnapshotRef {
+  readonly type: 'Snapshot';
+  readonly from: ReplicaId;
+  readonly slot: Slot;
+  readonly digest: string;
+}
 
 /** One spec action performed by a node, with the message it consumed or produced. */
 export interface TraceEvent {
   readonly action: ActionName;
   readonly slot?: Slot;
-  readonly msg?: Message;
+  readonly msg?: Message | SnapshotRef;
   /** Execute only: false when the session table skipped a duplicate (exactly-once). */
   readonly applied?: boolean;
+}
+
+/** Exactly-once table (seed: client sessions): a client's last executed request and its output. */
+export interface Session {
+  readonly seq: number;
+  readonly output: Json;
+}
+
+/**
+ * A copy of a replica's state after executing slots 0..slot-1 (seed: checkpoints): the app
+ * state, the session table, and a digest of all three that a state transfer is checked against.
+ */
+export interface Checkpoint {
+  readonly slot: Slot;
+  readonly app: unknown;
+  readonly sessions: ReadonlyMap<ClientId, Session>;
+  readonly digest: string;
 }
 
 /** The part of a replica that survives `Restart` (Paxos Made Simple §2.3: stable storage). */
 export interface DurableState {
   /** The highest ballot promised; `ZERO_BALLOT` before any promise. */
   readonly promised: Ballot;
+  /** Accepted values, for the slots the checkpoint does not cover. */
   readonly accepted: ReadonlyMap<Slot, AcceptedValue>;
-  /** Chosen commands this replica has learned. */
+  /** Chosen commands this replica has learned, for the slots the checkpoint does not cover. */
   readonly chosen: ReadonlyMap<Slot, Command>;
+  /** The latest checkpoint, or null before the first one (the initial state at slot 0). */
+  readonly checkpoint: Checkpoint | null;
 }
 
 export interface StepResult<S> {

@@ -28,6 +28,21 @@ const bool: Check = (v) => (typeof v === 'boolean' ? null : 'is not a boolean');
 const seq: Check = (v) =>
   Number.isSafeInteger(v) && (v as number) >= 1 ? null : 'is not a sequence number (≥ 1)';
 const json: Check = () => null;
+const text: Check = (v) => (typeof v === 'string' ? null : 'is not a string');
+const count: Check = (v) =>
+  Number.isSafeInteger(v) && (v as number) >= 0 ? null : 'is not an integer ≥ 0';
+const optional =
+  (check: Check): Check =>
+  (v, config) =>
+    v === undefined ? null : check(v, config);
+const versions: Check = (v) => {
+  if (!isObject(v)) return 'is not an object of part versions';
+  for (const [name, version] of Object.entries(v))
+    if (!Number.isSafeInteger(version)) return `.${name} is not an integer version`;
+  return null;
+};
+const strings: Check = (v) =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string') ? null : 'is not a list of strings';
 
 const ballot: Check = (v, config) => {
   if (!isObject(v)) return 'is not a ballot';
@@ -37,7 +52,7 @@ const ballot: Check = (v, config) => {
 };
 const command: Check = (v) => {
   if (!isObject(v)) return 'is not a command';
-  if (v['kind'] === 'noop') return null;
+  if (v['kind'] === 'noop' || v['kind'] === 'checkpoint') return null;
   if (v['kind'] !== 'op') return 'has an unknown kind';
   if (typeof v['client'] !== 'string' || !Number.isSafeInteger(v['seq']))
     return 'is not a well-formed op';
@@ -66,7 +81,12 @@ const record =
 
 const SHAPES: Record<Message['type'], Record<string, Check>> = {
   Prepare: { from: replica, ballot, fromSlot: slot },
-  Promise: { from: replica, ballot, accepted: list({ slot, ballot, cmd: command }) },
+  Promise: {
+    from: replica,
+    ballot,
+    accepted: list({ slot, ballot, cmd: command }),
+    checkpoint: slot,
+  },
   Accept: { from: replica, ballot, slot, cmd: command },
   Accepted: { from: replica, ballot, slot },
   Decision: { from: replica, slot, cmd: command },
@@ -76,8 +96,23 @@ const SHAPES: Record<Message['type'], Record<string, Check>> = {
     leading: bool,
     chosenPrefix: slot,
   },
-  CatchUpRequest: { from: replica, fromSlot: slot },
+  CatchUpRequest: { from: replica, fromSlot: slot, versions: optional(versions) },
   CatchUpReply: { from: replica, entries: list({ slot, cmd: command }) },
+  CheckpointVote: { from: replica, slot, digest: text },
+  SnapshotChunk: {
+    from: replica,
+    slot,
+    digest: text,
+    index: count,
+    count: (v) => (Number.isSafeInteger(v) && (v as number) >= 1 ? null : 'is not an integer ≥ 1'),
+    parts: list({
+      name: text,
+      version: (v) => (Number.isSafeInteger(v) ? null : 'is not an integer'),
+      value: json,
+    }),
+    names: optional(strings),
+    sessions: optional(list({ client, seq, output: json })),
+  },
   Request: { from: client, seq, op: json },
   Reply: { from: replica, to: client, seq, output: json },
 };
@@ -90,5 +125,12 @@ export function checkMessage(msg: unknown, config: readonly ReplicaId[]): string
     return `unknown message type ${JSON.stringify(type)}`;
   }
   const problem = record(SHAPES[type as Message['type']])(msg, new Set(config));
-  return problem === null ? null : `${type}${problem}`;
+  if (problem !== null) return `${type}${problem}`;
+  if (type === 'SnapshotChunk') {
+    if ((msg['index'] as number) >= (msg['count'] as number))
+      return 'SnapshotChunk.index is not below .count';
+    if (msg['index'] === 0 && (msg['names'] === undefined || msg['sessions'] === undefined))
+      return 'SnapshotChunk chunk 0 must carry .names and .sessions';
+  }
+  return null;
 }

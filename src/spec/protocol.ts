@@ -81,7 +81,6 @@ FollowUp(r) ==
   \/ \E s \in Slots : Decide(r, s)
   \/ Execute(r)
   \/ Checkpoint(r)
-  \/ Truncate(r)
   \/ Outranked(r) /\ StepDown(r)
 */
 /*
@@ -169,7 +168,7 @@ export class ModelSteps {
       out.push({ action: 'Checkpoint', node: r });
       out.push({ action: 'Truncate', node: r });
       for (const c of s.w.snapshots) out.push({ action: 'InstallCheckpoint', node: r, slot: c.slot });
-      for (const m of ofType('Request')) out.push({ action: 'ReplyFromSession', node: r, msg: m });
+      out.push({ action: 'ReplyFromSession', node: r });
       out.push({ action: 'StepDown', node: r });
       if (this.crashable.has(r)) out.push({ action: 'Restart', node: r });
     });
@@ -207,7 +206,6 @@ export class ModelSteps {
       case 'Decide':
       case 'Execute':
       case 'Checkpoint':
-      case 'Truncate':
         return true;
       case 'Phase2a':
         return a.msg?.type === 'Accept' && v.proposals.get(a.msg.slot)?.votes === 0;

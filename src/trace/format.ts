@@ -38,6 +38,7 @@ import type {
   NodeId,
   ReplicaId,
   Slot,
+  SnapshotRef,
 } from '../core/types.js';
 import { ACTIONS as SPEC_ACTIONS } from '../spec/actions.js';
 import { CLIENT_VARIABLES, REPLICA_VARIABLES } from '../spec/names.js';
@@ -88,7 +89,7 @@ export interface TraceLine {
   readonly action: ActionName;
   readonly clock: TraceClock;
   readonly slot?: Slot;
-  readonly msg?: Message;
+  readonly msg?: Message | SnapshotRef;
   readonly applied?: boolean;
   readonly state?: { readonly [variable: string]: Json };
   /** Free-form producer data (wall-clock time, process id…); checkers ignore it. */

@@ -63,6 +63,8 @@ const MSG_OF: { readonly [A in ActionName]?: Msg['type'] } = {
   Decide: 'Decision',
   Learn: 'Decision',
   Execute: 'Reply',
+  Checkpoint: 'Snapshot',
+  InstallCheckpoint: 'Snapshot',
   ReplyFromSession: 'Reply',
   ClientRequest: 'Request',
   ClientReceive: 'Reply',
@@ -74,6 +76,7 @@ const SLOT_ACTIONS: ReadonlySet<string> = new Set([
   'Decide',
   'Learn',
   'Execute',
+  'Checkpoint',
 ]);
 
 export function parseEvent(

@@ -84,7 +84,7 @@ export function ballotJson(b: Ballot): Json {
 }
 
 function commandJson(cmd: Command): Json {
-  return cmd.kind === 'noop'
-    ? { kind: 'noop' }
-    : { kind: 'op', client: cmd.client, seq: cmd.seq, op: cmd.op };
+  return cmd.kind === 'op'
+    ? { kind: 'op', client: cmd.client, seq: cmd.seq, op: cmd.op }
+    : { kind: cmd.kind };
 }

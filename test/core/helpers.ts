@@ -68,6 +68,6 @@ export const actions = (effects: readonly Effect[]) =>
 export function leader(overrides: Partial<ReplicaParams> = {}): ReplicaState {
   return run(replica('r1', overrides), [
     TICK,
-    recv({ type: 'Promise', from: 'r2', ballot: b(1, 'r1'), accepted: [] }),
+    recv({ type: 'Promise', from: 'r2', ballot: b(1, 'r1'), accepted: [], checkpoint: 0 }),
   ]).state;
 }

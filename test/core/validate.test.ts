@@ -9,7 +9,7 @@ const cmd = { kind: 'op', client: 'c1', seq: 1, op: null };
 describe('message validation (a reducer never trusts its inputs)', () => {
   it.each([
     [{ type: 'Prepare', from: 'r1', ballot, fromSlot: 0 }],
-    [{ type: 'Promise', from: 'r2', ballot, accepted: [{ slot: 0, ballot, cmd }] }],
+    [{ type: 'Promise', from: 'r2', ballot, accepted: [{ slot: 0, ballot, cmd }], checkpoint: 0 }],
     [{ type: 'Accept', from: 'r1', ballot, slot: 3, cmd: { kind: 'noop' } }],
     [{ type: 'Accepted', from: 'r2', ballot, slot: 3 }],
     [{ type: 'Decision', from: 'r1', slot: 0, cmd }],
@@ -23,6 +23,32 @@ describe('message validation (a reducer never trusts its inputs)', () => {
       },
     ],
     [{ type: 'CatchUpRequest', from: 'r3', fromSlot: 2 }],
+    [{ type: 'CatchUpRequest', from: 'r3', fromSlot: 2, versions: { x: 3 } }],
+    [{ type: 'Accept', from: 'r1', ballot, slot: 3, cmd: { kind: 'checkpoint' } }],
+    [
+      {
+        type: 'SnapshotChunk',
+        from: 'r1',
+        slot: 4,
+        digest: 'abc',
+        index: 0,
+        count: 2,
+        parts: [{ name: 'x', version: 2, value: 'v' }],
+        names: ['x', 'y'],
+        sessions: [{ client: 'c1', seq: 1, output: 'OK' }],
+      },
+    ],
+    [
+      {
+        type: 'SnapshotChunk',
+        from: 'r1',
+        slot: 4,
+        digest: 'abc',
+        index: 1,
+        count: 2,
+        parts: [{ name: 'y', version: 1, value: 'w' }],
+      },
+    ],
     [{ type: 'CatchUpReply', from: 'r3', entries: [{ slot: 2, cmd }] }],
     [{ type: 'Request', from: 'c1', seq: 1, op: { any: ['json'] } }],
     [{ type: 'Reply', from: 'r1', to: 'c1', seq: 1, output: null }],
@@ -69,11 +95,47 @@ describe('message validation (a reducer never trusts its inputs)', () => {
     ],
     [{ type: 'Promise', from: 'r2', ballot, accepted: {} }, 'Promise.accepted is not a list'],
     [
-      { type: 'Promise', from: 'r2', ballot, accepted: [{ slot: 0, ballot }] },
+      { type: 'Promise', from: 'r2', ballot, accepted: [] },
+      'Promise.checkpoint is not a slot (an integer ≥ 0)',
+    ],
+    [
+      { type: 'CatchUpRequest', from: 'r3', fromSlot: 2, versions: { x: 'new' } },
+      'CatchUpRequest.versions .x is not an integer version',
+    ],
+    [
+      { type: 'SnapshotChunk', from: 'r1', slot: 4, digest: 'abc', index: 0, count: 1, parts: [] },
+      'SnapshotChunk chunk 0 must carry .names and .sessions',
+    ],
+    [
+      {
+        type: 'SnapshotChunk',
+        from: 'r1',
+        slot: 4,
+        digest: 'abc',
+        index: 2,
+        count: 2,
+        parts: [],
+      },
+      'SnapshotChunk.index is not below .count',
+    ],
+    [
+      {
+        type: 'SnapshotChunk',
+        from: 'r1',
+        slot: 4,
+        digest: 7,
+        index: 1,
+        count: 2,
+        parts: [],
+      },
+      'SnapshotChunk.digest is not a string',
+    ],
+    [
+      { type: 'Promise', from: 'r2', ballot, accepted: [{ slot: 0, ballot }], checkpoint: 0 },
       'Promise.accepted [0] .cmd is not a command',
     ],
     [
-      { type: 'Promise', from: 'r2', ballot, accepted: [7] },
+      { type: 'Promise', from: 'r2', ballot, accepted: [7], checkpoint: 0 },
       'Promise.accepted [0] is not an object',
     ],
     [

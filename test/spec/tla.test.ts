@@ -61,7 +61,6 @@ describe('Smr.tla and the TS twin declare the same names (STYLE.md §5)', () => 
       'Execute',
       'Phase2a',
       'StepDown',
-      'Truncate',
     ]);
   });
 

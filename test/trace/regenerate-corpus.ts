@@ -28,6 +28,8 @@ interface Run {
   readonly clock?: ClockKind;
   readonly app?: AnyApp;
   readonly rules?: ReplicaRules;
+  /** A leader proposes CHECKPOINT every this many slots (default the core's 64). */
+  readonly checkpointEvery?: number;
 }
 
 function record(run: Run): string[] {
@@ -40,6 +42,7 @@ function record(run: Run): string[] {
     faults: run.faults,
     app: run.app ?? kvApp,
     ...(run.rules ? { rules: run.rules } : {}),
+    ...(run.checkpointEvery !== undefined ? { checkpointEvery: run.checkpointEvery } : {}),
     observe: run.observe,
     traceClock: run.clock ?? 'lamport',
     onTraceLine: (l) => void lines.push(l),
@@ -114,6 +117,14 @@ const VALID: readonly (Run & { readonly name: string; readonly split?: boolean }
     observe: 'messages',
     split: true,
   },
+  {
+    name: 'seed9-full-checkpoints-transfer',
+    seed: 10,
+    steps: 500,
+    faults: ['loss', 'dup', 'crash'],
+    observe: 'full',
+    checkpointEvery: 2,
+  },
 ];
 
 /** Mutants whose traces the spec rejects; TLC (which abstracts outputs) must reject them too. */
@@ -121,6 +132,7 @@ const MUTANT_RUNS: readonly {
   readonly mutant: string;
   readonly faults: readonly FaultName[];
   readonly replicas?: number;
+  readonly checkpointEvery?: number;
 }[] = [
   { mutant: 'minority-quorum', faults: [] },
   { mutant: 'execute-unchosen', faults: ['loss'] },
@@ -133,6 +145,8 @@ const MUTANT_RUNS: readonly {
   { mutant: 'command-seq-off-by-one', faults: [] },
   { mutant: 'execute-past-gap', faults: ['loss'] },
   { mutant: 'ballot-ignores-replica-id', faults: ['loss', 'crash', 'partition', 'reorder'] },
+  { mutant: 'truncate-unexecuted', faults: ['loss', 'crash'], checkpointEvery: 2 },
+  { mutant: 'install-keeps-position', faults: ['loss', 'crash'], checkpointEvery: 2 },
 ];
 
 /**
@@ -235,6 +249,17 @@ const EDITS: readonly {
     },
   },
   {
+    name: 'edited-install-unknown-checkpoint',
+    base: 'seed9-full-checkpoints-transfer',
+    why: 'the first state transfer names a checkpoint ten slots beyond the one the sender took: no replica took a checkpoint there, so `c \\in snapshots` fails for InstallCheckpoint',
+    at: (e) => e['action'] === 'InstallCheckpoint',
+    edit: (lines, i) => {
+      const e = JSON.parse(lines[i] as string) as { msg: { slot: number } };
+      e.msg.slot += 10;
+      lines[i] = JSON.stringify(e);
+    },
+  },
+  {
     name: 'actions-decide-without-votes',
     base: 'seed5-actions-reorder-delay',
     why: 'only action names are logged; the ReceiveAccepted events of the leader for slot 0 are deleted, so no candidate state has a quorum for the Decide that follows (`p.votes \\in Quorums`), whichever messages the unlogged events consumed',
@@ -296,7 +321,7 @@ function regenerate(): void {
     console.log(`valid/${run.name}: ${lines.length - 1} events`);
     applyEdits(run.name, lines);
   }
-  for (const { mutant, faults, replicas } of MUTANT_RUNS) {
+  for (const { mutant, faults, replicas, checkpointEvery } of MUTANT_RUNS) {
     const rules = MUTANTS.get(mutant)?.rules;
     if (rules === undefined) {
       console.log(
@@ -311,6 +336,7 @@ function regenerate(): void {
       observe: 'full',
       rules,
       ...(replicas ? { replicas } : {}),
+      ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
     });
     if (found === null) {
       console.log(`invalid/mutant-${mutant}: no rejected run found`);

@@ -125,6 +125,7 @@ export function clusterConfig(scope: ClusterScope): ClusterConfig {
       electionTicks: scope.electionTicks ?? 1,
       heartbeatTicks: scope.heartbeatTicks ?? 0,
       window: scope.window,
+      checkpointEvery: scope.checkpointEvery ?? 0,
     },
     clientParams: { policy: scope.policy, retransmitTicks: 0 },
   });

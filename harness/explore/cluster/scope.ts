@@ -39,6 +39,11 @@ export interface ClusterScope {
   /** The pipeline window α. */
   readonly window: number;
   /**
+   * A leader proposes CHECKPOINT every this many executed slots (0 or absent: never; scopes
+   * written before checkpoints have none).
+   */
+  readonly checkpointEvery?: number;
+  /**
    * Replica timing in Tick actions (default 1 and 0: a tick suspects every silent peer and no
    * heartbeats are sent, so time matters only through Ticks). With heartbeats on, the
    * failure detector, heartbeats, retransmission and heartbeat-driven catch-up are explored too.
@@ -105,6 +110,8 @@ export function checkScope(scope: ClusterScope): string | null {
   if (!int(scope.maxElections, 1, 8))
     return `--max-elections must be between 1 and 8, got ${scope.maxElections}`;
   if (!int(scope.window, 1, 16)) return `--window must be between 1 and 16, got ${scope.window}`;
+  if (!int(scope.checkpointEvery ?? 0, 0, 64))
+    return `--checkpoint-every must be between 0 and 64, got ${scope.checkpointEvery}`;
   if (!int(scope.electionTicks ?? 1, 1, 8))
     return `--election-ticks must be between 1 and 8, got ${scope.electionTicks}`;
   if (!int(scope.heartbeatTicks ?? 0, 0, 8))

@@ -55,6 +55,7 @@ export interface ExploreFlags {
   maxRound?: number;
   maxElections?: number;
   window?: number;
+  checkpointEvery?: number;
   electionTicks?: number;
   heartbeatTicks?: number;
   pruneDeadMessages?: boolean;
@@ -136,6 +137,11 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
     )
     .option('--max-elections <K>', 'candidacies (Phase1a) in total', int('--max-elections', 1, 8))
     .option('--window <A>', 'pipeline window α', int('--window', 1, 16))
+    .option(
+      '--checkpoint-every <K>',
+      'a leader proposes CHECKPOINT every K executed slots (0: never)',
+      int('--checkpoint-every', 0, 64),
+    )
     .option(
       '--election-ticks <K>',
       'ticks of silence before a replica suspects a peer (default 1)',
@@ -267,6 +273,9 @@ export function scopeFromFlags(flags: Partial<ExploreFlags>): ClusterScope {
     maxRound: pick('maxRound', flags.maxRound),
     maxElections: pick('maxElections', flags.maxElections),
     window: pick('window', flags.window),
+    ...(flags.checkpointEvery !== undefined || base.checkpointEvery !== undefined
+      ? { checkpointEvery: flags.checkpointEvery ?? base.checkpointEvery }
+      : {}),
     ...(flags.electionTicks !== undefined ? { electionTicks: flags.electionTicks } : {}),
     ...(flags.heartbeatTicks !== undefined ? { heartbeatTicks: flags.heartbeatTicks } : {}),
     app: pick('app', flags.app),

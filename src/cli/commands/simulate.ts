@@ -16,6 +16,7 @@ interface SimulateFlags {
   faults: FaultName[];
   app: string;
   policy: 'majority' | 'first-reply';
+  checkpointEvery: number;
   trace?: string;
   history?: string;
   mutant?: string;
@@ -56,6 +57,12 @@ export const registerSimulate: RegisterCommand = (program, setExit) => {
       'client reply policy: majority | first-reply',
       choiceOption('--policy', ['majority', 'first-reply'] as const),
       'majority',
+    )
+    .option(
+      '--checkpoint-every <K>',
+      'a leader proposes CHECKPOINT every K executed slots (0: never)',
+      intOption('--checkpoint-every', { min: 0, max: 1_000_000 }),
+      64,
     )
     .option('--trace <FILE>', 'write the run as an NDJSON trace')
     .option(
@@ -104,6 +111,7 @@ function runSimulate(flags: SimulateFlags): number {
     faults: flags.faults,
     app,
     policy: flags.policy,
+    checkpointEvery: flags.checkpointEvery,
     ...(mutant !== undefined ? { rules: mutant.rules } : {}),
     ...(mutant?.clientRules !== undefined ? { clientRules: mutant.clientRules } : {}),
     ...(flags.trace !== undefined ? { onTraceLine: (line: string) => void lines.push(line) } : {}),
@@ -142,6 +150,7 @@ function summarize(r: SimResult, ms: number): string {
     `simulated ${r.steps} steps: ${r.replicas} replicas, ${r.clients} clients, seed ${r.seed}, faults ${r.faults.join(',') || 'none'} (${ms} ms)`,
     `requests: ${r.requests.submitted} submitted, ${r.requests.completed} completed, ${r.requests.failed} FAIL, ${r.requests.pending} pending; ${r.slotsChosen} slots chosen`,
     `messages: ${r.messages.sent} sent, ${r.messages.delivered} delivered, ${r.messages.dropped} dropped, ${r.messages.duplicated} duplicated; ${r.crashes} crashes, ${r.restarts} restarts, ${r.partitions} partitions`,
+    `checkpoints: ${r.checkpoints.taken} taken, ${r.checkpoints.truncations} truncations, ${r.checkpoints.transfers} state transfers; at most ${r.maxRetainedLog} log entries held by one replica`,
     `invariants checked after every step: ${r.invariantsChecked.join(', ')}`,
   ];
   if (r.violation === null) lines.push('no violation');

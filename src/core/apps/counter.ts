@@ -15,6 +15,9 @@ export const counterApp: App<number> = {
   },
   digest: (state) => digestOf(state),
   view: (state) => state,
+  // One part; its value is its version (equal counters are equal states).
+  snapshot: (state) => [{ name: 'value', version: state, value: state }],
+  restore: (parts) => Number(parts.find((p) => p.name === 'value')?.value ?? 0),
   checkOp: checkCounterOp,
 };
 

@@ -49,6 +49,13 @@ export const kvApp: App<KvState> = {
     for (const key of [...state.keys()].sort()) out[key] = state.get(key)?.value ?? null;
     return out;
   },
+  snapshot: (state) =>
+    [...state.keys()].sort().map((name) => {
+      const cell = state.get(name) as KvCell;
+      return { name, version: cell.version, value: cell.value };
+    }),
+  restore: (parts) =>
+    new Map(parts.map((p) => [p.name, { value: String(p.value), version: p.version }])),
   checkOp: checkKvOp,
   partition: (op) => (isRecord(op) && typeof op['key'] === 'string' ? op['key'] : undefined),
 };

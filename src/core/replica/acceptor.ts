@@ -4,11 +4,14 @@
  */
 import { maxBallot } from '../ballot.js';
 import type { AcceptMsg, Ballot, PrepareMsg } from '../types.js';
-import { acceptedFrom } from './state.js';
+import { acceptedFrom, checkpointSlot } from './state.js';
 import type { StepBuilder } from './builder.js';
 import { stepDownIfOutranked } from './proposer.js';
 
-/** Phase1b: promise never to accept a ballot below `msg.ballot`, and report what was accepted. */
+/**
+ * Phase1b: promise never to accept a ballot below `msg.ballot`, and report what was accepted and
+ * where the log starts (the checkpoint covers the slots below).
+ */
 export function onPrepare(b: StepBuilder, msg: PrepareMsg): void {
   noteBallot(b, msg.ballot);
   const { rules } = b.ctx;
@@ -21,14 +24,19 @@ export function onPrepare(b: StepBuilder, msg: PrepareMsg): void {
     from: b.id,
     ballot: msg.ballot,
     accepted: acceptedFrom(b.durable, msg.fromSlot),
+    checkpoint: checkpointSlot(b.durable),
   });
 }
 
-/** Phase2b: accept `msg.cmd` in `msg.slot` unless a higher ballot was promised. */
+/**
+ * Phase2b: accept `msg.cmd` in `msg.slot` unless a higher ballot was promised or the checkpoint
+ * covers the slot (it is chosen and executed: an old leader's retransmission).
+ */
 export function onAccept(b: StepBuilder, msg: AcceptMsg): void {
   noteBallot(b, msg.ballot);
   const { rules } = b.ctx;
   if (!rules.admits(b.durable.promised, msg.ballot, rules.compareBallots)) return;
+  if (msg.slot < checkpointSlot(b.durable)) return;
   const accepted = new Map(b.durable.accepted);
   accepted.set(msg.slot, { ballot: msg.ballot, cmd: msg.cmd });
   b.setDurable({ promised: raisePromise(b, msg.ballot), accepted });

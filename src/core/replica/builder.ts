@@ -28,6 +28,7 @@ export class StepBuilder {
   v: VolatileState<unknown>;
   private readonly effects: Effect[] = [];
   private durableChanged = false;
+  private rejection: string | null = null;
 
   constructor(
     readonly base: ReplicaState,
@@ -67,9 +68,22 @@ export class StepBuilder {
   trace(event: TraceEvent): void {
     this.effects.push({ kind: 'Trace', event });
   }
+  /** Report a refused part of the input (a `Rejected` effect); what the step did stays. */
+  rejected(reason: string): void {
+    this.effects.push({ kind: 'Rejected', reason });
+  }
+  /** Refuse the whole input: the step ends with the state it started from and this reason. */
+  rejectStep(reason: string): void {
+    this.rejection ??= reason;
+  }
+  get isRejected(): boolean {
+    return this.rejection !== null;
+  }
 
   /** The step's result; a changed durable state is persisted before anything is sent. */
   finish(): StepResult<ReplicaState> {
+    if (this.rejection !== null)
+      return { state: this.base, effects: [{ kind: 'Rejected', reason: this.rejection }] };
     const state: ReplicaState = { ...this.base, durable: this.durable, volatile: this.v };
     const effects: Effect[] = this.durableChanged
       ? [{ kind: 'Persist', durable: this.durable }, ...this.effects]

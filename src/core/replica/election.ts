@@ -7,6 +7,7 @@
 import type { HeartbeatMsg, ReplicaId } from '../types.js';
 import { noteBallot } from './acceptor.js';
 import type { StepBuilder } from './builder.js';
+import { isStable } from './checkpoint.js';
 import { requestMissing } from './learner.js';
 import { startCandidacy, stepDown, stepDownIfOutranked } from './proposer.js';
 import { chosenPrefix } from './state.js';
@@ -54,6 +55,11 @@ function heartbeatRound(b: StepBuilder): void {
     chosenPrefix: chosenPrefix(b.durable, b.v.executed),
   };
   b.broadcast(heartbeat);
+  // A checkpoint not yet stable: its vote may have been lost, so vouch again.
+  if (b.durable.checkpoint !== null && !isStable(b)) {
+    const cp = b.durable.checkpoint;
+    b.broadcast({ type: 'CheckpointVote', from: b.id, slot: cp.slot, digest: cp.digest });
+  }
   // Retransmit what a lossy network may have eaten; duplicates are harmless to Paxos.
   if (b.v.role === 'candidate') {
     const prepare = {

@@ -14,7 +14,8 @@ import type {
   Slot,
 } from '../types.js';
 import type { StepBuilder } from './builder.js';
-import { chosenPrefix } from './state.js';
+import { partVersions, sendCheckpoint, takeCheckpoint } from './checkpoint.js';
+import { checkpointSlot, chosenPrefix } from './state.js';
 
 /**
  * Decide/Learn: record that `slot` is chosen with `cmd` (durable, so it survives restarts).
@@ -28,7 +29,8 @@ export function learn(
   action: 'Decide' | 'Learn',
   source: ReplicaId = b.id,
 ): void {
-  if (b.durable.chosen.has(slot)) return;
+  // Known already: learned, or covered by the checkpoint (so executed and truncated).
+  if (b.durable.chosen.has(slot) || slot < checkpointSlot(b.durable)) return;
   const chosen = new Map(b.durable.chosen);
   chosen.set(slot, cmd);
   b.setDurable({ chosen });
@@ -41,10 +43,20 @@ export function onDecision(b: StepBuilder, msg: DecisionMsg): void {
   requestMissing(b, msg.from);
 }
 
-/** A peer lags behind: send what it asks for, in batches (seed: input log, catch-up). */
+/**
+ * A peer lags behind: send what it asks for, in batches (seed: input log, catch-up). What the
+ * checkpoint covers is gone from the log: the peer gets the checkpoint (state transfer), then
+ * the entries after it.
+ */
 export function onCatchUpRequest(b: StepBuilder, msg: CatchUpRequestMsg): void {
+  let from = msg.fromSlot;
+  const covered = checkpointSlot(b.durable);
+  if (from < covered && b.ctx.rules.catchUpEntry(b.durable, from) === undefined) {
+    sendCheckpoint(b, msg.from, msg.versions);
+    from = covered;
+  }
   const entries: ChosenEntry[] = [];
-  for (let slot = msg.fromSlot; entries.length < b.base.params.catchUpBatch; slot++) {
+  for (let slot = from; entries.length < b.base.params.catchUpBatch; slot++) {
     const cmd = b.ctx.rules.catchUpEntry(b.durable, slot);
     if (cmd === undefined) break;
     entries.push({ slot, cmd });
@@ -52,6 +64,7 @@ export function onCatchUpRequest(b: StepBuilder, msg: CatchUpRequestMsg): void {
   if (entries.length > 0) b.send(msg.from, { type: 'CatchUpReply', from: b.id, entries });
 }
 
+/** Entries below this replica's checkpoint (a reply that crossed a state transfer) are known. */
 export function onCatchUpReply(b: StepBuilder, msg: CatchUpReplyMsg): void {
   for (const e of msg.entries) learn(b, e.slot, e.cmd, 'Learn', msg.from);
   executeReady(b);
@@ -63,9 +76,19 @@ export function requestMissing(b: StepBuilder, peer: ReplicaId, knownUpTo: Slot 
   const prefix = chosenPrefix(b.durable, b.v.executed);
   let beyond = knownUpTo > prefix;
   for (const slot of b.durable.chosen.keys()) if (slot > prefix) beyond = true;
-  if (beyond && peer !== b.id) {
-    b.send(peer, { type: 'CatchUpRequest', from: b.id, fromSlot: prefix });
-  }
+  if (beyond && peer !== b.id) requestFrom(b, peer);
+}
+
+/** Ask `peer` for every chosen entry from this replica's chosen prefix on. */
+export function requestFrom(b: StepBuilder, peer: ReplicaId): void {
+  const fromSlot = chosenPrefix(b.durable, b.v.executed);
+  const versions = partVersions(b);
+  b.send(peer, {
+    type: 'CatchUpRequest',
+    from: b.id,
+    fromSlot,
+    ...(versions === undefined ? {} : { versions }),
+  });
 }
 
 /** Execute: apply every chosen command that is next in slot order. */
@@ -75,6 +98,10 @@ export function executeReady(b: StepBuilder, { silent = false } = {}): void {
     const slot = b.v.executed;
     const cmd = rules.executable(b.durable, slot);
     if (cmd === undefined) return;
+    if (cmd.kind === 'checkpoint') {
+      takeCheckpoint(b, slot);
+      continue;
+    }
     if (cmd.kind === 'noop' || rules.isDuplicate(b.v.sessions.get(cmd.client), cmd.seq)) {
       b.setVolatile({ executed: slot + 1 });
       b.trace({ action: 'Execute', slot, applied: false });

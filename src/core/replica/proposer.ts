@@ -5,8 +5,9 @@
 import { ballotEquals, nextBallot } from '../ballot.js';
 import type { AcceptedMsg, Ballot, Command, PromiseMsg, RequestMsg, Slot } from '../types.js';
 import type { StepBuilder } from './builder.js';
-import { executeReady, learn } from './learner.js';
-import { acceptedFrom, chosenPrefix } from './state.js';
+import { executeReady, learn, requestFrom } from './learner.js';
+import { CHECKPOINT } from './rules.js';
+import { acceptedFrom, checkpointSlot, chosenPrefix } from './state.js';
 
 /** Phase1a: start a candidacy with a ballot above every ballot seen, promising to ourselves. */
 export function startCandidacy(b: StepBuilder): void {
@@ -18,7 +19,12 @@ export function startCandidacy(b: StepBuilder): void {
     ballot,
     highestSeen: ballot,
     prepareFrom: fromSlot,
-    promises: new Map([[b.id, acceptedFrom(b.durable, fromSlot)]]),
+    promises: new Map([
+      [
+        b.id,
+        { accepted: acceptedFrom(b.durable, fromSlot), checkpoint: checkpointSlot(b.durable) },
+      ],
+    ]),
     proposals: new Map(),
     queue: [],
     sinceCandidacy: 0,
@@ -29,18 +35,30 @@ export function startCandidacy(b: StepBuilder): void {
   maybeBecomeLeader(b);
 }
 
-/** ReceivePromise: a candidate collects phase-1b replies for its current ballot. */
+/**
+ * ReceivePromise: a candidate collects phase-1b replies for its current ballot. An acceptor
+ * whose log starts past this replica's chosen prefix truncated slots it must learn first: it
+ * asks that acceptor for them (the answer is a state transfer).
+ */
 export function onPromise(b: StepBuilder, msg: PromiseMsg): void {
   if (b.v.role !== 'candidate' || !ballotEquals(msg.ballot, b.v.ballot)) return;
   const promises = new Map(b.v.promises);
-  promises.set(msg.from, msg.accepted);
+  promises.set(msg.from, { accepted: msg.accepted, checkpoint: msg.checkpoint });
   b.setVolatile({ promises });
   b.trace({ action: 'ReceivePromise', msg });
+  if (msg.checkpoint > chosenPrefix(b.durable, b.v.executed)) requestFrom(b, msg.from);
   maybeBecomeLeader(b);
 }
 
+/** A candidate whose chosen prefix grew (it learned or installed a checkpoint) may now lead. */
+export function resumeCandidacy(b: StepBuilder): void {
+  if (b.v.role === 'candidate') maybeBecomeLeader(b);
+}
+
 function maybeBecomeLeader(b: StepBuilder): void {
-  if (!b.ctx.rules.isQuorum(b.v.promises.keys(), b.config)) return;
+  const { rules } = b.ctx;
+  if (!rules.isQuorum(b.v.promises.keys(), b.config)) return;
+  if (!rules.mayLead(b.v.promises.values(), chosenPrefix(b.durable, b.v.executed))) return;
   becomeLeader(b);
 }
 
@@ -52,7 +70,7 @@ function maybeBecomeLeader(b: StepBuilder): void {
 function becomeLeader(b: StepBuilder): void {
   const bySlot = new Map<Slot, PromiseMsg['accepted'][number][]>();
   let top = b.v.prepareFrom - 1;
-  for (const entries of b.v.promises.values()) {
+  for (const { accepted: entries } of b.v.promises.values()) {
     for (const e of entries) {
       if (e.slot < b.v.prepareFrom) continue;
       const list = bySlot.get(e.slot) ?? [];
@@ -66,7 +84,7 @@ function becomeLeader(b: StepBuilder): void {
   b.trace({ action: 'BecomeLeader' });
   const { rules } = b.ctx;
   for (let slot = b.v.prepareFrom; slot <= top; slot++) {
-    if (b.durable.chosen.has(slot)) continue;
+    if (b.durable.chosen.has(slot) || slot < checkpointSlot(b.durable)) continue;
     propose(b, slot, rules.adopt(slot, bySlot.get(slot) ?? [], rules.compareBallots));
   }
   drainQueue(b);
@@ -107,7 +125,9 @@ function maybeDecide(b: StepBuilder, slot: Slot): void {
   proposals.delete(slot);
   b.setVolatile({ proposals });
   learn(b, slot, proposal.cmd, 'Decide');
-  b.broadcast({ type: 'Decision', from: b.id, slot, cmd: proposal.cmd });
+  // A slot its checkpoint covers is executed and gone from the log: peers get the checkpoint.
+  const decided = b.durable.chosen.get(slot);
+  if (decided !== undefined) b.broadcast({ type: 'Decision', from: b.id, slot, cmd: decided });
   executeReady(b);
   drainQueue(b);
 }
@@ -128,16 +148,38 @@ function isInFlight(b: StepBuilder, msg: RequestMsg): boolean {
   return false;
 }
 
-/** Propose queued requests while the pipeline window α has room. */
+/** Propose queued requests while the pipeline window α has room, then a checkpoint if due. */
 function drainQueue(b: StepBuilder): void {
   while (b.v.role === 'leader' && b.v.queue.length > 0) {
-    let slot = b.v.nextSlot;
-    while (b.durable.chosen.has(slot)) slot++;
-    if (slot >= chosenPrefix(b.durable, b.v.executed) + b.base.params.window) return;
+    const slot = freeSlot(b);
+    if (slot === undefined) return;
     const [next, ...rest] = b.v.queue as [RequestMsg, ...RequestMsg[]];
     b.setVolatile({ queue: rest });
     propose(b, slot, b.ctx.rules.proposal(next));
   }
+  maybeProposeCheckpoint(b);
+}
+
+/** The next slot a leader may propose in, or undefined while the window α is full. */
+function freeSlot(b: StepBuilder): Slot | undefined {
+  let slot = Math.max(b.v.nextSlot, checkpointSlot(b.durable));
+  while (b.durable.chosen.has(slot)) slot++;
+  return slot >= chosenPrefix(b.durable, b.v.executed) + b.base.params.window ? undefined : slot;
+}
+
+/**
+ * A leader proposes a CHECKPOINT once `checkpointEvery` slots were executed since its last
+ * checkpoint, unless one is already proposed or chosen and not yet executed.
+ */
+function maybeProposeCheckpoint(b: StepBuilder): void {
+  const every = b.base.params.checkpointEvery;
+  if (every === 0 || b.v.role !== 'leader') return;
+  if (b.v.executed - checkpointSlot(b.durable) < every) return;
+  for (const p of b.v.proposals.values()) if (p.cmd.kind === 'checkpoint') return;
+  for (const [slot, cmd] of b.durable.chosen)
+    if (slot >= b.v.executed && cmd.kind === 'checkpoint') return;
+  const slot = freeSlot(b);
+  if (slot !== undefined) propose(b, slot, CHECKPOINT);
 }
 
 /** StepDown when `ballot` (by default our own promise) outranks the one we lead or seek. */

@@ -15,9 +15,19 @@ import {
   onDecision,
   replyFromSession,
 } from './learner.js';
-import { onAccepted, onLeaderRequest, onPromise } from './proposer.js';
+import { onAccepted, onLeaderRequest, onPromise, resumeCandidacy } from './proposer.js';
 import { REFERENCE_RULES, type ReplicaRules } from './rules.js';
 import { EMPTY_DURABLE, initialVolatile, type ReplicaParams, type ReplicaState } from './state.js';
+import { onSnapshotChunk } from './transfer.js';
+import { onCheckpointVote } from './checkpoint.js';
+
+/** A handler after which the chosen prefix may have grown: a waiting candidate may now lead. */
+const learning =
+  <M>(handler: (b: StepBuilder, msg: M) => void) =>
+  (b: StepBuilder, msg: M): void => {
+    handler(b, msg);
+    if (!b.isRejected) resumeCandidacy(b);
+  };
 
 type Handler<T extends Message['type']> = (
   b: StepBuilder,
@@ -29,10 +39,12 @@ const ON_MESSAGE: { readonly [T in Message['type']]: Handler<T> } = {
   Promise: onPromise,
   Accept: onAccept,
   Accepted: onAccepted,
-  Decision: onDecision,
+  Decision: learning(onDecision),
   Heartbeat: onHeartbeat,
   CatchUpRequest: onCatchUpRequest,
-  CatchUpReply: onCatchUpReply,
+  CatchUpReply: learning(onCatchUpReply),
+  CheckpointVote: onCheckpointVote,
+  SnapshotChunk: learning(onSnapshotChunk),
   Request: (b, msg) => {
     if (!replyFromSession(b, msg) && b.v.role === 'leader') onLeaderRequest(b, msg);
   },
@@ -96,8 +108,9 @@ function heardFrom(b: StepBuilder, msg: Message): void {
 }
 
 /**
- * Restart: volatile state is rebuilt from nothing; the durable state is what was persisted.
- * The chosen log is replayed silently into a fresh app (the replies left before the crash).
+ * Restart: volatile state is rebuilt from the checkpoint; the durable state is what was
+ * persisted. The log after the checkpoint is replayed silently (the replies left before the
+ * crash).
  */
 function restart(b: StepBuilder): void {
   const durable = b.ctx.rules.recover(b.durable);

@@ -10,7 +10,7 @@ import type {
   RequestMsg,
   Slot,
 } from '../types.js';
-import type { Session } from './state.js';
+import type { PromiseReport, Session } from './state.js';
 
 /**
  * The protocol's decision points, as one table (STYLE.md §4). The reference reducer uses
@@ -45,13 +45,30 @@ export interface ReplicaRules {
   readonly isDuplicate: (session: Session | undefined, seq: number) => boolean;
   /** The command this replica may execute at `slot` now: only a chosen one. */
   readonly executable: (durable: DurableState, slot: Slot) => Command | undefined;
-  /** What a catch-up reply may hand a lagging peer for `slot`: only what is known chosen. */
+  /**
+   * What a catch-up reply may hand a lagging peer for `slot`: only what is known chosen. A slot
+   * the checkpoint covers has no entry: the peer gets the checkpoint instead (state transfer).
+   */
   readonly catchUpEntry: (durable: DurableState, slot: Slot) => Command | undefined;
+  /**
+   * May a candidate lead with these promises and this chosen prefix? Only if it knows chosen
+   * every slot an acceptor truncated (it reported nothing for those).
+   */
+  readonly mayLead: (reports: Iterable<PromiseReport>, prefix: Slot) => boolean;
+  /** Is a checkpoint that `vouchers` replicas hold (its own included) stable: F+1 of them? */
+  readonly checkpointStable: (vouchers: number, replicas: number) => boolean;
+  /** The slot below which a replica with a stable checkpoint at `checkpoint` truncates its log. */
+  readonly truncationPoint: (checkpoint: Slot, durable: DurableState) => Slot;
+  /** Is an assembled state transfer the checkpoint it claims to be (its digest is the one sent)? */
+  readonly acceptsTransfer: (assembled: string, advertised: string) => boolean;
+  /** Where execution resumes after installing a checkpoint at `checkpoint` (was `executed`). */
+  readonly resumeAfterInstall: (checkpoint: Slot, executed: Slot) => Slot;
   /** The command a leader proposes for a client's request: that request, unchanged. */
   readonly proposal: (request: RequestMsg) => Command;
 }
 
 export const NOOP: Command = Object.freeze({ kind: 'noop' });
+export const CHECKPOINT: Command = Object.freeze({ kind: 'checkpoint' });
 
 export const REFERENCE_RULES: ReplicaRules = {
   compareBallots,
@@ -67,5 +84,13 @@ export const REFERENCE_RULES: ReplicaRules = {
   isDuplicate: (session, seq) => session !== undefined && session.seq >= seq,
   executable: (durable, slot) => durable.chosen.get(slot),
   catchUpEntry: (durable, slot) => durable.chosen.get(slot),
+  mayLead(reports, prefix) {
+    for (const r of reports) if (r.checkpoint > prefix) return false;
+    return true;
+  },
+  checkpointStable: (vouchers, replicas) => 2 * vouchers > replicas,
+  truncationPoint: (checkpoint) => checkpoint,
+  acceptsTransfer: (assembled, advertised) => assembled === advertised,
+  resumeAfterInstall: (checkpoint) => checkpoint,
   proposal: (request) => ({ kind: 'op', client: request.from, seq: request.seq, op: request.op }),
 };

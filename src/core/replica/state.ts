@@ -5,11 +5,15 @@ import type {
   ClientId,
   Command,
   DurableState,
-  Json,
   ReplicaId,
   RequestMsg,
+  Session,
+  SessionEntry,
   Slot,
+  SnapshotPart,
 } from '../types.js';
+
+export type { Session } from '../types.js';
 
 /** Fixed parameters of a replica. Time is counted in `Tick` inputs, never in clock time. */
 export interface ReplicaParams {
@@ -23,6 +27,13 @@ export interface ReplicaParams {
   readonly window: number;
   /** At most this many entries in one catch-up reply. */
   readonly catchUpBatch: number;
+  /**
+   * A leader proposes a CHECKPOINT once this many slots were executed since its last checkpoint
+   * (seed: checkpoints; the log is truncated below it); 0: never.
+   */
+  readonly checkpointEvery: number;
+  /** At most this many app parts in one state-transfer chunk. */
+  readonly transferChunk: number;
 }
 
 export const DEFAULT_REPLICA_PARAMS: Omit<ReplicaParams, 'replicas'> = {
@@ -30,6 +41,8 @@ export const DEFAULT_REPLICA_PARAMS: Omit<ReplicaParams, 'replicas'> = {
   heartbeatTicks: 2,
   window: 8,
   catchUpBatch: 64,
+  checkpointEvery: 64,
+  transferChunk: 64,
 };
 
 export type Role = 'follower' | 'candidate' | 'leader';
@@ -40,10 +53,23 @@ export interface Proposal {
   readonly votes: ReadonlySet<ReplicaId>;
 }
 
-/** Exactly-once table (seed: client sessions): the last executed request and its output. */
-export interface Session {
-  readonly seq: number;
-  readonly output: Json;
+/** What a candidate keeps of a promise: the values reported, and where the acceptor's log starts. */
+export interface PromiseReport {
+  readonly accepted: readonly AcceptedEntry[];
+  readonly checkpoint: Slot;
+}
+
+/** A state transfer being received: the chunks so far of one checkpoint of one peer. */
+export interface Transfer {
+  readonly from: ReplicaId;
+  readonly slot: Slot;
+  readonly digest: string;
+  readonly count: number;
+  /** The next chunk expected. */
+  readonly next: number;
+  readonly names: readonly string[];
+  readonly sessions: readonly SessionEntry[];
+  readonly parts: readonly SnapshotPart[];
 }
 
 /** What a replica loses on a crash. */
@@ -53,7 +79,7 @@ export interface VolatileState<S> {
   readonly ballot: Ballot;
   /** Candidate: the first slot phase 1 covers, and the promises collected for `ballot`. */
   readonly prepareFrom: Slot;
-  readonly promises: ReadonlyMap<ReplicaId, readonly AcceptedEntry[]>;
+  readonly promises: ReadonlyMap<ReplicaId, PromiseReport>;
   /** Leader: open phase-2 slots, the next free slot, and requests waiting for the window. */
   readonly proposals: ReadonlyMap<Slot, Proposal>;
   readonly nextSlot: Slot;
@@ -69,6 +95,16 @@ export interface VolatileState<S> {
   readonly app: S;
   readonly sessions: ReadonlyMap<ClientId, Session>;
   readonly executed: Slot;
+  /** State transfer in progress, and whether the last one failed its digest check. */
+  readonly transfer: Transfer | null;
+  readonly wholeTransfer: boolean;
+  /** Each peer's latest checkpoint vote: the checkpoint it holds (stable at F+1 matching). */
+  readonly votes: ReadonlyMap<ReplicaId, CheckpointVote>;
+}
+
+export interface CheckpointVote {
+  readonly slot: Slot;
+  readonly digest: string;
 }
 
 export interface ReplicaState<S = unknown> {
@@ -82,13 +118,19 @@ export const EMPTY_DURABLE: DurableState = {
   promised: ZERO_BALLOT,
   accepted: new Map(),
   chosen: new Map(),
+  checkpoint: null,
 };
 
+/**
+ * The volatile state of a replica that starts (or restarts) with `durable`: a follower whose app
+ * and sessions are its checkpoint's (`app` is the app's initial state, for no checkpoint).
+ */
 export function initialVolatile<S>(
   params: ReplicaParams,
   app: S,
   durable: DurableState,
 ): VolatileState<S> {
+  const cp = durable.checkpoint;
   return {
     role: 'follower',
     ballot: ZERO_BALLOT,
@@ -101,18 +143,24 @@ export function initialVolatile<S>(
     sinceHeartbeat: 0,
     sinceCandidacy: 0,
     highestSeen: durable.promised,
-    app,
-    sessions: new Map(),
-    executed: 0,
+    app: cp === null ? app : (cp.app as S),
+    sessions: cp === null ? new Map() : cp.sessions,
+    executed: cp === null ? 0 : cp.slot,
+    transfer: null,
+    wholeTransfer: false,
+    votes: new Map(),
   };
 }
+
+/** The first slot the log holds: the slots below are covered by the checkpoint. */
+export const checkpointSlot = (durable: DurableState): Slot => durable.checkpoint?.slot ?? 0;
 
 /**
  * The length of the contiguous chosen prefix: the first slot this replica does not know chosen.
  * `from` is a slot known to be inside the prefix (such as the executed count), to skip the walk.
  */
 export function chosenPrefix(durable: DurableState, from: Slot = 0): Slot {
-  let slot = from;
+  let slot = Math.max(from, checkpointSlot(durable));
   while (durable.chosen.has(slot)) slot++;
   return slot;
 }

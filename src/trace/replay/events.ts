@@ -9,6 +9,7 @@ import type { ActionName } from '../../core/types.js';
 import { ACTION_TABLE } from '../../spec/actions.js';
 import { Decide, Phase2a } from '../../spec/phase2.js';
 import { BecomeLeader } from '../../spec/phase1.js';
+import { Checkpoint, InstallCheckpoint, Truncate } from '../../spec/checkpoint.js';
 import { Execute, Learn, StepDown } from '../../spec/learner.js';
 import type { ObservedClientState, ObservedReplicaState } from '../parse-state.js';
 import { compareClient, compareReplica } from './observe.js';
@@ -21,6 +22,7 @@ import {
 } from '../../spec/refusal.js';
 import {
   isQuorum,
+  known,
   type ClientVars,
   type EventInfo,
   type ReplicaVars,
@@ -65,7 +67,7 @@ export function stepEvent(
 function silentDecide(env: ModelEnv, w: World, r: number): World {
   const v = w.replicas[r] as ReplicaVars;
   for (const [slot, p] of v.proposals)
-    if (isQuorum(p.votes, env.n) && v.chosen.has(slot)) {
+    if (isQuorum(p.votes, env.n) && known(v, slot)) {
       const next = Decide(env, w, { ...HIDDEN, node: env.ctx.replicas[r] as string, slot }, r);
       if (!isRefusal(next) && next[0] !== undefined) return next[0];
     }
@@ -116,7 +118,18 @@ export function hiddenSteps(env: ModelEnv, w: World): World[] {
         else if (isQuorum(p.votes, env.n)) take(Decide(env, w, ev('Decide', slot), r));
       }
     }
-    if (v.chosen.has(v.executed)) take(Execute(env, w, ev('Execute'), r));
+    const next = v.chosen.get(v.executed);
+    if (next !== undefined)
+      take(
+        (next.kind === 'checkpoint' ? Checkpoint : Execute)(
+          env,
+          w,
+          ev(next.kind === 'checkpoint' ? 'Checkpoint' : 'Execute'),
+          r,
+        ),
+      );
+    take(Truncate(env, w, ev('Truncate'), r));
+    take(InstallCheckpoint(env, w, ev('InstallCheckpoint'), r));
     take(Learn(env, w, ev('Learn'), r));
   });
   return out.map((x) => ({ ...x, hidden: x.hidden + 1 }));

@@ -10,7 +10,10 @@ describe('acceptor (Paxos Made Simple §2.2–2.3)', () => {
     expect(effects[0]?.kind).toBe('Persist');
     expect(actions(effects)).toEqual(['Phase1b']);
     expect(sent(effects)).toEqual([
-      { to: 'r1', msg: { type: 'Promise', from: 'r2', ballot: b(1, 'r1'), accepted: [] } },
+      {
+        to: 'r1',
+        msg: { type: 'Promise', from: 'r2', ballot: b(1, 'r1'), accepted: [], checkpoint: 0 },
+      },
     ]);
   });
 

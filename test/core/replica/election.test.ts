@@ -63,7 +63,7 @@ describe('Ω leader election, heartbeats and retransmission (seed: Leader Electi
   it('a follower behind a leader’s chosen prefix asks it for the missing entries', () => {
     const { effects } = run(replica('r2'), [hb('r1', 1, 'r1', true, 3)]);
     expect(sent(effects)).toEqual([
-      { to: 'r1', msg: { type: 'CatchUpRequest', from: 'r2', fromSlot: 0 } },
+      { to: 'r1', msg: { type: 'CatchUpRequest', from: 'r2', fromSlot: 0, versions: {} } },
     ]);
     const upToDate = run(replica('r2'), [
       recv({ type: 'Decision', from: 'r1', slot: 0, cmd: op('c1', 1) }),

@@ -18,7 +18,7 @@ describe('learner and executor (seed: the state machine approach; input log; ses
     const { state, effects } = run(replica('r2'), [decision(2)]);
     expect(state.volatile.executed).toBe(0);
     expect(sent(effects, 'CatchUpRequest')).toEqual([
-      { to: 'r1', msg: { type: 'CatchUpRequest', from: 'r2', fromSlot: 0 } },
+      { to: 'r1', msg: { type: 'CatchUpRequest', from: 'r2', fromSlot: 0, versions: {} } },
     ]);
     const filled = run(state, [
       recv({

@@ -61,11 +61,11 @@ describe('proposer and leader (Paxos Made Simple §3: Multi-Paxos)', () => {
   it('ignores promises for another ballot, and promises when not a candidate', () => {
     const candidate = run(replica('r1', { electionTicks: 3 }), [TICK, TICK, TICK]).state;
     const stale = run(candidate, [
-      recv({ type: 'Promise', from: 'r2', ballot: b(7, 'r1'), accepted: [] }),
+      recv({ type: 'Promise', from: 'r2', ballot: b(7, 'r1'), accepted: [], checkpoint: 0 }),
     ]);
     expect(stale.effects).toEqual([]);
     const follower = run(replica('r1'), [
-      recv({ type: 'Promise', from: 'r2', ballot: b(1, 'r1'), accepted: [] }),
+      recv({ type: 'Promise', from: 'r2', ballot: b(1, 'r1'), accepted: [], checkpoint: 0 }),
     ]);
     expect(follower.effects).toEqual([]);
   });
@@ -82,6 +82,7 @@ describe('proposer and leader (Paxos Made Simple §3: Multi-Paxos)', () => {
           { slot: 0, ballot: b(1, 'r3'), cmd: A },
           { slot: 3, ballot: b(2, 'r2'), cmd: C },
         ],
+        checkpoint: 0,
       }),
     ]);
     expect(state.volatile.role).toBe('leader');
@@ -108,12 +109,14 @@ describe('proposer and leader (Paxos Made Simple §3: Multi-Paxos)', () => {
         from: 'r2',
         ballot: b(3, 'r1'),
         accepted: [{ slot: 0, ballot: b(1, 'r5'), cmd: older }],
+        checkpoint: 0,
       }),
       recv({
         type: 'Promise',
         from: 'r3',
         ballot: b(3, 'r1'),
         accepted: [{ slot: 0, ballot: b(1, 'r4'), cmd: newer }],
+        checkpoint: 0,
       }),
     ]);
     // 1.r5 > 1.r4: ballots order by round, then replica id.
@@ -126,7 +129,7 @@ describe('proposer and leader (Paxos Made Simple §3: Multi-Paxos)', () => {
     ]).state;
     const { state, effects } = run(knows, [
       TICK,
-      recv({ type: 'Promise', from: 'r2', ballot: b(1, 'r1'), accepted: [] }),
+      recv({ type: 'Promise', from: 'r2', ballot: b(1, 'r1'), accepted: [], checkpoint: 0 }),
     ]);
     expect(sent(effects, 'Accept').map((s) => s.msg.type === 'Accept' && s.msg.slot)).toEqual([
       0, 0,

@@ -3,7 +3,8 @@
  * is caught by a plain simulated run under every fault (corruption included), on a pinned
  * seed, by one of the invariants it is expected to break — most by the per-step check against
  * the spec twin. The adoption bugs need a candidate to hear two values at different ballots for
- * one slot, which takes a less common schedule (seed 16).
+ * one slot, which takes a less common schedule (seed 16); the checkpoint bugs need checkpoints
+ * often enough to reach truncations and state transfers in 3,000 steps.
  */
 import { describe, expect, it } from 'vitest';
 import { kvApp } from '../../../src/core/apps/kv.js';
@@ -11,7 +12,21 @@ import { MUTANTS } from '../../../harness/mutants/index.js';
 import { FAULTS, simulate } from '../../../harness/sim/simulate.js';
 import { LinearizabilityMonitor } from '../../../harness/sim/linearizability.js';
 
-const SEEDS: Record<string, number> = { 'adopt-lowest-ballot': 16, 'adopt-first-report': 16 };
+const SEEDS: Record<string, number> = {
+  'adopt-lowest-ballot': 16,
+  'adopt-first-report': 16,
+  // Installing a transferred checkpoint with a stale part needs a corrupt, lagging receiver.
+  'install-without-digest': 3,
+};
+/** The checkpoint bugs run with a checkpoint every two slots (the core's default is 64). */
+const CHECKPOINT_BUGS = [
+  'lead-across-truncation',
+  'truncate-unexecuted',
+  'noop-for-truncated',
+  'install-keeps-position',
+  'install-without-digest',
+  'unvouched-checkpoint',
+];
 
 describe('the simulator catches seeded bugs', () => {
   for (const mutant of MUTANTS.values()) {
@@ -24,6 +39,7 @@ describe('the simulator catches seeded bugs', () => {
         faults: FAULTS,
         app: kvApp,
         rules: mutant.rules,
+        ...(CHECKPOINT_BUGS.includes(mutant.name) ? { checkpointEvery: 2 } : {}),
         ...(mutant.clientRules !== undefined ? { clientRules: mutant.clientRules } : {}),
       });
       expect(r.violation).not.toBeNull();

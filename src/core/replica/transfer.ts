@@ -1,0 +1,102 @@
+/**
+ * State transfer (DESIGN.md "State transfer"): a replica asked for log entries its checkpoint
+ * covers sends the checkpoint instead, in chunks as a real host sends a large state, with only
+ * the app parts whose version differs from the asker's (seed: send only the state components
+ * that differ). The receiver assembles the chunks in order, rebuilds the state from them and
+ * its own copies of the parts not sent, and installs it only if the digest matches; then it
+ * applies the entries it collected after the checkpoint. Compression belongs to the host's
+ * transport, not here.
+ */
+import type { App } from '../app.js';
+import type { ClientId, Session, SnapshotChunkMsg, SnapshotPart } from '../types.js';
+import type { StepBuilder } from './builder.js';
+import { checkpointDigest, vouch } from './checkpoint.js';
+import { executeReady } from './learner.js';
+import type { Transfer } from './state.js';
+
+/** A chunk of a peer's checkpoint: collect it; with the last one, install the checkpoint. */
+export function onSnapshotChunk(b: StepBuilder, msg: SnapshotChunkMsg): void {
+  if (msg.slot <= b.v.executed) return; // this replica is already past it
+  const t = withChunk(b.v.transfer, msg);
+  // Not the next chunk of the transfer under way: a copy, a straggler of an abandoned
+  // transfer, or a chunk whose predecessor was lost. Normal on a lossy network; the next
+  // catch-up request starts a fresh transfer.
+  if (t === null) return;
+  if (t.next < t.count) return b.setVolatile({ transfer: t });
+  install(b, t);
+}
+
+/** The transfer with `msg` added, or null when `msg` is not the chunk it expects next. */
+export function withChunk(current: Transfer | null, msg: SnapshotChunkMsg): Transfer | null {
+  if (msg.index === 0)
+    return {
+      from: msg.from,
+      slot: msg.slot,
+      digest: msg.digest,
+      count: msg.count,
+      next: 1,
+      names: msg.names ?? [],
+      sessions: msg.sessions ?? [],
+      parts: msg.parts,
+    };
+  const t = current;
+  if (
+    t === null ||
+    t.from !== msg.from ||
+    t.slot !== msg.slot ||
+    t.digest !== msg.digest ||
+    t.count !== msg.count ||
+    t.next !== msg.index
+  )
+    return null;
+  return { ...t, next: t.next + 1, parts: [...t.parts, ...msg.parts] };
+}
+
+/** The state a complete transfer describes: the parts sent, and the receiver's own for the rest. */
+export function assembled<S>(
+  app: App<S>,
+  t: Transfer,
+  own: S,
+): { readonly state: S; readonly sessions: ReadonlyMap<ClientId, Session> } {
+  const sent = new Map(t.parts.map((p) => [p.name, p]));
+  const mine = new Map(app.snapshot(own).map((p) => [p.name, p]));
+  const parts: SnapshotPart[] = [];
+  for (const name of t.names) {
+    const part = sent.get(name) ?? mine.get(name);
+    if (part !== undefined) parts.push(part);
+  }
+  return {
+    state: app.restore(parts),
+    sessions: new Map(t.sessions.map((s) => [s.client, { seq: s.seq, output: s.output }])),
+  };
+}
+
+/** InstallCheckpoint: the transfer is complete; check its digest, then take it as this state. */
+function install(b: StepBuilder, t: Transfer): void {
+  const { app, rules } = b.ctx;
+  const { state, sessions } = assembled(app, t, b.v.app);
+  const digest = checkpointDigest(app, t.slot, state, sessions);
+  if (!rules.acceptsTransfer(digest, t.digest)) {
+    b.setVolatile({ transfer: null, wholeTransfer: true });
+    return b.rejected(
+      `state transfer of checkpoint ${t.slot} from ${t.from}: the state assembled has digest ${digest}, not ${t.digest}`,
+    );
+  }
+  b.setDurable({ checkpoint: { slot: t.slot, app: state, sessions, digest: t.digest } });
+  b.setVolatile({
+    app: state,
+    sessions,
+    executed: rules.resumeAfterInstall(t.slot, b.v.executed),
+    transfer: null,
+    wholeTransfer: false,
+    // The sender vouches for what it sent: it serves only stable checkpoints.
+    votes: new Map(b.v.votes).set(t.from, { slot: t.slot, digest: t.digest }),
+  });
+  b.trace({
+    action: 'InstallCheckpoint',
+    msg: { type: 'Snapshot', from: t.from, slot: t.slot, digest: t.digest },
+  });
+  // The entries collected meanwhile: those after the checkpoint are applied on top of it.
+  executeReady(b);
+  vouch(b);
+}
