@@ -345,10 +345,12 @@ BecomeLeader(r) ==
 (* Phase2a(r, s, v): leader r proposes v in slot s at its ballot, accepts  *)
 (* it itself (durably) and asks the others to accept it.  Either v is the  *)
 (* value BecomeLeader adopted for s, or, once all of those are proposed, v *)
-(* is a client request r received, or a checkpoint, not in flight, and s  *)
-(* is the next free slot.  The core may propose a request again when it   *)
-(* comes back from its window queue; the spec allows that, and the       *)
-(* session table makes the second copy a no-op (ExactlyOnce).            *)
+(* is a client request r received and has not executed (its session      *)
+(* table says), or a checkpoint, not in flight, and s is the next free    *)
+(* slot.  A request chosen in another leader's slot but not yet executed  *)
+(* here may be proposed again: the session table makes the second copy a  *)
+(* no-op (ExactlyOnce).  Once every checkpoint shows a request executed,  *)
+(* no replica can propose it, and a trace checker may forget it.         *)
 (***************************************************************************)
 Phase2a(r, s, v) ==
   /\ role[r] = "leader"
@@ -359,6 +361,7 @@ Phase2a(r, s, v) ==
         /\ \/ v = Ckpt
            \/ /\ v \in Requests
               /\ [type |-> "Request", from |-> v.client, seq |-> v.seq] \in msgs
+              /\ sessions[r][v.client].seq < v.seq
         /\ \A p \in proposals[r] : p.cmd # v
   /\ accepted' = [accepted EXCEPT ![r] =
                     PutSlot(@, [slot |-> s, bal |-> ballot[r], cmd |-> v])]

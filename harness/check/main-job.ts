@@ -280,7 +280,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
         part: 'probes',
         ok: f2.status === 'ok' && cp.status === 'ok' && p.finding === null,
         elapsedMs: performance.now() - t,
-        covered: `${fmt(p.replicaStates)} replica and ${fmt(p.clientStates)} client states (F=1, the first ${fmt(f2.distinctStates)} states of F=2 with two clients, ${fmt(PROBE_CHECKPOINT_WALKS)} walks with checkpoints) × ${fmt(p.probes)} synthetic inputs`,
+        covered: `${fmt(p.replicaStates)} replica and ${fmt(p.clientStates)} client states (F=1, the first ${fmt(f2.distinctStates)} states of F=2 with two clients, ${fmt(PROBE_CHECKPOINT_WALKS)} walks with checkpoints: ${describeCheckpointStates(cpStates)}) × ${fmt(p.probes)} synthetic inputs`,
         ...searchBad,
         ...(p.finding === null
           ? {}
@@ -431,6 +431,22 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
     parts,
     ...result,
   };
+}
+
+/** How many of the replica states the checkpoint walks met hold a checkpoint, and a truncated log. */
+function describeCheckpointStates(states: NodeStates | undefined): string {
+  let held = 0;
+  let truncated = 0;
+  for (const s of states?.replicas ?? []) {
+    const cp = s.durable.checkpoint;
+    if (cp === null) continue;
+    held++;
+    let below = false;
+    for (const slot of s.durable.chosen.keys()) if (slot < cp.slot) below = true;
+    for (const slot of s.durable.accepted.keys()) if (slot < cp.slot) below = true;
+    if (!below) truncated++;
+  }
+  return `${fmt(held)} states hold a checkpoint, ${fmt(truncated)} of them with the log below it truncated`;
 }
 
 export function describeScope(s: ClusterScope): string {

@@ -116,6 +116,7 @@ export class Net {
     for (const [key, record] of this.own) {
       if (!dead(record.msg)) continue;
       this.own.delete(key);
+      if (record.msg.type === 'Request') this.requests.delete(`${record.msg.from}|${record.msg.seq}`);
       removed++;
     }
     if (removed > 0) {

@@ -45,6 +45,7 @@ Phase2a(r, s, v) ==
         /\ \/ v = Ckpt
            \/ /\ v \in Requests
               /\ [type |-> "Request", from |-> v.client, seq |-> v.seq] \in msgs
+              /\ sessions[r][v.client].seq < v.seq
         /\ \A p \in proposals[r] : p.cmd # v
   /\ accepted' = [accepted EXCEPT ![r] =
                     PutSlot(@, [slot |-> s, bal |-> ballot[r], cmd |-> v])]
@@ -176,6 +177,14 @@ function mayPropose(
         '[type |-> "Request", from |-> v.client, seq |-> v.seq] \\in msgs',
         `a Request ${cmd.client}#${cmd.seq} with this op sent earlier`,
         `${describeCmd(cmd)}, never requested`,
+      );
+    const executed = v.sessions.get(cmd.client)?.seq ?? 0;
+    if (executed >= cmd.seq)
+      return refuse(
+        9,
+        'sessions[r][v.client].seq < v.seq',
+        `a request ${cmd.client} has not executed at this leader (session at seq ${executed})`,
+        `${describeCmd(cmd)}, executed already`,
       );
   }
   for (const p of v.proposals.values())

@@ -28,7 +28,7 @@ import {
 const TLC_COUNTS: { readonly [model: string]: { readonly distinct: number; readonly depth: number } } = {
   MCSmr_F1: { distinct: 123762, depth: 28 },
   MCSmr_F2: { distinct: 122056, depth: 29 },
-  MCSmr_Ckpt: { distinct: 89720, depth: 30 },
+  MCSmr_Ckpt: { distinct: 83753, depth: 30 },
 };
 
 describe('the README records the counts pinned here', () => {

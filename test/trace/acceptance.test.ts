@@ -83,7 +83,8 @@ describe('smr simulate --seed 3 --trace FILE; smr check-trace FILE', () => {
               cmd['kind'] === 'noop'
                 ? { kind: 'op', client: 'c1', seq: 999, op: null }
                 : { kind: 'noop' };
-          else if (cmd['kind'] === 'noop') return;
+          else if (cmd['kind'] !== 'op')
+            return; // a no-op or a checkpoint has no client or seq
           else if (what === 'seq') cmd['seq'] = (cmd['seq'] as number) + 100;
           else cmd['client'] = cmd['client'] === 'c1' ? 'c2' : 'c1';
           const lines = [...base];

@@ -294,10 +294,18 @@ export function specFromFlags(flags: Partial<ExploreFlags>): ModelSpec {
     return { model: 'spec', constants: flags.constants as string };
   }
   if (flags.constants !== undefined) throw new UsageError('--constants needs --model spec');
+  const scope = scopeFromFlags(flags);
+  // A checkpoint's digest covers the session table, keyed by client: renaming clients changes
+  // it, so states equal up to renaming are not equivalent once checkpoints are taken.
+  const checkpoints = (scope.checkpointEvery ?? 0) > 0 && scope.clients > 1;
+  if (checkpoints && flags.symmetry === true)
+    throw new UsageError(
+      '--symmetry: client symmetry does not hold with checkpoints (their digests name clients); leave it out',
+    );
   return {
     model: 'core',
-    scope: scopeFromFlags(flags),
-    symmetry: flags.symmetry ?? true,
+    scope,
+    symmetry: flags.symmetry ?? !checkpoints,
     por: flags.por ?? true,
     determinism: flags.determinism ?? true,
     refinement: flags.refinement === true,

@@ -155,6 +155,8 @@ function drainQueue(b: StepBuilder): void {
     if (slot === undefined) return;
     const [next, ...rest] = b.v.queue as [RequestMsg, ...RequestMsg[]];
     b.setVolatile({ queue: rest });
+    // Executed since it was queued (chosen in another leader's slot): nothing to propose.
+    if (b.ctx.rules.isDuplicate(b.v.sessions.get(next.from), next.seq)) continue;
     propose(b, slot, b.ctx.rules.proposal(next));
   }
   maybeProposeCheckpoint(b);

@@ -14,7 +14,10 @@
  * - A decided entry of slot s once every replica knows s (Learn needs ~Known(r, s)); a snapshot
  *   once every checkpoint is at or past it (InstallCheckpoint needs c.slot > executed[r], and
  *   executed[r] >= ckpt[r].slot).
- * Requests are kept: Phase2a may propose any request ever sent.
+ * - Request (c, seq) once every replica's checkpoint shows a later request of c executed:
+ *   Phase2a needs `sessions[r][c].seq < seq` and ReplyFromSession `sessions[r][c].seq = seq`,
+ *   and a session never falls below the checkpoint's (Restart and InstallCheckpoint start from
+ *   one).
  */
 import type { ModelEnv } from '../../spec/refusal.js';
 import { known, type ReplicaVars, type World } from '../../spec/state.js';
@@ -45,6 +48,7 @@ export function isPrunable(env: ModelEnv, m: Msg, w: World): boolean {
       return c !== undefined && c.clientSeq > m.seq;
     }
     case 'Request':
+      return w.replicas.every((r) => (r.ckpt.sessions.get(m.from)?.seq ?? 0) > m.seq);
     case 'Decision':
     case 'Snapshot':
       return false;
