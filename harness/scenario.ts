@@ -4,6 +4,7 @@
  * users can script their own scenarios; tests keep theirs under test/data/scenarios/.
  *
  *   init replicas=3 clients=1 electionTicks=1 heartbeatTicks=0 policy=majority app=kv
+ *        checkpointEvery=0 transferChunk=64
  *   tick r1 [times=K]
  *   deliver [from=X] [to=Y] [type=T] [slot=S]   deliver every matching in-flight message, in order
  *   drop [from=X] [to=Y] [type=T]               lose every matching in-flight message
@@ -142,6 +143,8 @@ export class ScenarioRunner {
         electionTicks: num('electionTicks', 1),
         heartbeatTicks: num('heartbeatTicks', 0),
         window: num('window', 8),
+        checkpointEvery: num('checkpointEvery', 0),
+        transferChunk: num('transferChunk', 64),
       },
       clientParams: {
         policy: args['policy'] === 'first-reply' ? 'first-reply' : 'majority',

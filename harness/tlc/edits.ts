@@ -133,7 +133,7 @@ export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
     module: 'MCSmr_Ckpt',
     find: "  /\\ chosen' = [chosen EXCEPT ![r] = {e \\in @ : e.slot >= ckpt[r].slot}]",
     replace: "  /\\ chosen' = [chosen EXCEPT ![r] = {e \\in @ : e.slot > ckpt[r].slot}]",
-    breaks: 'Durability',
+    breaks: 'PrefixConsistency',
   },
 ];
 

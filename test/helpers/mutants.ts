@@ -1,3 +1,13 @@
+/** The seeded checkpoint bugs (issue 14): they need a scope that takes checkpoints. */
+export const CHECKPOINT_MUTANTS: readonly string[] = [
+  'lead-across-truncation',
+  'truncate-unexecuted',
+  'noop-for-truncated',
+  'install-keeps-position',
+  'install-without-digest',
+  'unvouched-checkpoint',
+];
+
 /**
  * Seeded mutants the exhaustive F=1 scope cannot trigger — a promise reporting a value at a
  * higher ballot than the candidate's own, a vote from an older ballot, a catch-up across a gap,
@@ -11,10 +21,5 @@ export const PROBE_ONLY: readonly string[] = [
   'adopt-first-report',
   'votes-from-any-ballot',
   'catch-up-trusts-accepted',
-  'lead-across-truncation',
-  'truncate-unexecuted',
-  'noop-for-truncated',
-  'install-keeps-position',
-  'install-without-digest',
-  'unvouched-checkpoint',
+  ...CHECKPOINT_MUTANTS,
 ];

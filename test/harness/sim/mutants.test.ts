@@ -11,6 +11,7 @@ import { kvApp } from '../../../src/core/apps/kv.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
 import { FAULTS, simulate } from '../../../harness/sim/simulate.js';
 import { LinearizabilityMonitor } from '../../../harness/sim/linearizability.js';
+import { CHECKPOINT_MUTANTS } from '../../helpers/mutants.js';
 
 const SEEDS: Record<string, number> = {
   'adopt-lowest-ballot': 16,
@@ -18,15 +19,6 @@ const SEEDS: Record<string, number> = {
   // Installing a transferred checkpoint with a stale part needs a corrupt, lagging receiver.
   'install-without-digest': 3,
 };
-/** The checkpoint bugs run with a checkpoint every two slots (the core's default is 64). */
-const CHECKPOINT_BUGS = [
-  'lead-across-truncation',
-  'truncate-unexecuted',
-  'noop-for-truncated',
-  'install-keeps-position',
-  'install-without-digest',
-  'unvouched-checkpoint',
-];
 
 describe('the simulator catches seeded bugs', () => {
   for (const mutant of MUTANTS.values()) {
@@ -39,7 +31,8 @@ describe('the simulator catches seeded bugs', () => {
         faults: FAULTS,
         app: kvApp,
         rules: mutant.rules,
-        ...(CHECKPOINT_BUGS.includes(mutant.name) ? { checkpointEvery: 2 } : {}),
+        // The checkpoint bugs with a checkpoint every two slots (the core's default is 64).
+        ...(CHECKPOINT_MUTANTS.includes(mutant.name) ? { checkpointEvery: 2 } : {}),
         ...(mutant.clientRules !== undefined ? { clientRules: mutant.clientRules } : {}),
       });
       expect(r.violation).not.toBeNull();
