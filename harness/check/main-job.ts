@@ -226,6 +226,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       if (f1States === undefined)
         await explore({ spec: spec(DEFAULT_SCOPE), onNodeStates: (s) => (f1States = s) });
       let f2States: NodeStates | undefined;
+      await macrotask();
       const f2 = await explore({
         spec: spec(PROBE_F2_SCOPE),
         maxStates: PROBE_F2_STATES,
@@ -233,6 +234,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
         onNodeStates: (s) => (f2States = s),
       });
       let cpStates: NodeStates | undefined;
+      await macrotask();
       const cp =
         f2.status === 'ok'
           ? await explore({
@@ -255,6 +257,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
           [CHECKPOINT_SCOPE, cpStates],
         ];
         for (const [scope, states] of sources) {
+          await macrotask();
           if (states === undefined) continue;
           const { cfg } = createClusterProtocol(withMutant(scope));
           if (cfg.stepChecks === undefined) continue;
@@ -295,6 +298,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       const runs: SimulationRun[] = [];
       let bad: PartResult | undefined;
       for (const s of SIMULATION_SUITE) {
+        await macrotask();
         const lines: string[] = [];
         const r = simulate({
           replicas: s.replicas,
@@ -354,6 +358,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       const runs: WalkRun[] = [];
       let bad: WalkRun | undefined;
       for (const [i, w] of WALK_SCOPES.entries()) {
+        await macrotask();
         // Walks merge no states, so client symmetry (and its check) would only cost time.
         const r = await explore({
           spec: spec(w.scope, false),
@@ -422,6 +427,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
 
   for (const part of PARTS) {
     if (!wanted.has(part)) continue;
+    await macrotask();
     if (!(await steps[part]())) break;
   }
   return {
@@ -448,6 +454,13 @@ function describeCheckpointStates(states: NodeStates | undefined): string {
   }
   return `${fmt(held)} states hold a checkpoint, ${fmt(truncated)} of them with the log below it truncated`;
 }
+
+/**
+ * Let the event loop run between long synchronous stretches (each search is synchronous inside):
+ * timers and I/O callbacks — a test runner's RPC, a progress bar — would otherwise wait for the
+ * whole job.
+ */
+const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function describeScope(s: ClusterScope): string {
   const timing =
