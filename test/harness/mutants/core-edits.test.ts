@@ -38,7 +38,8 @@ describe('core edits', () => {
   });
 
   it('smr check on embedded defaults catches every one', async () => {
-    const verdicts = await checkEdits(root, CORE_EDITS, { parallel: 2, args: ['--fail-fast'] });
+    // One child at a time: the suite's own workers already use both cores.
+    const verdicts = await checkEdits(root, CORE_EDITS, { parallel: 1, args: ['--fail-fast'] });
     const missed = verdicts
       .filter((v) => !v.caught)
       .map(
