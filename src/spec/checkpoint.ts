@@ -7,6 +7,7 @@
  */
 import { checkpointKey } from './encode.js';
 import { refuse, Outcomes, type ModelEnv, type StepResult } from './refusal.js';
+import { nextChosen } from './learner.js';
 import type { SlotVector } from './slot-vector.js';
 import {
   advancePrefix,
@@ -33,14 +34,8 @@ Checkpoint(r) ==
 export function Checkpoint(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
   const v = w.replicas[r] as ReplicaVars;
   const s = v.executed;
-  const cmd = v.chosen.get(s);
-  if (cmd === undefined)
-    return refuse(
-      1,
-      'executed[r] \\in ChosenSlots(r)',
-      `slot ${s} (the next to execute) known chosen`,
-      'not chosen yet',
-    );
+  const cmd = nextChosen(v);
+  if ('conjunct' in cmd) return cmd;
   if (cmd.kind !== 'checkpoint')
     return refuse(
       2,

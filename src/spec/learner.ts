@@ -5,7 +5,7 @@
  * approach); when an operation was not logged the output stays unknown until a later event
  * shows it.
  */
-import { refuse, Outcomes, type ModelEnv, type StepResult } from './refusal.js';
+import { refuse, Outcomes, type ModelEnv, type Refusal, type StepResult } from './refusal.js';
 import {
   advancePrefix,
   hasRequest,
@@ -128,18 +128,25 @@ Execute(r) ==
                           seq |-> cmd.seq, output |-> app[r] + 1])
   /\ UNCHANGED <<durableVars, leaderVars, clientVars, histVars, done>>
 */
+/** `executed[r] \\in ChosenSlots(r)`, Execute's and Checkpoint's first conjunct: the command r runs next. */
+export function nextChosen(v: ReplicaVars): Cmd | Refusal {
+  const cmd = v.chosen.get(v.executed);
+  return cmd !== undefined
+    ? cmd
+    : refuse(
+        1,
+        'executed[r] \\in ChosenSlots(r)',
+        `slot ${v.executed} (the next to execute) known chosen`,
+        'not chosen yet',
+      );
+}
+
 /** Execute(r): run the next slot in order; a no-op or an already-applied request is skipped. */
 export function Execute(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
   const v = w.replicas[r] as ReplicaVars;
   const s = v.executed;
-  const cmd = v.chosen.get(s);
-  if (cmd === undefined)
-    return refuse(
-      1,
-      'executed[r] \\in ChosenSlots(r)',
-      `slot ${s} (the next to execute) known chosen`,
-      'not chosen yet',
-    );
+  const cmd = nextChosen(v);
+  if ('conjunct' in cmd) return cmd;
   if (cmd.kind === 'checkpoint')
     return refuse(
       2,
