@@ -77,9 +77,9 @@ export function checkDurable(
 }
 
 /**
- * CheckpointSafety, the part one replica's step shows: a checkpoint it stores holds the state
- * its digest names (a state transfer assembled wrongly must be refused, not installed), and it
- * truncates only a stable checkpoint — one that F+1 replicas, itself included, vouched for with
+ * CheckpointSafety, the part one replica's step shows: a checkpoint covers no more than the
+ * replica executed and holds the state its digest names (a state transfer assembled wrongly must
+ * be refused, not installed), and the replica truncates only a stable checkpoint — one that F+1 replicas, itself included, vouched for with
  * the same digest — so a corrupt replica alone can never make the log behind its state go away
  * or hand that state out. Vouchers are counted here from the replica's own record of the votes
  * it received, not with its rules.
@@ -95,6 +95,12 @@ export function checkCheckpointStep(
   const node = before.id;
   const cp = after.durable.checkpoint;
   if (cp === null) return out;
+  if (cp.slot > after.volatile.executed)
+    out.push({
+      invariant: 'CheckpointSafety',
+      node,
+      message: `${node}'s checkpoint covers ${cp.slot} slots, but it executed ${after.volatile.executed}`,
+    });
   if (cp !== before.durable.checkpoint) {
     const held = checkpointDigest(app, cp.slot, cp.app, cp.sessions);
     if (held !== cp.digest)
