@@ -68,16 +68,17 @@ function silentDecide(env: ModelEnv, w: World, r: number): World {
   const v = w.replicas[r] as ReplicaVars;
   for (const [slot, p] of v.proposals)
     if (isQuorum(p.votes, env.n) && known(v, slot)) {
-      const next = Decide(env, w, { ...HIDDEN, node: env.ctx.replicas[r] as string, slot }, r);
+      const next = Decide(env, w, hiddenEvent(env.ctx.replicas[r] as string, 'Decide', slot), r);
       if (!isRefusal(next) && next[0] !== undefined) return next[0];
     }
   return w;
 }
 
-const HIDDEN: EventInfo = {
-  node: '',
-  action: 'Decide',
-  slot: undefined,
+/** The event of a step the trace does not log: the action, its node and slot, nothing else. */
+const hiddenEvent = (node: string, action: string, slot?: number): EventInfo => ({
+  node,
+  action,
+  slot,
   applied: undefined,
   msg: undefined,
   lamport: -1,
@@ -85,7 +86,7 @@ const HIDDEN: EventInfo = {
   file: '',
   line: 0,
   hidden: true,
-};
+});
 
 /**
  * One unlogged internal step of any replica: the actions that consume no message (an unlogged
@@ -95,18 +96,7 @@ export function hiddenSteps(env: ModelEnv, w: World): World[] {
   const out: World[] = [];
   env.ctx.replicas.forEach((node, r) => {
     const v = w.replicas[r] as ReplicaVars;
-    const ev = (action: string, slot?: number): EventInfo => ({
-      node,
-      action,
-      slot,
-      applied: undefined,
-      msg: undefined,
-      lamport: -1,
-      vc: null,
-      file: '',
-      line: 0,
-      hidden: true,
-    });
+    const ev = (action: string, slot?: number): EventInfo => hiddenEvent(node, action, slot);
     const take = (result: StepResult): void => {
       if (!isRefusal(result)) out.push(...result);
     };
