@@ -1,6 +1,6 @@
 /**
  * The main job (`smr check`): what a user puts in CI first, and what must catch the classic
- * Paxos and SMR bugs on its embedded defaults (issue 12). Five parts, cheapest and strongest
+ * Paxos and SMR bugs on its embedded defaults (issue 12). Six parts, cheapest and strongest
  * first; every one checks every invariant, and every node step against the spec twin:
  *
  *   1. explore  — the F=1 scope, exhaustively (every interleaving of loss, duplication,
@@ -8,11 +8,15 @@
  *   2. probes   — every replica and client state part 1 reached, and those of a bounded F=2
  *                 search with two clients, handed synthetic messages of every kind
  *                 (harness/conformance/probes.ts);
- *   3. simulate — seeded simulations of 3 and 5 replicas under every fault, corruption
+ *   3. checkpoints — the checkpoint scope (two requests, a checkpoint every slot, loss,
+ *                 duplication, a crash, a corrupt replica), every run within three delays of a
+ *                 fair scheduler (engine/delay.ts): checkpoint, truncation, restart and a state
+ *                 transfer to the restarted replica;
+ *   4. simulate — seeded simulations of 3 and 5 replicas under every fault, corruption
  *                 included; the traces of the runs without corruption are validated by the
  *                 native trace checker;
- *   4. walks    — seeded swarm random walks over wider scopes (walks.ts);
- *   5. traces   — the bundled trace corpus gets its expected verdicts.
+ *   5. walks    — seeded swarm random walks over wider scopes (walks.ts);
+ *   6. traces   — the bundled trace corpus gets its expected verdicts.
  *
  * `failFast` stops at the first part that fails (the mutation score wants the time to the
  * first violation); otherwise every part runs and reports.
@@ -27,13 +31,18 @@ import { probeNodeSteps, type ProbeResult } from '../conformance/probes.js';
 import { createClusterProtocol } from '../explore/cluster/protocol.js';
 import { DEFAULT_SCOPE, type ClusterScope } from '../explore/cluster/scope.js';
 import type { Progress } from '../explore/engine/search.js';
-import { explore, type ExploreResult, type NodeStates } from '../explore/explore.js';
+import {
+  checkpointScopeOptions,
+  explore,
+  type ExploreResult,
+  type NodeStates,
+} from '../explore/explore.js';
 import type { CoreModelSpec } from '../explore/model-spec.js';
 import { MUTANTS } from '../mutants/index.js';
 import { FAULTS, INPUT_FAULTS, simulate, type SimResult } from '../sim/simulate.js';
-import { CHECKPOINT_SCOPE, WALK_SCOPES, WALK_WEIGHTS } from './walks.js';
+import { CHECKPOINT_WALK_SCOPE, WALK_SCOPES, WALK_WEIGHTS } from './walks.js';
 
-export const PARTS = ['explore', 'probes', 'simulate', 'walks', 'traces'] as const;
+export const PARTS = ['explore', 'probes', 'checkpoints', 'simulate', 'walks', 'traces'] as const;
 export type PartName = (typeof PARTS)[number];
 
 /** The simulations of part 3: traced ones first (their traces are validated), then corruption. */
@@ -161,6 +170,8 @@ export interface MainJobResult {
   readonly mutant?: string;
   readonly parts: readonly PartResult[];
   readonly exploration?: ExploreResult;
+  /** Part 3: the checkpoint scope, delay-bounded. */
+  readonly checkpointExploration?: ExploreResult;
   readonly probes?: { readonly f2Search: ExploreResult; readonly result: ProbeResult };
   readonly simulations?: readonly SimulationRun[];
   readonly walks?: readonly WalkRun[];
@@ -238,7 +249,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       const cp =
         f2.status === 'ok'
           ? await explore({
-              spec: spec(CHECKPOINT_SCOPE, false),
+              spec: spec(CHECKPOINT_WALK_SCOPE, false),
               strategy: 'random',
               seed: 7,
               walks: PROBE_CHECKPOINT_WALKS,
@@ -254,7 +265,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
         const sources: [ClusterScope, NodeStates | undefined][] = [
           [DEFAULT_SCOPE, f1States],
           [PROBE_F2_SCOPE, f2States],
-          [CHECKPOINT_SCOPE, cpStates],
+          [CHECKPOINT_WALK_SCOPE, cpStates],
         ];
         for (const [scope, states] of sources) {
           await macrotask();
@@ -291,6 +302,23 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
               finding: `${p.finding.violation.invariant} at ${p.finding.node} on ${p.finding.inputs.join(' then ')}: ${p.finding.violation.message}`,
               invariant: p.finding.violation.invariant,
             }),
+      });
+    },
+    checkpoints: async () => {
+      const cp = await explore(
+        checkpointScopeOptions(DEFAULT_SCOPE.replicas, options.mutant, {
+          ...outFor('checkpoints'),
+          ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+        }),
+      );
+      result.checkpointExploration = cp;
+      const reached = (m: string): string => fmt(cp.milestones?.[m] ?? 0);
+      return finish({
+        part: 'checkpoints',
+        ok: cp.status === 'ok' && cp.complete,
+        elapsedMs: cp.elapsedMs,
+        covered: `checkpoint scope (${describeScope(cp.scope ?? DEFAULT_SCOPE)}) within ≤${cp.maxDelays ?? 0} delays of a fair scheduler: ${fmt(cp.distinctStates)} states${cp.complete || cp.status === 'violation' ? '' : ', INCOMPLETE'}; after a checkpoint ${reached('checkpoint')}, a truncation ${reached('truncation')}, a state transfer ${reached('state transfer')} (to a restarted replica ${reached('restart, then state transfer')})`,
+        ...violationOf(cp),
       });
     },
     simulate: async () => {
@@ -468,7 +496,9 @@ export function describeScope(s: ClusterScope): string {
       ? `, heartbeats every ${s.heartbeatTicks} ticks, election after ${s.electionTicks ?? 1}`
       : '';
   const checkpoints =
-    (s.checkpointEvery ?? 0) > 0 ? `, a checkpoint every ${s.checkpointEvery} slots` : '';
+    (s.checkpointEvery ?? 0) > 0
+      ? `, a checkpoint every ${s.checkpointEvery === 1 ? 'slot' : `${s.checkpointEvery} slots`}`
+      : '';
   return `${s.replicas} replicas, ${s.clients} client${s.clients === 1 ? '' : 's'}, ${s.requests} request${s.requests === 1 ? '' : 's'}, faults ${s.faults.join(',')}, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${timing}${checkpoints}`;
 }
 

@@ -42,7 +42,7 @@ const F2: ClusterScope = { ...F1, replicas: 5 };
  * transfer and phase 1 across a truncation happen within a few dozen steps. Heartbeats drive
  * catch-up (the path to a state transfer) and re-send lost checkpoint votes.
  */
-export const CHECKPOINT_SCOPE: ClusterScope = {
+export const CHECKPOINT_WALK_SCOPE: ClusterScope = {
   ...F1,
   clients: 2,
   requests: 4,
@@ -92,13 +92,17 @@ export const WALK_SCOPES: readonly WalkScope[] = [
   },
   {
     name: 'F=1, checkpoints every slot, truncation and state transfer, three elections, two crashes',
-    scope: CHECKPOINT_SCOPE,
+    scope: CHECKPOINT_WALK_SCOPE,
     walks: 4000,
     steps: 100,
   },
   {
     name: 'F=1, checkpoints every slot with corruption of one replica',
-    scope: { ...CHECKPOINT_SCOPE, faults: ['loss', 'dup', 'crash', 'corrupt'], maxCorruptions: 1 },
+    scope: {
+      ...CHECKPOINT_WALK_SCOPE,
+      faults: ['loss', 'dup', 'crash', 'corrupt'],
+      maxCorruptions: 1,
+    },
     walks: 3000,
     steps: 100,
   },
@@ -110,7 +114,7 @@ export const WALK_SCOPES: readonly WalkScope[] = [
   },
   {
     name: 'F=2, checkpoints every two slots, two crashes',
-    scope: { ...CHECKPOINT_SCOPE, replicas: 5, requests: 3, checkpointEvery: 2 },
+    scope: { ...CHECKPOINT_WALK_SCOPE, replicas: 5, requests: 3, checkpointEvery: 2 },
     walks: 1500,
     steps: 120,
   },

@@ -14,22 +14,29 @@ import type { PackedClusterProtocol, PackedState } from './cluster/packed.js';
 import type { ClusterProtocol, ClusterState } from './cluster/protocol.js';
 import type { ClusterAction } from './cluster/action.js';
 import { minimise, replay, toStable, type StableStep } from './cluster/replay.js';
-import { DEFAULT_SCOPE, type ClusterScope } from './cluster/scope.js';
+import {
+  CHECKPOINT_SCOPE,
+  CHECKPOINT_SCOPE_F2,
+  checkpointScopeDelays,
+  DEFAULT_SCOPE,
+  type ClusterScope,
+} from './cluster/scope.js';
 import {
   writeClusterCounterexample,
   writeGenericCounterexample,
   type WrittenFiles,
 } from './counterexample/files.js';
 import { readCheckpoint, type SearchIdentity } from './engine/checkpoint.js';
+import { runDelayBounded, type MilestoneCounts } from './engine/delay.js';
 import { runDfs, runRandomWalks, type PathOutcome } from './engine/dfs.js';
 import { runLocalBfs } from './engine/local.js';
 import { runParallelBfs } from './engine/parallel.js';
 import type { Progress, SearchOutcome } from './engine/search.js';
-import { buildProtocol, type ModelSpec } from './model-spec.js';
+import { buildClusterProtocol, buildProtocol, type ModelSpec } from './model-spec.js';
 import type { ObserveLevel } from '../../src/trace/format.js';
 import type { Protocol } from '../../src/spec/transition-system.js';
 
-export const STRATEGIES = ['bfs', 'dfs', 'random'] as const;
+export const STRATEGIES = ['bfs', 'dfs', 'random', 'delay'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export interface ExploreOptions {
@@ -45,6 +52,8 @@ export interface ExploreOptions {
   readonly exact?: boolean;
   /** Engine-level determinism check for protocols that do not check themselves. */
   readonly determinism?: boolean;
+  /** Delay-bounded search: departures from the fair scheduler allowed (default 3). */
+  readonly maxDelays?: number;
   readonly seed?: number;
   readonly walks?: number;
   readonly walkSteps?: number;
@@ -107,13 +116,20 @@ export interface ExploreResult {
   readonly violation: (Violation & { readonly steps: number; readonly foundSteps: number }) | null;
   readonly counterexample?: { readonly steps: readonly string[]; readonly files?: WrittenFiles };
   readonly checkpoint?: string;
+  /** Delay-bounded search: the bound, and how many distinct states lie after each milestone. */
+  readonly maxDelays?: number;
+  readonly milestones?: MilestoneCounts;
 }
 
 export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   const { spec } = options;
   const strategy = options.strategy ?? 'bfs';
   const workers = strategy === 'bfs' ? (options.workers ?? 1) : 1;
-  const protocol = await buildProtocol(spec);
+  // The delay-bounded scheduler orders messages by when they were sent: object worlds keep that.
+  const protocol =
+    strategy === 'delay' && spec.model === 'core'
+      ? ((await buildClusterProtocol(spec)) as unknown as Protocol<unknown, unknown>)
+      : await buildProtocol(spec);
   const identity: SearchIdentity = {
     spec,
     maxDepth: options.maxDepth ?? null,
@@ -140,12 +156,22 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   };
 
   let outcome: SearchOutcome | PathOutcome;
+  let milestones: MilestoneCounts | undefined;
   if (strategy === 'dfs') {
     outcome = runDfs(protocol, {
       maxDepth: options.maxDepth ?? 60,
       ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     });
+  } else if (strategy === 'delay') {
+    const delayed = runDelayBounded(protocol, {
+      maxDelays: options.maxDelays ?? 3,
+      maxDepth: options.maxDepth ?? 200,
+      ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+      ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    });
+    outcome = delayed;
+    milestones = delayed.milestones;
   } else if (strategy === 'random') {
     outcome = runRandomWalks(protocol, {
       seed: options.seed ?? 1,
@@ -180,6 +206,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     statesPerSecond: Math.round((outcome.distinct / Math.max(outcome.elapsedMs, 1)) * 1000),
     peakRssMb: Math.round(resourceUsage().maxRSS / 1024),
     invariants: checkedInvariants(spec),
+    ...(milestones !== undefined ? { maxDelays: options.maxDelays ?? 3, milestones } : {}),
   };
   if (outcome.kind === 'violation') {
     const choices =
@@ -293,4 +320,44 @@ export function runDefaultExploration(
   overrides: Partial<ExploreOptions> = {},
 ): Promise<ExploreResult> {
   return explore(defaultExploreOptions(overrides));
+}
+
+/**
+ * The second part of the default exploration (`smr explore` with no scope flags, and `smr
+ * check`): the checkpoint scope for this replica count, delay-bounded, with the same mutant.
+ * The first part's exhaustive scope takes no checkpoint; this one reaches checkpoint,
+ * truncation, restart and state transfer (its result's `milestones` count the states).
+ */
+export function checkpointScopeOptions(
+  replicas: number,
+  mutant: string | undefined,
+  overrides: Partial<ExploreOptions> = {},
+): ExploreOptions {
+  const base = replicas >= 5 ? CHECKPOINT_SCOPE_F2 : { ...CHECKPOINT_SCOPE, replicas };
+  return {
+    strategy: 'delay',
+    maxDelays: checkpointScopeDelays(replicas),
+    ...overrides,
+    spec: {
+      model: 'core',
+      scope: { ...base, ...(mutant !== undefined ? { mutant } : {}) },
+      symmetry: true,
+      // Crashes stay apart from their restarts: a replica down while the others checkpoint is
+      // the point, and fused it would cost a delay per message it must miss.
+      por: false,
+      determinism: true,
+      refinement: false,
+    },
+  };
+}
+
+/** The verdict of several parts: the first violation, else the first part incomplete, else ok. */
+export function overallResult(parts: readonly ExploreResult[]): ExploreResult {
+  const first = parts[0];
+  if (first === undefined) throw new Error('no exploration part ran');
+  return (
+    parts.find((p) => p.status === 'violation') ??
+    parts.find((p) => p.status === 'incomplete') ??
+    first
+  );
 }

@@ -10,6 +10,11 @@ export interface Successor<W> {
   readonly world: W;
   /** Violations the transition exposed (transition-level invariants such as Durability). */
   readonly violations: readonly Violation[];
+  /**
+   * Optional: what this step achieved that a search should report reaching (e.g. `checkpoint`,
+   * `truncation`, `state transfer`), so a run can say how much of the protocol it covered.
+   */
+  readonly milestones?: readonly string[];
 }
 
 export interface Protocol<W, A> {
@@ -61,6 +66,12 @@ export interface Protocol<W, A> {
    * cycle, or undefined to explore every action. The protocol owns the proof; the engine trusts it.
    */
   persistent?(world: W, actions: readonly A[]): readonly number[] | undefined;
+  /**
+   * Optional, for delay-bounded search (harness/explore/engine/delay.ts): the index into
+   * `actions` that a fixed, fair scheduler takes in `world` (e.g. the oldest message first), or
+   * -1 for none. Every other action is a departure from it, a delay.
+   */
+  scheduled?(world: W, actions: readonly A[]): number;
   /**
    * True when `step` checks its own determinism (e.g. per memoised node step); otherwise the
    * engine re-runs each step and compares encodings.

@@ -352,10 +352,14 @@ export function createClusterProtocol(
       if (action.kind === 'CrashRestart') {
         const down = transition(state, { kind: 'Crash', replica: action.replica });
         const up = transition(down.state, { kind: 'Restart', replica: action.replica });
-        return { world: up.state, violations: [...down.t.violations, ...up.t.violations] };
+        return {
+          world: up.state,
+          violations: [...down.t.violations, ...up.t.violations],
+          milestones: milestonesOf(action, up.t),
+        };
       }
       const { state: next, t } = transition(state, action);
-      return { world: next, violations: t.violations };
+      return { world: next, violations: t.violations, milestones: milestonesOf(action, t) };
     },
     check(state) {
       return history.check(state.world.ghost.history);
@@ -379,6 +383,9 @@ export function createClusterProtocol(
             persistentSet(scope, state.world, actions, local),
         }
       : {}),
+    scheduled(state, actions) {
+      return scheduledAction(state.world, actions);
+    },
     describe(action) {
       return describeClusterAction(action);
     },
@@ -387,3 +394,45 @@ export function createClusterProtocol(
 }
 
 const isPhase1a = (e: Effect): boolean => e.kind === 'Trace' && e.event.action === 'Phase1a';
+
+/** The events a search reports reaching (Successor.milestones), by trace action. */
+const MILESTONES: ReadonlyMap<string, string> = new Map([
+  ['Checkpoint', 'checkpoint'],
+  ['Truncate', 'truncation'],
+  ['InstallCheckpoint', 'state transfer'],
+]);
+
+function milestonesOf(action: ClusterAction, t: Transition): string[] {
+  const out = new Set<string>();
+  if (action.kind === 'Restart' || action.kind === 'CrashRestart') out.add('restart');
+  for (const e of t.events) {
+    const m = MILESTONES.get(e.event.action);
+    if (m !== undefined) out.add(m);
+  }
+  return [...out];
+}
+
+/**
+ * The delay-bounded search's fair scheduler (engine/delay.ts): the oldest deliverable message
+ * first (FIFO by the order messages were first sent), then a restart of a replica that is down,
+ * then a client's next request, then a tick of the first replica that can tick — time passes
+ * only when nothing else can happen. Faults (crash, loss, duplication, corruption) are never
+ * scheduled: each is a delay.
+ */
+export function scheduledAction(world: World, actions: readonly ClusterAction[]): number {
+  const order: readonly ClusterAction['kind'][] = ['Deliver', 'Restart', 'Submit', 'Tick'];
+  for (const kind of order) {
+    let best = -1;
+    let bestId = Infinity;
+    actions.forEach((a, k) => {
+      if (a.kind !== kind) return;
+      const id = a.kind === 'Deliver' ? a.packet : k;
+      if (id < bestId) {
+        best = k;
+        bestId = id;
+      }
+    });
+    if (best >= 0) return best;
+  }
+  return -1;
+}

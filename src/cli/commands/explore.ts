@@ -18,7 +18,9 @@ import {
 import { CheckpointError } from '../../../harness/explore/engine/checkpoint.js';
 import type { Progress } from '../../../harness/explore/engine/search.js';
 import {
+  checkpointScopeOptions,
   explore,
+  overallResult,
   STRATEGIES,
   type ExploreResult,
   type Strategy,
@@ -65,6 +67,8 @@ export interface ExploreFlags {
   workers: number;
   workerJoin?: number;
   strategy: Strategy;
+  maxDelays?: number;
+  checkpointScope: boolean;
   seed: number;
   walks: number;
   walkSteps?: number;
@@ -183,9 +187,18 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
     )
     .option(
       '--strategy <S>',
-      'bfs (shortest counterexamples) | dfs | random (swarm walks)',
+      'bfs (shortest counterexamples) | dfs | random (swarm walks) | delay (every run within --max-delays departures from a fair scheduler)',
       choiceOption('--strategy', STRATEGIES),
       'bfs',
+    )
+    .option(
+      '--max-delays <D>',
+      'delay-bounded search: departures from the scheduler allowed (default 3)',
+      int('--max-delays', 0, 16),
+    )
+    .option(
+      '--no-checkpoint-scope',
+      'without scope flags: skip the second part, the delay-bounded checkpoint scope',
     )
     .option('--seed <S>', 'random walks: seed', int('--seed', 0, 2 ** 32 - 1), 1)
     .option('--walks <K>', 'random walks: how many', int('--walks', 1, 100_000_000), 1000)
@@ -306,11 +319,50 @@ export function specFromFlags(flags: Partial<ExploreFlags>): ModelSpec {
     model: 'core',
     scope,
     symmetry: flags.symmetry ?? !checkpoints,
-    por: flags.por ?? true,
+    // Delay-bounded search keeps crashes apart from restarts (explore.ts checkpointScopeOptions).
+    por: flags.por ?? flags.strategy !== 'delay',
     determinism: flags.determinism ?? true,
     refinement: flags.refinement === true,
     ...(flags.pruneDeadMessages === true ? { pruneDeadMessages: true } : {}),
   };
+}
+
+/**
+ * Flags that shape the search. Without any, `smr explore` is the default exploration: the
+ * exhaustive default scope, then the delay-bounded checkpoint scope (explore.ts).
+ */
+const SCOPE_FLAGS = [
+  'constants',
+  'clients',
+  'requests',
+  'faults',
+  'network',
+  'maxDepth',
+  'maxStates',
+  'maxCrashes',
+  'maxCorruptions',
+  'maxCopies',
+  'maxRound',
+  'maxElections',
+  'window',
+  'checkpointEvery',
+  'electionTicks',
+  'heartbeatTicks',
+  'pruneDeadMessages',
+  'app',
+  'policy',
+  'maxDelays',
+  'shard',
+  'resume',
+  'memoryLimit',
+] as const satisfies readonly (keyof ExploreFlags)[];
+
+export function isDefaultExploration(flags: Partial<ExploreFlags>): boolean {
+  return (
+    (flags.model ?? 'core') === 'core' &&
+    (flags.strategy ?? 'bfs') === 'bfs' &&
+    SCOPE_FLAGS.every((f) => flags[f] === undefined)
+  );
 }
 
 async function runExplore(flags: ExploreFlags): Promise<number> {
@@ -323,30 +375,50 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
     throw new UsageError('--memory-limit and --resume work with --strategy bfs');
   assertWritableDir('--out', flags.out);
   const progress = flags.progress ? printProgress : undefined;
-  let result: ExploreResult;
+  const parts: ExploreResult[] = [];
   try {
-    result = await explore({
-      spec,
-      strategy: flags.strategy,
-      workers: flags.workers,
-      exact: flags.exact === true,
-      determinism: flags.determinism,
-      seed: flags.seed,
-      walks: flags.walks,
-      swarm: flags.swarm,
-      minimise: flags.minimise,
-      out: flags.out,
-      observe: flags.observe,
-      checkpointPath: flags.checkpoint ?? join(flags.out, 'smr-explore.checkpoint.ndjson'),
-      ...(flags.walkSteps !== undefined ? { walkSteps: flags.walkSteps } : {}),
-      ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
-      ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
-      ...(flags.workerJoin !== undefined ? { workerJoinFrontier: flags.workerJoin } : {}),
-      ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
-      ...(flags.memoryLimit !== undefined ? { memoryLimitMb: flags.memoryLimit } : {}),
-      ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
-      ...(progress !== undefined ? { onProgress: progress } : {}),
-    });
+    parts.push(
+      await explore({
+        spec,
+        strategy: flags.strategy,
+        workers: flags.workers,
+        exact: flags.exact === true,
+        determinism: flags.determinism,
+        seed: flags.seed,
+        walks: flags.walks,
+        swarm: flags.swarm,
+        minimise: flags.minimise,
+        out: flags.out,
+        observe: flags.observe,
+        checkpointPath: flags.checkpoint ?? join(flags.out, 'smr-explore.checkpoint.ndjson'),
+        ...(flags.walkSteps !== undefined ? { walkSteps: flags.walkSteps } : {}),
+        ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
+        ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+        ...(flags.workerJoin !== undefined ? { workerJoinFrontier: flags.workerJoin } : {}),
+        ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
+        ...(flags.memoryLimit !== undefined ? { memoryLimitMb: flags.memoryLimit } : {}),
+        ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
+        ...(flags.maxDelays !== undefined ? { maxDelays: flags.maxDelays } : {}),
+        ...(progress !== undefined ? { onProgress: progress } : {}),
+      }),
+    );
+    if (
+      isDefaultExploration(flags) &&
+      flags.checkpointScope &&
+      parts[0]?.status === 'ok' &&
+      spec.model === 'core'
+    )
+      parts.push(
+        await explore(
+          checkpointScopeOptions(spec.scope.replicas, spec.scope.mutant, {
+            determinism: flags.determinism,
+            minimise: flags.minimise,
+            out: flags.out,
+            observe: flags.observe,
+            ...(progress !== undefined ? { onProgress: progress } : {}),
+          }),
+        ),
+      );
   } catch (error) {
     if (error instanceof UnknownModelError || error instanceof CheckpointError)
       throw new UsageError(error.message);
@@ -356,8 +428,10 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
       throw new UsageError(error.message);
     throw error;
   }
-  if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
-  else process.stdout.write(summarize(result));
+  const result = overallResult(parts);
+  if (flags.json)
+    process.stdout.write(JSON.stringify(parts.length > 1 ? { ...result, parts } : result) + '\n');
+  else process.stdout.write(parts.map(summarize).join(''));
   if (result.status === 'violation') return EXIT.violation;
   return result.status === 'incomplete' ? EXIT.unknown : EXIT.ok;
 }
@@ -375,7 +449,7 @@ export function printProgress(p: Progress): void {
 export function describeScope(r: ExploreResult): string {
   if (r.scope === undefined) return `spec model ${r.constants ?? ''}`;
   const s = r.scope;
-  return `${s.replicas} replicas, ${s.clients} clients, ${s.requests} requests, faults ${s.faults.join(',') || 'none'}, ${s.network} network, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${s.mutant === undefined ? '' : `, mutant ${s.mutant}`}`;
+  return `${s.replicas} replicas, ${s.clients} clients, ${s.requests} requests, faults ${s.faults.join(',') || 'none'}, ${s.network} network, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${(s.checkpointEvery ?? 0) > 0 ? `, checkpoint every ${s.checkpointEvery} slot${s.checkpointEvery === 1 ? '' : 's'}` : ''}${s.mutant === undefined ? '' : `, mutant ${s.mutant}`}`;
 }
 
 function summarize(r: ExploreResult): string {
@@ -383,6 +457,15 @@ function summarize(r: ExploreResult): string {
     `explored ${r.protocol} (${describeScope(r)}) by ${r.strategy}${r.workers > 1 ? ` on ${r.workersUsed} of ${r.workers} threads` : ''}: ${fmt(r.distinctStates)} distinct states, ${fmt(r.generatedStates)} generated, depth ${r.depth}, ${r.complete ? 'complete' : 'incomplete'}, ${(r.elapsedMs / 1000).toFixed(1)} s (${fmt(r.statesPerSecond)} states/s), peak ${fmt(r.peakRssMb)} MB`,
     `reductions: symmetry ${r.reductions.symmetry ? 'on' : 'off'}, partial-order ${r.reductions.por ? 'on' : 'off'}, dead-message pruning ${r.reductions.deadMessages ? 'on' : 'off'}; invariants: ${r.invariants.join(', ')}`,
   ];
+  if (r.milestones !== undefined) {
+    // The plain milestones, and the one the checkpoint scope is for (the rest are in --json).
+    const reached = Object.entries(r.milestones)
+      .filter(([m]) => !m.includes(', then ') || m === 'restart, then state transfer')
+      .map(([m, n]) => `${m} ${fmt(n)}`);
+    lines.push(
+      `within ≤${r.maxDelays ?? 0} delays; states after each milestone: ${reached.join('; ') || 'none reached'}`,
+    );
+  }
   if (r.stoppedBy === 'max-states') lines.push('stopped at --max-states');
   if (r.checkpoint !== undefined)
     lines.push(

@@ -64,8 +64,17 @@ export function onCatchUpRequest(b: StepBuilder, msg: CatchUpRequestMsg): void {
   if (entries.length > 0) b.send(msg.from, { type: 'CatchUpReply', from: b.id, entries });
 }
 
-/** Entries below this replica's checkpoint (a reply that crossed a state transfer) are known. */
+/**
+ * Entries below this replica's checkpoint (a reply that crossed a state transfer) are known
+ * already: refused, and the rest learned.
+ */
 export function onCatchUpReply(b: StepBuilder, msg: CatchUpReplyMsg): void {
+  const covered = checkpointSlot(b.durable);
+  const below = msg.entries.filter((e) => e.slot < covered).map((e) => e.slot);
+  if (below.length > 0)
+    b.rejected(
+      `catch-up reply from ${msg.from}: slot${below.length > 1 ? 's' : ''} ${below.join(', ')} below this replica's checkpoint at slot ${covered}`,
+    );
   for (const e of msg.entries) learn(b, e.slot, e.cmd, 'Learn', msg.from);
   executeReady(b);
   requestMissing(b, msg.from);

@@ -16,12 +16,19 @@ import type { Transfer } from './state.js';
 
 /** A chunk of a peer's checkpoint: collect it; with the last one, install the checkpoint. */
 export function onSnapshotChunk(b: StepBuilder, msg: SnapshotChunkMsg): void {
-  if (msg.slot <= b.v.executed) return; // this replica is already past it
+  const chunk = `chunk ${msg.index + 1}/${msg.count} of checkpoint ${msg.slot} from ${msg.from}`;
+  if (msg.slot <= b.v.executed)
+    return b.rejected(`${chunk}: this replica has executed up to slot ${b.v.executed} already`);
   const t = withChunk(b.v.transfer, msg);
   // Not the next chunk of the transfer under way: a copy, a straggler of an abandoned
-  // transfer, or a chunk whose predecessor was lost. Normal on a lossy network; the next
-  // catch-up request starts a fresh transfer.
-  if (t === null) return;
+  // transfer, or a chunk whose predecessor was lost. Normal on a lossy network, and refused
+  // (never assembled out of order); the next catch-up request starts a fresh transfer.
+  if (t === null) {
+    const now = b.v.transfer;
+    return b.rejected(
+      `${chunk} out of order: ${now === null ? 'no transfer under way (chunk 1 starts one)' : `expected chunk ${now.next + 1}/${now.count} of checkpoint ${now.slot} from ${now.from}`}`,
+    );
+  }
   if (t.next < t.count) return b.setVolatile({ transfer: t });
   install(b, t);
 }

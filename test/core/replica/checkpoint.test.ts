@@ -173,18 +173,28 @@ describe('state transfer (seed: state transfer)', () => {
     expect(sent(done.effects, 'CheckpointVote').length).toBe(2);
   });
 
-  it('ignores a chunk out of order or missing (a lossy network), changing nothing', () => {
+  it('refuses a chunk out of order or missing (a lossy network), changing nothing', () => {
     const r3 = replica('r3');
     const parts = transferTo(r3);
     const skipped = run(r3, [recv(parts[1] as Message)]);
     expect(skipped.state.durable).toBe(r3.durable);
     expect(skipped.state.volatile.transfer).toBeNull();
-    expect(skipped.effects).toEqual([]);
+    expect(skipped.effects).toEqual([
+      {
+        kind: 'Rejected',
+        reason: `chunk 2/2 of checkpoint 5 from r2 out of order: no transfer under way (chunk 1 starts one)`,
+      },
+    ]);
     const started = run(r3, [recv(parts[0] as Message)]).state;
     const again = run(started, [recv(parts[0] as Message)]).state;
     const foreign = run(again, [recv({ ...parts[1], from: 'r1' } as never)]);
     expect(foreign.state.volatile.transfer).toEqual(again.volatile.transfer);
-    expect(foreign.effects).toEqual([]);
+    expect(foreign.effects).toEqual([
+      {
+        kind: 'Rejected',
+        reason: `chunk 2/2 of checkpoint 5 from r1 out of order: expected chunk 2/2 of checkpoint 5 from r2`,
+      },
+    ]);
     // The transfer restarted by the copy of chunk 0 still completes.
     const done = run(again, [recv(parts[1] as Message)]);
     expect(done.state.durable.checkpoint?.slot).toBe(5);
@@ -206,7 +216,7 @@ describe('state transfer (seed: state transfer)', () => {
     });
   });
 
-  it('takes from a catch-up reply only the slots after its checkpoint', () => {
+  it('takes from a catch-up reply only the slots after its checkpoint, refusing the others', () => {
     const state = checkpointed();
     const { state: after, effects } = run(state, [
       recv({
@@ -218,7 +228,12 @@ describe('state transfer (seed: state transfer)', () => {
         ],
       }),
     ]);
-    expect(effects.some((e) => e.kind === 'Rejected')).toBe(false);
+    expect(effects.filter((e) => e.kind === 'Rejected')).toEqual([
+      {
+        kind: 'Rejected',
+        reason: "catch-up reply from r1: slot 2 below this replica's checkpoint at slot 3",
+      },
+    ]);
     expect(after.durable.chosen.has(2)).toBe(false);
     expect(after.durable.chosen.has(3)).toBe(true);
   });

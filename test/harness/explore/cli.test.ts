@@ -30,6 +30,40 @@ describe('smr explore', () => {
     expect(typeof result['depth']).toBe('number');
   }, 60_000);
 
+  it('with no scope flags runs two parts: a checkpoint bug passes the first and is caught by the second', async () => {
+    const out = join(dir, 'two-parts');
+    const r = await smr('explore', '--mutant', 'unvouched-checkpoint', '--out', out, '--json');
+    expect(r.code).toBe(1);
+    const result = JSON.parse(r.stdout) as {
+      strategy: string;
+      violation: { invariant: string };
+      parts: { strategy: string; status: string; complete: boolean; maxDelays?: number }[];
+      counterexample: { files: { replay: string } };
+    };
+    expect(result.parts.map((p) => [p.strategy, p.status])).toEqual([
+      ['bfs', 'ok'],
+      ['delay', 'violation'],
+    ]);
+    expect(result.parts[0]?.complete).toBe(true);
+    expect(result).toMatchObject({
+      strategy: 'delay',
+      violation: { invariant: 'CheckpointSafety' },
+    });
+    const again = await smr('replay', result.counterexample.files.replay);
+    expect(again.code).toBe(1);
+    // --no-checkpoint-scope (or any scope flag) runs the first part alone.
+    const first = await smr(
+      'explore',
+      '--mutant',
+      'unvouched-checkpoint',
+      '--no-checkpoint-scope',
+      '--json',
+      '--no-progress',
+    );
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).not.toHaveProperty('parts');
+  }, 120_000);
+
   it('--mutant exits 1, writes a trace, a diagram and a replay file; smr replay reproduces it', async () => {
     const out = join(dir, 'cx');
     const r = await smr('explore', '--mutant', 'no-session-dedup', '--out', out, '--no-progress');

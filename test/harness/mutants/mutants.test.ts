@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readReplayFile, replayFile } from '../../../harness/explore/counterexample/replay-file.js';
-import { explore } from '../../../harness/explore/explore.js';
+import { checkpointScopeOptions, explore } from '../../../harness/explore/explore.js';
 import type { CoreModelSpec } from '../../../harness/explore/model-spec.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
 import { REFERENCE_RULES } from '../../../src/core/replica/rules.js';
 import { scopeFromFlags } from '../../../src/cli/commands/explore.js';
 import { checkTrace } from '../../../src/trace/checker.js';
-import { PROBE_ONLY } from '../../helpers/mutants.js';
+import { CHECKPOINT_MUTANTS, PROBE_ONLY } from '../../helpers/mutants.js';
 
 const REDUCTIONS = [
   { symmetry: true, por: true },
@@ -36,7 +36,10 @@ describe('mutants', () => {
     }
   });
 
-  for (const mutant of [...MUTANTS.values()].filter((m) => !PROBE_ONLY.includes(m.name))) {
+  const exhaustive = [...MUTANTS.values()].filter(
+    (m) => !PROBE_ONLY.includes(m.name) && !CHECKPOINT_MUTANTS.includes(m.name),
+  );
+  for (const mutant of exhaustive) {
     describe(mutant.name, () => {
       for (const reductions of REDUCTIONS) {
         const label = `caught with symmetry ${reductions.symmetry ? 'on' : 'off'}, POR ${reductions.por ? 'on' : 'off'}`;
@@ -80,5 +83,33 @@ describe('mutants', () => {
         );
       }
     });
+  }
+
+  // The checkpoint bugs need a checkpoint, a truncation and a lagging replica: the default
+  // exploration's second part, the delay-bounded checkpoint scope, is where they show.
+  const SPEC_VALID = ['unvouched-checkpoint', 'noop-for-truncated'];
+  for (const name of CHECKPOINT_MUTANTS) {
+    for (const symmetry of [true, false]) {
+      it(`${name}: caught by the checkpoint scope, symmetry ${symmetry ? 'on' : 'off'}`, async () => {
+        const options = checkpointScopeOptions(3, name);
+        const spec = { ...(options.spec as CoreModelSpec), symmetry };
+        const out = symmetry ? mkdtempSync(join(tmpdir(), `smr-${name}-`)) : undefined;
+        const r = await explore({ ...options, spec, ...(out !== undefined ? { out } : {}) });
+        expect(r.status).toBe('violation');
+        expect(MUTANTS.get(name)?.breaks).toContain(r.violation?.invariant);
+        if (out === undefined) return;
+        const files = r.counterexample?.files;
+        // The trace is well-formed; whether the spec alone rejects it depends on the bug. The
+        // spec has no corruption, so it need not model stable checkpoints (unvouched-checkpoint
+        // is the harness's CheckpointSafety to catch), and a catch-up reply is checked at its
+        // sender's step (noop-for-truncated), before anything in the trace goes wrong.
+        const verdict = checkTrace([files?.trace ?? '']).verdict;
+        expect(verdict).toBe(SPEC_VALID.includes(name) ? 'valid' : 'invalid');
+        const again = await replayFile(readReplayFile(files?.replay ?? ''));
+        expect(again.violation?.invariant).toBe(r.violation?.invariant);
+        expect(again.violation?.step).toBe(r.violation?.steps);
+        rmSync(out, { recursive: true });
+      }, 120_000);
+    }
   }
 });
