@@ -40,6 +40,7 @@ import { holds, nextNetwork } from './network.js';
 import { persistentSet } from './por.js';
 import { StepSummaries } from './step-summaries.js';
 import { faultTolerance, workloadOp, type ClusterScope } from './scope.js';
+import { milestonesOf, scheduledAction } from './schedule.js';
 import { StepRefinement } from '../../refinement/local.js';
 
 /** The explorer's state: the world plus the counters its bounds need. */
@@ -394,45 +395,3 @@ export function createClusterProtocol(
 }
 
 const isPhase1a = (e: Effect): boolean => e.kind === 'Trace' && e.event.action === 'Phase1a';
-
-/** The events a search reports reaching (Successor.milestones), by trace action. */
-const MILESTONES: ReadonlyMap<string, string> = new Map([
-  ['Checkpoint', 'checkpoint'],
-  ['Truncate', 'truncation'],
-  ['InstallCheckpoint', 'state transfer'],
-]);
-
-function milestonesOf(action: ClusterAction, t: Transition): string[] {
-  const out = new Set<string>();
-  if (action.kind === 'Restart' || action.kind === 'CrashRestart') out.add('restart');
-  for (const e of t.events) {
-    const m = MILESTONES.get(e.event.action);
-    if (m !== undefined) out.add(m);
-  }
-  return [...out];
-}
-
-/**
- * The delay-bounded search's fair scheduler (engine/delay.ts): the oldest deliverable message
- * first (FIFO by the order messages were first sent), then a restart of a replica that is down,
- * then a client's next request, then a tick of the first replica that can tick — time passes
- * only when nothing else can happen. Faults (crash, loss, duplication, corruption) are never
- * scheduled: each is a delay.
- */
-export function scheduledAction(world: World, actions: readonly ClusterAction[]): number {
-  const order: readonly ClusterAction['kind'][] = ['Deliver', 'Restart', 'Submit', 'Tick'];
-  for (const kind of order) {
-    let best = -1;
-    let bestId = Infinity;
-    actions.forEach((a, k) => {
-      if (a.kind !== kind) return;
-      const id = a.kind === 'Deliver' ? a.packet : k;
-      if (id < bestId) {
-        best = k;
-        bestId = id;
-      }
-    });
-    if (best >= 0) return best;
-  }
-  return -1;
-}
