@@ -19,6 +19,7 @@ import { formatBallot } from '../src/core/ballot.js';
 import { canonicalEncode } from '../src/core/canonical.js';
 import type { Json, Message, NodeId } from '../src/core/types.js';
 import { describeCommand } from './model/invariants.js';
+import { StepRefinement } from './refinement/local.js';
 import { applyAction, replicaNode, type Action, type Transition } from './model/step.js';
 import {
   initialWorld,
@@ -135,7 +136,7 @@ export class ScenarioRunner {
     const num = (k: string, d: number): number => Number(args[k] ?? d);
     const app = APPS.get(args['app'] ?? 'kv');
     if (app === undefined) throw new Error(`unknown app ${args['app']}`);
-    this.cfg = makeConfig({
+    const base = makeConfig({
       replicas: num('replicas', 3),
       clients: num('clients', 1),
       app,
@@ -151,6 +152,9 @@ export class ScenarioRunner {
         retransmitTicks: num('retransmitTicks', 0),
       },
     });
+    // Every node step is checked against the TLA+ twin, as in the explorer and the simulator:
+    // a transcript that shows no VIOLATION line is a behaviour of the spec.
+    this.cfg = { ...base, stepChecks: new StepRefinement(base) };
     this.world = initialWorld(this.cfg);
     return `replicas ${this.cfg.replicas.join(' ')}; clients ${this.cfg.clients.join(' ')}`;
   }

@@ -37,3 +37,36 @@ export function isRecord(value: Json): value is { readonly [k: string]: Json } {
 export function errorOutput(message: string): Json {
   return { error: message };
 }
+
+/**
+ * The operator's CHECKPOINT through the client API (seed: checkpoints; DESIGN.md
+ * "Checkpoints"): a client submits `{"type":"checkpoint"}` like any request. It is ordered,
+ * executed exactly once and answered like one, and changes no app state; a leader that has
+ * executed such a request since its last checkpoint proposes a CHECKPOINT command
+ * (proposer.ts), whoever leads by then. Every app accepts it through `withCheckpointRequests`.
+ */
+export const CHECKPOINT_REQUEST: Json = { type: 'checkpoint' };
+/** What a checkpoint request returns: it was ordered; the CHECKPOINT command follows it. */
+export const CHECKPOINT_REQUESTED: Json = { checkpoint: 'requested' };
+/** Checkpoint requests touch no key: their own linearizability partition, trivially fine. */
+const CHECKPOINT_PARTITION = '\u0000checkpoint';
+
+export function isCheckpointRequest(op: Json): boolean {
+  return isRecord(op) && op['type'] === 'checkpoint' && Object.keys(op).length === 1;
+}
+
+/** `app`, also answering checkpoint requests (leaving its state alone). */
+export function withCheckpointRequests<S>(app: App<S>): App<S> {
+  const { partition } = app;
+  return {
+    ...app,
+    apply: (state, op) =>
+      isCheckpointRequest(op) ? { state, output: CHECKPOINT_REQUESTED } : app.apply(state, op),
+    checkOp: (op) => (isCheckpointRequest(op) ? null : app.checkOp(op)),
+    ...(partition === undefined
+      ? {}
+      : {
+          partition: (op: Json) => (isCheckpointRequest(op) ? CHECKPOINT_PARTITION : partition(op)),
+        }),
+  };
+}

@@ -1,9 +1,9 @@
 import { digestOf } from '../canonical.js';
-import { errorOutput, isRecord, type App } from '../app.js';
+import { errorOutput, isRecord, withCheckpointRequests, type App } from '../app.js';
 import type { Json } from '../types.js';
 
 /** A counter: `inc` (by an integer, default 1) returns the new value; `get` returns it. */
-export const counterApp: App<number> = {
+export const counterApp: App<number> = withCheckpointRequests<number>({
   name: 'counter',
   init: () => 0,
   apply(state, op) {
@@ -19,7 +19,7 @@ export const counterApp: App<number> = {
   snapshot: (state) => [{ name: 'value', version: state, value: state }],
   restore: (parts) => Number(parts.find((p) => p.name === 'value')?.value ?? 0),
   checkOp: checkCounterOp,
-};
+});
 
 function checkCounterOp(op: Json): string | null {
   if (!isRecord(op)) return 'a counter operation is an object';

@@ -2,6 +2,7 @@
  * The proposer/leader role of Multi-Paxos (Paxos Made Simple §3): one phase 1 for every open
  * slot at once, then phase 2 per slot, with chosen detection by a quorum in one ballot.
  */
+import { isCheckpointRequest } from '../app.js';
 import { ballotEquals, nextBallot } from '../ballot.js';
 import type { AcceptedMsg, Ballot, Command, PromiseMsg, RequestMsg, Slot } from '../types.js';
 import type { StepBuilder } from './builder.js';
@@ -171,17 +172,27 @@ function freeSlot(b: StepBuilder): Slot | undefined {
 
 /**
  * A leader proposes a CHECKPOINT once `checkpointEvery` slots were executed since its last
- * checkpoint, unless one is already proposed or chosen and not yet executed.
+ * checkpoint, or once it executed an operator's checkpoint request since then (app.ts; even
+ * with `checkpointEvery` 0), unless one is already proposed or chosen and not yet executed.
  */
 function maybeProposeCheckpoint(b: StepBuilder): void {
+  if (b.v.role !== 'leader') return;
   const every = b.base.params.checkpointEvery;
-  if (every === 0 || b.v.role !== 'leader') return;
-  if (b.v.executed - checkpointSlot(b.durable) < every) return;
+  const due = every > 0 && b.v.executed - checkpointSlot(b.durable) >= every;
+  if (!due && !checkpointRequested(b)) return;
   for (const p of b.v.proposals.values()) if (p.cmd.kind === 'checkpoint') return;
   for (const [slot, cmd] of b.durable.chosen)
     if (slot >= b.v.executed && cmd.kind === 'checkpoint') return;
   const slot = freeSlot(b);
   if (slot !== undefined) propose(b, slot, CHECKPOINT);
+}
+
+/** Did this replica execute an operator's checkpoint request after its last checkpoint? */
+function checkpointRequested(b: StepBuilder): boolean {
+  for (const [slot, cmd] of b.durable.chosen)
+    if (slot >= checkpointSlot(b.durable) && slot < b.v.executed)
+      if (cmd.kind === 'op' && isCheckpointRequest(cmd.op)) return true;
+  return false;
 }
 
 /** StepDown when `ballot` (by default our own promise) outranks the one we lead or seek. */

@@ -6,6 +6,8 @@
  * only when its digest matches, and bad transfers are rejected without a crash.
  */
 import { describe, expect, it } from 'vitest';
+import { CHECKPOINT_REQUEST, CHECKPOINT_REQUESTED } from '../../../src/core/app.js';
+import { counterApp } from '../../../src/core/apps/counter.js';
 import { kvApp } from '../../../src/core/apps/kv.js';
 import { checkpointDigest } from '../../../src/core/replica/checkpoint.js';
 import { CHECKPOINT } from '../../../src/core/replica/rules.js';
@@ -50,6 +52,40 @@ describe('checkpoints (seed: checkpoints)', () => {
     expect(proposed).toContainEqual(expect.objectContaining({ slot: 2, cmd: CHECKPOINT }));
     // While it is in flight, no second one.
     expect(run(second.state, [TICK]).state.volatile.proposals.size).toBe(1);
+  });
+
+  it('an operator’s checkpoint request is ordered and answered like a request, and makes the leader propose CHECKPOINT', () => {
+    // checkpointEvery 0: the threshold never fires; only the operator asks.
+    let state = leader({ checkpointEvery: 0 });
+    const put = recv({
+      type: 'Request',
+      from: 'c1',
+      seq: 1,
+      op: { type: 'put', key: 'k', value: 'v' },
+    });
+    const ask = recv({ type: 'Request', from: 'op', seq: 1, op: CHECKPOINT_REQUEST });
+    const vote = (slot: number) => recv({ type: 'Accepted', from: 'r2', ballot: b(1, 'r1'), slot });
+    state = run(state, [put, ask, vote(0)]).state;
+    expect(state.volatile.proposals.has(2)).toBe(false);
+    const executed = run(state, [vote(1)]);
+    const reply = executed.effects.find((e) => e.kind === 'Reply' && e.to === 'op');
+    expect(reply).toMatchObject({ msg: { seq: 1, output: CHECKPOINT_REQUESTED } });
+    expect(kvApp.view(executed.state.volatile.app as never)).toEqual({ k: 'v' });
+    const proposed = sent(executed.effects, 'Accept').map((s) => s.msg);
+    expect(proposed).toContainEqual(expect.objectContaining({ slot: 2, cmd: CHECKPOINT }));
+    // Once that checkpoint is executed, the request is behind it: no second one.
+    const done = run(executed.state, [vote(2)]).state;
+    expect(done.durable.checkpoint?.slot).toBe(3);
+    expect(run(done, [TICK]).state.volatile.proposals.size).toBe(0);
+    // Clients accept the request for every app; a malformed one is still refused.
+    expect(kvApp.checkOp(CHECKPOINT_REQUEST)).toBeNull();
+    expect(counterApp.checkOp(CHECKPOINT_REQUEST)).toBeNull();
+    expect(kvApp.checkOp({ type: 'checkpoint', key: 'k' })).not.toBeNull();
+    // Linearizability checking keeps it out of every key's partition (it touches none).
+    expect(kvApp.partition?.(CHECKPOINT_REQUEST)).not.toBe(
+      kvApp.partition?.({ type: 'get', key: 'k' }),
+    );
+    expect(kvApp.partition?.(CHECKPOINT_REQUEST)).toBeDefined();
   });
 
   it('executing CHECKPOINT keeps app, sessions and digest durably and vouches for them', () => {
