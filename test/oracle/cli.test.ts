@@ -15,6 +15,8 @@ const data = (name: string) =>
 describe('smr lincheck: verdicts on the corpus', () => {
   it.each([
     ['register-ok.log', 0],
+    // Fields separated by runs of spaces, some lines with a timestamp: detected without --format.
+    ['register-ok-spaces.log', 0],
     ['register-pending.json', 0],
     ['app-kv-ok.json', 0],
     ['kv-jepsen-vector.edn', 0],

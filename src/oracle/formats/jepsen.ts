@@ -25,12 +25,17 @@ import {
   type ParsedHistory,
 } from './events.js';
 
-/** `jepsen.util - ` (old log layout) or `jepsen.util: ` (newer), then tab-separated fields. */
+/**
+ * `jepsen.util - ` (old log layout) or `jepsen.util: ` (newer), anywhere in the line (after a
+ * timestamp or not), then the fields PROCESS :TYPE :F VALUE separated by tabs or, as some real
+ * logs print them, by runs of spaces. VALUE is the rest of the line (EDN, which may hold spaces).
+ */
 const LOG_LINE = /jepsen\.util\s*(?:-|:)\s+(.*)$/;
+const FIELDS = /^(\S+)\s+(\S+)\s+(\S+)(?:\s+(.*?))?\s*$/;
 
 export function isJepsenLogLine(line: string): boolean {
   const match = LOG_LINE.exec(line);
-  return match !== null && /^\S+\t:(invoke|ok|fail|info)\t/.test(match[1] ?? '');
+  return match !== null && /^\S+\s+:(invoke|ok|fail|info)\s/.test(match[1] ?? '');
 }
 
 export function readJepsenLog(text: string, file: string): ParsedHistory {
@@ -39,18 +44,19 @@ export function readJepsenLog(text: string, file: string): ParsedHistory {
     const line = i + 1;
     const match = LOG_LINE.exec(raw.replace(/\r$/, ''));
     if (match === null) return; // other loggers' lines
-    const [process, type, f, ...rest] = (match[1] ?? '').split('\t');
-    if (process === undefined || type === undefined || f === undefined) {
+    const fields = FIELDS.exec(match[1] ?? '');
+    if (fields === null) {
       throw new InputError(
         file,
         line,
-        'expected PROCESS<TAB>:TYPE<TAB>:F<TAB>VALUE after jepsen.util',
+        'expected PROCESS :TYPE :F VALUE after jepsen.util (separated by tabs or spaces)',
       );
     }
+    const [, process = '', type = '', f = '', rest] = fields;
     if (process.startsWith(':')) return; // the nemesis
     if (!/^\d+$/.test(process))
       throw new InputError(file, line, `bad process ${JSON.stringify(process)}`);
-    const value = rest.length === 0 ? null : readValue(rest.join('\t'), file, line);
+    const value = rest === undefined || rest === '' ? null : readValue(rest, file, line);
     events.push({
       line,
       process,

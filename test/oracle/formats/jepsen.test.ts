@@ -30,6 +30,14 @@ describe('Jepsen log lines (jepsen.util)', () => {
     expect(parsed.lines[3]).toEqual({ call: 9, ret: 10 });
   });
 
+  it('reads fields separated by runs of spaces, with or without a timestamp, as the tab layout', () => {
+    const tabs = readJepsenLog(data('register-ok.log'), 'register-ok.log');
+    const spaces = readJepsenLog(data('register-ok-spaces.log'), 'register-ok-spaces.log');
+    expect(spaces.ops).toEqual(tabs.ops);
+    expect(isJepsenLogLine('INFO  jepsen.util - 0   :invoke :read   nil')).toBe(true);
+    expect(isJepsenLogLine('INFO  jepsen.util - 0 :invoke')).toBe(false);
+  });
+
   it('accepts the newer "jepsen.util:" layout and leaves never-completed ops open', () => {
     const text =
       '2024-01-01 12:00:00,000{GMT}\tINFO\t[jepsen worker 0] jepsen.util: 0\t:invoke\t:read\tnil\n';
@@ -44,7 +52,7 @@ describe('Jepsen log lines (jepsen.util)', () => {
   it.each([
     [
       'INFO  jepsen.util - 0\t:invoke',
-      'x.log:1: expected PROCESS<TAB>:TYPE<TAB>:F<TAB>VALUE after jepsen.util',
+      'x.log:1: expected PROCESS :TYPE :F VALUE after jepsen.util (separated by tabs or spaces)',
     ],
     ['INFO  jepsen.util - x\t:invoke\t:read\tnil', 'x.log:1: bad process "x"'],
     [
