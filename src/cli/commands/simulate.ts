@@ -139,9 +139,14 @@ function progressLine(started: number) {
   };
 }
 
-/** One operation record per line (schema/history.schema.json); FAIL and pending ops have no output. */
+/**
+ * One operation record per line (schema/history.schema.json). An operation the client gave up
+ * on (FAIL) completed with an unknown outcome: `"status": "info"`; a pending one has no `ret`.
+ */
 function historyJson(history: readonly HistoryOp[]): string {
-  const records = history.map((op) => JSON.stringify(op));
+  const records = history.map((op) =>
+    JSON.stringify(op.ret !== null && op.output === undefined ? { ...op, status: 'info' } : op),
+  );
   return `[\n${records.join(',\n')}\n]\n`;
 }
 

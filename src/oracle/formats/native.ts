@@ -2,7 +2,11 @@
  * Our own history formats (schema/history.schema.json): a JSON array, or NDJSON with one record
  * per line. A file holds either operation records
  *   {"process": "c1", "input": {...}, "output": ..., "call": 0, "ret": 3}
- * (output absent = unknown outcome, ret null or absent = never returned), or events
+ *   {"process": "c1", "input": {...}, "status": "info", "call": 0, "ret": 3}   unknown outcome
+ *   {"process": "c1", "input": {...}, "status": "fail", "call": 0, "ret": 3}   did not happen
+ * (ret null or absent = never returned, an unknown outcome too; a completed record without
+ * "output" and without a status is refused: a recorder that forgot the output would otherwise
+ * turn a definite operation into an unknown one, silently), or events
  *   {"process": "c1", "type": "invoke" | "ok" | "fail" | "info", "f": "write", "value": 1}
  *   {"process": "c1", "type": "invoke", "input": {...}}  /  {"process": "c1", "type": "ok", "output": ...}
  * in real-time order (Jepsen's semantics, see events.ts).
@@ -65,8 +69,10 @@ function fromRecords(
       file,
       format,
     );
-  const parsed = records.map((r) => toOpRecord(r, file));
-  checkOneOpenPerProcess(parsed, file);
+  const all = records.map((r) => toOpRecord(r, file));
+  checkOneOpenPerProcess(all, file);
+  // A failed operation did not take effect: it leaves the history (Jepsen's :fail).
+  const parsed = all.filter((p) => !p.failed);
   return { format, ops: parsed.map((p) => p.op), lines: parsed.map((p) => p.lines) };
 }
 
@@ -88,8 +94,7 @@ function toEvent({ value, line }: Located<Json>, file: string): HistoryEvent {
   if (f !== undefined && typeof f !== 'string')
     throw new InputError(file, line, '"f" must be a string');
   const time = value['time'];
-  if (time !== undefined && typeof time !== 'number')
-    throw new InputError(file, line, '"time" must be a number');
+  if (time !== undefined) checkTime(time, '"time"', file, line);
   return {
     line,
     process,
@@ -102,29 +107,59 @@ function toEvent({ value, line }: Located<Json>, file: string): HistoryEvent {
   };
 }
 
+const STATUSES = ['ok', 'info', 'fail'] as const;
+
 function toOpRecord(
   { value, line }: Located<Json>,
   file: string,
-): { op: HistoryOp; lines: OpLines } {
+): { op: HistoryOp; lines: OpLines; failed: boolean } {
   if (!isRecord(value)) throw new InputError(file, line, 'an operation record is a JSON object');
   const process = processOf(value, file, line);
   const input = value['input'];
   if (input === undefined) throw new InputError(file, line, 'an operation record needs "input"');
-  const call = value['call'];
-  if (typeof call !== 'number') throw new InputError(file, line, '"call" must be a number');
-  const ret = value['ret'] ?? null;
-  if (ret !== null && typeof ret !== 'number')
+  const call = checkTime(value['call'], '"call"', file, line);
+  const rawRet = value['ret'] ?? null;
+  if (rawRet !== null && typeof rawRet !== 'number')
     throw new InputError(file, line, '"ret" must be a number or null');
+  const ret = rawRet === null ? null : checkTime(rawRet, '"ret"', file, line);
   if (ret !== null && ret < call)
     throw new InputError(file, line, `"ret" (${ret}) is before "call" (${call})`);
+  const status = value['status'] ?? 'ok';
+  if (typeof status !== 'string' || !(STATUSES as readonly string[]).includes(status))
+    throw new InputError(file, line, '"status" must be "ok", "info" or "fail"');
+  const output = value['output'];
+  if (status !== 'ok' && output !== undefined)
+    throw new InputError(file, line, `an operation with "status": "${status}" has no "output"`);
+  if (status === 'ok' && ret !== null && output === undefined)
+    throw new InputError(
+      file,
+      line,
+      'a completed operation needs "output"; mark an unknown outcome with "status": "info", or one that did not take effect with "status": "fail"',
+    );
   return {
-    op: { process, input, output: value['output'], call, ret },
+    op: { process, input, output: status === 'ok' ? output : undefined, call, ret },
     lines: { call: line, ret: ret === null ? null : line },
+    failed: status === 'fail',
   };
 }
 
+/**
+ * A time: any number, but an integer beyond 2^53 has already lost precision in a double (a
+ * nanosecond Unix time does), which could reorder operations silently: refused.
+ */
+function checkTime(value: Json | undefined, what: string, file: string, line: number): number {
+  if (typeof value !== 'number') throw new InputError(file, line, `${what} must be a number`);
+  if (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER)
+    throw new InputError(
+      file,
+      line,
+      `${what} ${value} is beyond 2^53 and cannot be read exactly: subtract the start time (or use a coarser unit)`,
+    );
+  return value;
+}
+
 function checkOneOpenPerProcess(
-  parsed: readonly { op: HistoryOp; lines: OpLines }[],
+  parsed: readonly { op: HistoryOp; lines: OpLines; failed: boolean }[],
   file: string,
 ): void {
   const byProcess = new Map<string, { op: HistoryOp; lines: OpLines }[]>();

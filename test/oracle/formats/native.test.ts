@@ -19,6 +19,25 @@ describe('our history formats (schema/history.schema.json)', () => {
     ]);
   });
 
+  it('reads "status": "info" as an unknown outcome and drops "status": "fail"', () => {
+    const parsed = readJsonHistory(
+      [
+        '[{"process": "a", "input": {"f": "write", "value": 1}, "status": "info", "call": 0, "ret": 2},',
+        ' {"process": "b", "input": {"f": "write", "value": 2}, "status": "fail", "call": 1, "ret": 3},',
+        ' {"process": "b", "input": {"f": "read"}, "output": 1, "status": "ok", "call": 4, "ret": 5}]',
+      ].join('\n'),
+      'h.json',
+    );
+    expect(parsed.ops).toEqual([
+      { process: 'a', input: { f: 'write', value: 1 }, output: undefined, call: 0, ret: 2 },
+      { process: 'b', input: { f: 'read' }, output: 1, call: 4, ret: 5 },
+    ]);
+    expect(parsed.lines).toEqual([
+      { call: 1, ret: 1 },
+      { call: 3, ret: 3 },
+    ]);
+  });
+
   it('reads native and Jepsen-style events from NDJSON, blank lines allowed', () => {
     const parsed = readNdjsonHistory(
       [
@@ -48,6 +67,26 @@ describe('our history formats (schema/history.schema.json)', () => {
     [
       '[{"process": "a", "input": 1, "call": 0, "ret": "1"}]',
       'h.json:1: "ret" must be a number or null',
+    ],
+    [
+      '[{"process": "a", "input": {"f": "write"}, "call": 0, "ret": 1}]',
+      'h.json:1: a completed operation needs "output"; mark an unknown outcome with "status": "info", or one that did not take effect with "status": "fail"',
+    ],
+    [
+      '[{"process": "a", "input": 1, "output": 1, "status": "info", "call": 0, "ret": 1}]',
+      'h.json:1: an operation with "status": "info" has no "output"',
+    ],
+    [
+      '[{"process": "a", "input": 1, "status": "timeout", "call": 0}]',
+      'h.json:1: "status" must be "ok", "info" or "fail"',
+    ],
+    [
+      '[{"process": "a", "input": 1, "output": 1, "call": 1700000000000000001, "ret": 1700000000000000002}]',
+      'h.json:1: "call" 1700000000000000000 is beyond 2^53 and cannot be read exactly: subtract the start time (or use a coarser unit)',
+    ],
+    [
+      '[{"process": "a", "type": "invoke", "f": "read", "time": 9007199254740993}]',
+      'h.json:1: "time" 9007199254740992 is beyond 2^53',
     ],
     [
       '[{"process": 1.5, "input": 1, "call": 0}]',
