@@ -22,6 +22,11 @@ export interface LincheckOptions extends BudgetOptions {
   readonly explain?: boolean;
   /** Steps the explanation may take on top of the check itself (default 2,000,000). */
   readonly maxExplainSteps?: number;
+  /**
+   * Decide every partition and explain every failure (`--all`). By default the search stops at
+   * the first partition found not linearizable: the verdict is settled.
+   */
+  readonly all?: boolean;
 }
 
 export interface PartitionResult {
@@ -33,6 +38,12 @@ export interface PartitionResult {
   readonly steps: number;
   /** One linearization of the partition, when asked for and found. */
   readonly witness?: readonly number[];
+  /**
+   * Why an 'unknown' partition is undecided: the budget ran out while it was searched
+   * ('exhausted'), it was never started or stopped short because another partition was found
+   * not linearizable first ('not-needed'), or the budget was gone before its turn ('not-started').
+   */
+  readonly undecided?: 'exhausted' | 'not-needed' | 'not-started';
 }
 
 export interface LincheckResult {
@@ -64,21 +75,20 @@ export function checkLinearizability<S>(
   validateHistory(history);
   const budget = new Budget(options);
   const partitions = partitionHistory(history, model as Model);
-  const results: PartitionResult[] = [];
-  for (const partition of partitions) {
-    const before = budget.steps;
-    const found = searchPartition(partition.ops, model, budget);
-    const verdict = verdictOf(found);
-    results.push({
+  const outcomes = schedulePartitions(partitions, model, budget, options.all === true);
+  const results: PartitionResult[] = partitions.map((partition, i) => {
+    const { found, steps, undecided } = outcomes[i] as PartitionOutcome<S>;
+    return {
       key: partition.key,
-      verdict,
+      verdict: found === undefined ? 'unknown' : verdictOf(found),
       ops: partition.indices,
-      steps: budget.steps - before,
-      ...(options.witness === true && found.kind === 'linearizable'
-        ? { witness: found.order.map((i) => partition.indices[i] as number) }
+      steps,
+      ...(undecided !== undefined ? { undecided } : {}),
+      ...(options.witness === true && found?.kind === 'linearizable'
+        ? { witness: found.order.map((k) => partition.indices[k] as number) }
         : {}),
-    });
-  }
+    };
+  });
   const verdict = results.some((r) => r.verdict === 'not-linearizable')
     ? 'not-linearizable'
     : results.some((r) => r.verdict === 'unknown')
@@ -109,6 +119,67 @@ export function checkLinearizability<S>(
       : {}),
     failures,
   };
+}
+
+interface PartitionOutcome<S> {
+  found: FindResult<S> | undefined;
+  steps: number;
+  undecided?: 'exhausted' | 'not-needed' | 'not-started';
+}
+
+/** Steps a partition gets in the first round; each round gives the undecided ones 4× more. */
+const FIRST_QUOTA = 20_000;
+
+/**
+ * Search the partitions so that one hard partition cannot hide a broken one (issue 16): the
+ * smallest first, in rounds with a step quota that grows 4× per round, so every partition is
+ * tried early and a small broken one is found in its first round. A search that hits its quota
+ * starts over with the next one (the search is not resumable); with 4× growth the repeated
+ * work is at most a third of the total. The last undecided partition gets the whole remaining
+ * budget. The search stops at the first partition found not linearizable unless `all`.
+ */
+function schedulePartitions<S>(
+  partitions: readonly Partition[],
+  model: Model<S>,
+  budget: Budget,
+  all: boolean,
+): PartitionOutcome<S>[] {
+  const outcomes: PartitionOutcome<S>[] = partitions.map(() => ({
+    found: undefined,
+    steps: 0,
+    undecided: 'not-started',
+  }));
+  const pending = partitions
+    .map((p, i) => ({ i, size: p.ops.length }))
+    .sort((a, b) => a.size - b.size || a.i - b.i)
+    .map((p) => p.i);
+  let quota = FIRST_QUOTA;
+  while (pending.length > 0) {
+    for (const i of [...pending]) {
+      const outcome = outcomes[i] as PartitionOutcome<S>;
+      const alone = pending.length === 1;
+      const child = alone ? budget : budget.child(quota);
+      const before = budget.steps;
+      const found = searchPartition((partitions[i] as Partition).ops, model, child);
+      outcome.steps += budget.steps - before;
+      const ranOut = found.kind === 'unknown' && (alone || child.exhausted !== 'max-steps');
+      if (found.kind !== 'unknown' || ranOut) {
+        pending.splice(pending.indexOf(i), 1);
+        outcome.found = found;
+        if (found.kind === 'unknown') outcome.undecided = 'exhausted';
+        else delete outcome.undecided;
+      } else {
+        outcome.undecided = 'exhausted';
+      }
+      if (found.kind === 'not-linearizable' && !all) {
+        for (const j of pending) (outcomes[j] as PartitionOutcome<S>).undecided = 'not-needed';
+        return outcomes;
+      }
+      if (budget.exhausted !== undefined) return outcomes;
+    }
+    quota *= 4;
+  }
+  return outcomes;
 }
 
 /** Search one partition from the model's initial state. */

@@ -92,9 +92,16 @@ describe('smr lincheck: verdicts on the corpus', () => {
       operations: 4,
       partitions: [
         { key: '"x"', verdict: 'not-linearizable', operations: 2 },
-        { key: '"y"', verdict: 'linearizable', operations: 2 },
+        // The verdict is settled by "x": "y" is not searched unless --all.
+        { key: '"y"', verdict: 'unknown', operations: 2, undecided: 'not-needed' },
       ],
     });
+    expect(typeof result.elapsedMs).toBe('number');
+    const all = JSON.parse(
+      (await smr('lincheck', '--json', '--all', data('kv-write-skew.ndjson'))).stdout,
+    );
+    expect(all.partitions[1]).toMatchObject({ key: '"y"', verdict: 'linearizable' });
+    expect(all.partitions[1]).not.toHaveProperty('undecided');
     expect(result.failures[0].window.ops.map((op: { index: number }) => op.index)).toEqual([0, 3]);
     expect(result.failures[0].breaking).toEqual({
       index: 3,

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { counterApp } from '../../src/core/apps/index.js';
 import type { Json } from '../../src/core/types.js';
@@ -247,5 +248,53 @@ describe('witnesses across partitions (locality, Herlihy & Wing 1990)', () => {
     expect(result.partitions).toHaveLength(2);
     assertWitness(h, kvModel, result.witness ?? []);
     expect(mergeWitnesses(h, [])).toEqual([]);
+  });
+});
+
+describe('partitions are scheduled so a hard one cannot hide a broken one (issue 16)', () => {
+  const hard = (
+    JSON.parse(
+      readFileSync(new URL('../data/lincheck/pathological.json', import.meta.url), 'utf8'),
+    ) as { process: string; input: { f: string }; output?: Json; call: number; ret: number }[]
+  ).map((r) => ({ ...r, process: `h${r.process}`, input: { ...r.input, key: 'hard' } }));
+  // A lost write on key "b": written 1, then read as nothing.
+  const broken: HistoryOp[] = [
+    { process: 'b1', input: { f: 'write', key: 'b', value: 1 }, output: null, call: 0, ret: 1 },
+    { process: 'b2', input: { f: 'read', key: 'b' }, output: 7, call: 2, ret: 3 },
+  ];
+  const history = [...(hard as HistoryOp[]), ...broken];
+
+  it('finds the broken small partition although the hard one comes first and would use the budget', () => {
+    const r = checkLinearizability(history, kvModel as Model, { maxSteps: 50_000, explain: false });
+    expect(r.verdict).toBe('not-linearizable');
+    const byKey = new Map(r.partitions.map((p) => [p.key, p]));
+    expect(byKey.get('"b"')?.verdict).toBe('not-linearizable');
+    expect(byKey.get('"hard"')).toMatchObject({ verdict: 'unknown', undecided: 'not-needed' });
+  });
+
+  it('with all, decides every partition it can and says why the others are undecided', () => {
+    const r = checkLinearizability(history, kvModel as Model, {
+      maxSteps: 50_000,
+      explain: false,
+      all: true,
+    });
+    expect(r.verdict).toBe('not-linearizable');
+    const byKey = new Map(r.partitions.map((p) => [p.key, p]));
+    expect(byKey.get('"hard"')).toMatchObject({ verdict: 'unknown', undecided: 'exhausted' });
+    expect(r.steps).toBeLessThanOrEqual(50_000);
+  });
+
+  it('the budget runs out before a partition is started: it is named as never started', () => {
+    const two = [...broken.map((op) => ({ ...op, input: { ...(op.input as object), key: 'c' } }))];
+    const fine: HistoryOp[] = [
+      { process: 'a', input: { f: 'write', key: 'a', value: 1 }, output: null, call: 0, ret: 1 },
+    ];
+    const r = checkLinearizability([...(hard as HistoryOp[]), ...fine, ...two], kvModel as Model, {
+      maxSteps: 3,
+      explain: false,
+      all: true,
+    });
+    expect(r.verdict).toBe('unknown');
+    expect(r.partitions.map((p) => p.undecided).sort()).toContain('not-started');
   });
 });

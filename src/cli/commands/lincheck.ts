@@ -28,6 +28,8 @@ interface LincheckFlags {
   readonly witness?: boolean;
   readonly html?: string;
   readonly json?: boolean;
+  readonly all?: boolean;
+  readonly explain: boolean;
 }
 
 /** How many operations of a long linearization the human output lists. */
@@ -57,6 +59,11 @@ export const registerLincheck: RegisterCommand = (program, setExit) => {
     .option('--witness', 'print a linearization order')
     .option('--html <file>', 'write a self-contained HTML timeline')
     .option('--json', 'print one machine-readable result object on stdout')
+    .option(
+      '--all',
+      'decide every partition and explain every failure (default: stop at the first partition found not linearizable)',
+    )
+    .option('--no-explain', 'the verdict only: no prefix and window for a failure')
     .action(async (file: string, flags: LincheckFlags) => {
       setExit(await runLincheck(file, flags));
     });
@@ -71,6 +78,8 @@ async function runLincheck(file: string, flags: LincheckFlags): Promise<number> 
   let reported = started;
   const result = checkLinearizability(parsed.ops, model, {
     witness: flags.witness === true || flags.html !== undefined,
+    all: flags.all === true,
+    explain: flags.explain,
     timeoutMs: flags.timeout > 0 ? flags.timeout * 1000 : undefined,
     maxSteps: flags.maxSteps,
     onProgress: (steps) => {
@@ -82,6 +91,7 @@ async function runLincheck(file: string, flags: LincheckFlags): Promise<number> 
       );
     },
   });
+  const elapsedMs = Math.round(performance.now() - started);
   const label = (i: number) => describe(model, parsed, i);
   if (flags.html !== undefined) {
     writeAtomically(
@@ -97,7 +107,7 @@ async function runLincheck(file: string, flags: LincheckFlags): Promise<number> 
   }
   process.stdout.write(
     flags.json === true
-      ? `${JSON.stringify(toJson(file, parsed, result, label))}\n`
+      ? `${JSON.stringify({ ...toJson(file, parsed, result, label), elapsedMs })}\n`
       : human(file, parsed, result, flags, label),
   );
   return result.verdict === 'linearizable'
@@ -181,12 +191,37 @@ function human(
     out.push(
       `${file}: unknown: the search ran out of ${why} with ${open} partition${open === 1 ? '' : 's'} undecided (${count})`,
     );
+    out.push(...undecidedLines(result));
   } else {
     out.push(`${file}: NOT linearizable (${count})`);
     for (const failure of result.failures) out.push(...explainLines(failure, row));
+    const skipped = result.partitions.filter((p) => p.undecided === 'not-needed').length;
+    if (skipped > 0)
+      out.push(
+        `${skipped} other partition${skipped === 1 ? '' : 's'} not decided: the verdict was settled (--all decides every one)`,
+      );
   }
   if (flags.html !== undefined) out.push(`timeline: ${flags.html}`);
   return `${out.join('\n')}\n`;
+}
+
+/** Which partitions the budget left undecided: searched until it ran out, or never started. */
+function undecidedLines(result: LincheckResult): string[] {
+  const name = (p: LincheckResult['partitions'][number]) =>
+    `${p.key ?? '(whole history)'} (${p.ops.length} operations, ${p.steps.toLocaleString('en')} steps)`;
+  const out: string[] = [];
+  if (result.partitions.length <= 1) return out;
+  const tried = result.partitions.filter((p) => p.undecided === 'exhausted');
+  const never = result.partitions.filter((p) => p.undecided === 'not-started');
+  const decided = result.partitions.length - tried.length - never.length;
+  const list = (ps: typeof tried) =>
+    ps.length <= SHOWN
+      ? ps.map(name).join(', ')
+      : `${ps.slice(0, SHOWN).map(name).join(', ')}, … ${ps.length - SHOWN} more`;
+  out.push(`  decided linearizable: ${decided} partition${decided === 1 ? '' : 's'}`);
+  if (tried.length > 0) out.push(`  searched until the budget ran out: ${list(tried)}`);
+  if (never.length > 0) out.push(`  never started: ${list(never)}`);
+  return out;
 }
 
 function explainLines(failure: Failure, row: (i: number) => string): string[] {
@@ -240,6 +275,7 @@ function toJson(
       verdict: p.verdict,
       operations: p.ops.length,
       steps: p.steps,
+      ...(p.undecided === undefined ? {} : { undecided: p.undecided }),
     })),
     ...(result.witness === undefined ? {} : { witness: result.witness }),
     failures: result.failures.map((f) => ({
