@@ -57,6 +57,47 @@ function registerReadOnly(input: Json, output: Json): boolean {
   return f === 'read' || f === 'get' || (f === 'cas' && output === false);
 }
 
+/**
+ * Unknown-outcome writes nothing could need (issue 16: timeouts made the search exponential,
+ * since each may or may not have happened, anywhere after its call). In a register partition,
+ * an unknown `write`/`put` of v can be dropped when no read returned v, no cas expected v, no
+ * cas failed, and there is no append; and v is neither nil nor "" (what a missing key reads as).
+ *
+ * Why that is sound. Dropping only removes behaviours, so a history linearizable without w is
+ * linearizable with w (an unknown operation may never have happened). Conversely take a
+ * linearization L with w, and remove w: only operations between w and the next write in L see
+ * a different state (the previous value instead of v). None of them observes it. A read there
+ * returned v in L (none did). A cas there compared with v: one that expected v is excluded; one
+ * that expected something else failed in L, and failed cas are excluded when known; an unknown
+ * cas there took no effect in L, so it can be left out of the new order too. An append is
+ * excluded. So L without w (and those unknown cas) is a linearization: same verdict.
+ */
+function unobservedUnknownWrites(
+  ops: readonly { readonly input: Json; readonly output: Json | undefined }[],
+): number[] {
+  const observed = new Set<string>();
+  for (const { input, output } of ops) {
+    const f = field(input, 'f');
+    if (f === 'append') return [];
+    if (f === 'cas') {
+      if (output === false) return [];
+      const value = field(input, 'value');
+      if (Array.isArray(value)) observed.add(canonicalEncode(value[0] ?? null));
+    }
+    if ((f === 'read' || f === 'get') && output !== undefined)
+      observed.add(canonicalEncode(output));
+  }
+  const out: number[] = [];
+  ops.forEach(({ input, output }, i) => {
+    const f = field(input, 'f');
+    if (output !== undefined || (f !== 'write' && f !== 'put')) return;
+    const value = field(input, 'value') ?? null;
+    if (value === null || value === '') return;
+    if (!observed.has(canonicalEncode(value))) out.push(i);
+  });
+  return out;
+}
+
 const REGISTER_FS = ['read', 'write', 'cas'];
 const KV_FS = ['read', 'get', 'write', 'put', 'append', 'cas'];
 
@@ -102,6 +143,7 @@ export const registerModel: Model<Json> = {
   key: (state) => canonicalEncode(state),
   describe: describeOp,
   readOnly: registerReadOnly,
+  neverNeeded: unobservedUnknownWrites,
   validate: (input, output) =>
     validateOp(input, output, REGISTER_FS) ??
     (field(input, 'key') === undefined
@@ -136,6 +178,8 @@ export const kvModel: Model<KvModelState> = {
   },
   describe: describeOp,
   readOnly: registerReadOnly,
+  // Per key (a partition), or over several keys at once: the conditions only get stricter.
+  neverNeeded: unobservedUnknownWrites,
   validate: (input, output) =>
     validateOp(input, output, KV_FS) ??
     (field(input, 'key') === undefined ? 'a kv operation needs a "key"' : null),

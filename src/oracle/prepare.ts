@@ -78,6 +78,19 @@ export function validateHistory(history: readonly HistoryOp[]): void {
  * one such operation makes the whole history a single partition (sound, just slower).
  */
 export function partitionHistory(history: readonly HistoryOp[], model: Model): Partition[] {
+  return splitByKey(history, model).map((p) => withoutNeverNeeded(history, p, model));
+}
+
+/** Leave out what `model.neverNeeded` proves cannot matter (unobserved unknown writes). */
+function withoutNeverNeeded(history: readonly HistoryOp[], p: Partition, model: Model): Partition {
+  if (model.neverNeeded === undefined) return p;
+  const drop = new Set(model.neverNeeded(p.indices.map((i) => at(history, i))));
+  if (drop.size === 0) return p;
+  const keep = p.indices.filter((_, k) => !drop.has(k));
+  return { key: p.key, indices: keep, ops: keep.map((i) => toSearchOp(at(history, i))) };
+}
+
+function splitByKey(history: readonly HistoryOp[], model: Model): Partition[] {
   const whole = (): Partition[] => [
     { key: undefined, indices: history.map((_, i) => i), ops: history.map(toSearchOp) },
   ];

@@ -49,6 +49,15 @@ export interface Model<S = unknown> {
    * makes the checker unsound.
    */
   readOnly?(input: Json, output: Json): boolean;
+  /**
+   * Optional, a speed-up with a proof obligation: indices of operations with an unknown outcome
+   * that can be left out of this partition without changing its verdict (each is linearizable
+   * somewhere iff the partition is linearizable with it never having happened). The checker
+   * drops them before searching; a wrong claim makes it unsound.
+   */
+  neverNeeded?(
+    ops: readonly { readonly input: Json; readonly output: Json | undefined }[],
+  ): readonly number[];
 }
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';

@@ -298,3 +298,52 @@ describe('partitions are scheduled so a hard one cannot hide a broken one (issue
     expect(r.partitions.map((p) => p.undecided).sort()).toContain('not-started');
   });
 });
+
+describe('unobserved unknown writes are left out (issue 16), without changing a verdict', () => {
+  const without = (model: Model): Model => {
+    const { neverNeeded: _dropped, ...rest } = model;
+    return rest;
+  };
+  // Many unknown outcomes (half the operations) and larger histories than the brute-force
+  // comparison: the pruned search must agree with the unpruned one, which that comparison checks.
+  const shapes = (input: fc.Arbitrary<Json>) =>
+    fc.array(
+      shapeArbitrary(input).chain((s) => fc.boolean().map((unknown) => ({ ...s, unknown }))),
+      { minLength: 1, maxLength: 10 },
+    );
+  const values = fc.constantFrom<Json>(0, 1, 2, 3, 4, 5);
+  const writes = fc.oneof(
+    fc.constant<Json>({ f: 'read' }),
+    values.map((value) => ({ f: 'write', value })),
+    fc.tuple(values, values).map(([a, b]) => ({ f: 'cas', value: [a, b] })),
+  );
+  it('agrees with the unpruned search on random register histories', () => {
+    fc.assert(
+      fc.property(
+        shapes(writes),
+        fc.option(fc.record({ index: fc.nat(), output: values }), { nil: undefined }),
+        (s, corrupt) => {
+          const h = buildHistory(s, applyRegister, null, corrupt);
+          const pruned = checkLinearizability(h, registerModel as Model, { explain: false });
+          const full = checkLinearizability(h, without(registerModel as Model), { explain: false });
+          expect(pruned.verdict).toBe(full.verdict);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('drops only unknown writes of values no read, cas or append could need', () => {
+    const h: HistoryOp[] = [
+      { process: 'a', input: { f: 'write', value: 1 }, output: undefined, call: 0, ret: 1 },
+      { process: 'b', input: { f: 'write', value: 2 }, output: undefined, call: 0, ret: 1 },
+      { process: 'c', input: { f: 'read' }, output: 2, call: 2, ret: 3 },
+    ];
+    expect(registerModel.neverNeeded?.(h)).toEqual([0]);
+    const failedCas = [
+      ...h,
+      { process: 'd', input: { f: 'cas', value: [5, 6] }, output: false, call: 4, ret: 5 },
+    ];
+    expect(registerModel.neverNeeded?.(failedCas)).toEqual([]);
+  });
+});
