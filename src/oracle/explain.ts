@@ -177,16 +177,21 @@ function shrinkWindow(
   let minimal = false;
   for (let chunk = Math.max(1, others.length >> 1); ; chunk = Math.max(1, chunk >> 1)) {
     let complete = true;
+    let removed = false;
     for (let start = 0; start < others.length;) {
       const candidate = [...others.slice(0, start), ...others.slice(start + chunk)];
       const verdict = conflicts(candidate);
-      if (verdict === 'holds') others = candidate;
-      else {
+      if (verdict === 'holds') {
+        others = candidate;
+        removed = true;
+      } else {
         if (verdict === 'unknown') complete = false;
         start += chunk;
       }
     }
-    if (chunk === 1) {
+    // 1-minimal only at a fixpoint: removing one operation can make an earlier one removable,
+    // so single removals are swept again until a whole sweep removes nothing.
+    if (chunk === 1 && !removed) {
       minimal = complete;
       break;
     }

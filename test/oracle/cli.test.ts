@@ -48,14 +48,14 @@ describe('smr lincheck: verdicts on the corpus', () => {
     expect(stdout).toBe(
       [
         `${file}: NOT linearizable (3 operations, 1 partition, model register, 4 steps)`,
-        'breaks when #2  2  read → 1  (lines 7–8) returns',
+        'breaks when #2  2  read → 1  (lines 7–8; called 4, returned 5) returns',
         '  longest linearizable prefix: the 3 operations called before that; one linearization:',
-        '    1. #0  0  write 1  (lines 2–3)',
-        '    2. #1  1  write 2  (lines 4–5)',
+        '    1. #0  0  write 1  (lines 2–3; called 0, returned 1)',
+        '    2. #1  1  write 2  (lines 4–5; called 2, returned 3)',
         '  window that cannot be ordered (3 operations, 1-minimal; its output fits some order of these, but none that respects real time):',
-        '    #0  0  write 1  (lines 2–3)',
-        '    #1  1  write 2  (lines 4–5)',
-        '    #2  2  read → 1  (lines 7–8)  <- breaks',
+        '    #0  0  write 1  (lines 2–3; called 0, returned 1)',
+        '    #1  1  write 2  (lines 4–5; called 2, returned 3)',
+        '    #2  2  read → 1  (lines 7–8; called 4, returned 5)  <- breaks',
         '',
       ].join('\n'),
     );
@@ -65,7 +65,7 @@ describe('smr lincheck: verdicts on the corpus', () => {
     const { code, stdout } = await smr('lincheck', '--witness', data('info-took-effect.edn'));
     expect(code).toBe(0);
     expect(stdout).toContain(
-      '  1. #0  0  write 1 → ?  (lines 2–3)\n  2. #1  1  read → 1  (lines 4–5)\n',
+      '  1. #0  0  write 1 → ?  (lines 2–3; called 0, returned 1)\n  2. #1  1  read → 1  (lines 4–5; called 2, returned 3)\n',
     );
   });
 

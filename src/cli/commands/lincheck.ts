@@ -156,11 +156,14 @@ function describe(model: Model, parsed: ParsedHistory, i: number): string {
   );
 }
 
+/** Where an operation is in the file, and its call and return times. */
 function where(parsed: ParsedHistory, i: number): string {
   const lines = parsed.lines[i];
-  if (lines === undefined) return '';
-  if (lines.ret === null) return `line ${lines.call}, never returned`;
-  return lines.ret === lines.call ? `line ${lines.call}` : `lines ${lines.call}–${lines.ret}`;
+  const op = parsed.ops[i];
+  if (lines === undefined || op === undefined) return '';
+  const times = `called ${op.call}, ${op.ret === null ? 'never returned' : `returned ${op.ret}`}`;
+  if (lines.ret === null) return `line ${lines.call}; ${times}`;
+  return `${lines.ret === lines.call ? `line ${lines.call}` : `lines ${lines.call}–${lines.ret}`}; ${times}`;
 }
 
 function human(
