@@ -44,6 +44,8 @@ export interface PartitionResult {
    * not linearizable first ('not-needed'), or the budget was gone before its turn ('not-started').
    */
   readonly undecided?: 'exhausted' | 'not-needed' | 'not-started';
+  /** Unknown-outcome operations left out before the search as never needed (indices). */
+  readonly dropped?: readonly number[];
 }
 
 export interface LincheckResult {
@@ -84,6 +86,7 @@ export function checkLinearizability<S>(
       ops: partition.indices,
       steps,
       ...(undecided !== undefined ? { undecided } : {}),
+      ...(partition.dropped !== undefined ? { dropped: partition.dropped } : {}),
       ...(options.witness === true && found?.kind === 'linearizable'
         ? { witness: found.order.map((k) => partition.indices[k] as number) }
         : {}),

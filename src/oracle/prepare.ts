@@ -24,6 +24,8 @@ export interface Partition {
   readonly indices: readonly number[];
   /** The same operations as the search sees them. */
   readonly ops: readonly SearchOp[];
+  /** Operations of this key left out before the search (`model.neverNeeded`), as indices. */
+  readonly dropped?: readonly number[];
 }
 
 /** An operation has an unknown outcome when its output is unknown or it never returned. */
@@ -87,7 +89,12 @@ function withoutNeverNeeded(history: readonly HistoryOp[], p: Partition, model: 
   const drop = new Set(model.neverNeeded(p.indices.map((i) => at(history, i))));
   if (drop.size === 0) return p;
   const keep = p.indices.filter((_, k) => !drop.has(k));
-  return { key: p.key, indices: keep, ops: keep.map((i) => toSearchOp(at(history, i))) };
+  return {
+    key: p.key,
+    indices: keep,
+    ops: keep.map((i) => toSearchOp(at(history, i))),
+    dropped: p.indices.filter((_, k) => drop.has(k)),
+  };
 }
 
 function splitByKey(history: readonly HistoryOp[], model: Model): Partition[] {

@@ -17,6 +17,7 @@ describe('smr lincheck: verdicts on the corpus', () => {
     ['register-ok.log', 0],
     // Fields separated by runs of spaces, some lines with a timestamp: detected without --format.
     ['register-ok-spaces.log', 0],
+    ['unknown-writes-unobserved.json', 0],
     ['register-pending.json', 0],
     ['app-kv-ok.json', 0],
     ['kv-jepsen-vector.edn', 0],
@@ -59,6 +60,28 @@ describe('smr lincheck: verdicts on the corpus', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('counts unknown outcomes, says how many were left out as never needed, and warns when every write is unknown', async () => {
+    const file = data('unknown-writes-unobserved.json');
+    const { code, stdout } = await smr('lincheck', file);
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      'unknown outcomes: 2 (write 2) in 1 partition; 2 left out as never needed (unobserved unknown writes)\n',
+    );
+    expect(stdout).not.toContain('warning');
+    const lost = await smr('lincheck', data('info-took-effect.edn'));
+    expect(lost.stdout).toContain(
+      'warning: every operation that writes has an unknown outcome — did the recorder lose the outputs?',
+    );
+    const json = JSON.parse((await smr('lincheck', '--json', file)).stdout);
+    expect(json.unknownOutcomes).toEqual({
+      total: 2,
+      byKind: { write: 2 },
+      partitions: 1,
+      dropped: 2,
+      everyWriteUnknown: false,
+    });
   });
 
   it('prints a witness order', async () => {

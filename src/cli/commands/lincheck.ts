@@ -4,6 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { canonicalEncode } from '../../core/canonical.js';
+import { isRecord } from '../../core/app.js';
+import type { Json } from '../../core/types.js';
 import {
   HISTORY_FORMATS,
   parseHistory,
@@ -156,6 +158,56 @@ function describe(model: Model, parsed: ParsedHistory, i: number): string {
   );
 }
 
+/**
+ * Operations with an unknown outcome, by kind (the input's `f` or `type`), and how many the model
+ * left out as never needed; and a warning when every operation that writes is unknown — then
+ * reads can only be checked against the initial state, which usually means the recorder lost the
+ * outputs (a timeout everywhere, or a missing field).
+ */
+function unknownOutcomes(parsed: ParsedHistory, result: LincheckResult) {
+  const kindOf = (input: Json): string => {
+    const kind = isRecord(input) ? (input['f'] ?? input['type']) : undefined;
+    return typeof kind === 'string' ? kind : '?';
+  };
+  const byKind: Record<string, number> = {};
+  let total = 0;
+  let writes = 0;
+  let unknownWrites = 0;
+  for (const op of parsed.ops) {
+    const kind = kindOf(op.input);
+    const writing = kind !== 'read' && kind !== 'get';
+    if (writing) writes++;
+    if (op.output !== undefined) continue;
+    total++;
+    byKind[kind] = (byKind[kind] ?? 0) + 1;
+    if (writing) unknownWrites++;
+  }
+  const dropped = result.partitions.reduce((n, p) => n + (p.dropped?.length ?? 0), 0);
+  const partitions = new Set(
+    result.partitions.flatMap((p, k) =>
+      [...p.ops, ...(p.dropped ?? [])].some((i) => parsed.ops[i]?.output === undefined) ? [k] : [],
+    ),
+  ).size;
+  const everyWriteUnknown = writes > 0 && unknownWrites === writes;
+  return { total, byKind, partitions, dropped, everyWriteUnknown };
+}
+
+function unknownLines(parsed: ParsedHistory, result: LincheckResult): string[] {
+  const u = unknownOutcomes(parsed, result);
+  if (u.total === 0) return [];
+  const kinds = Object.entries(u.byKind)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+  const out = [
+    `unknown outcomes: ${u.total} (${kinds}) in ${u.partitions} partition${u.partitions === 1 ? '' : 's'}${u.dropped > 0 ? `; ${u.dropped} left out as never needed (unobserved unknown writes)` : ''}`,
+  ];
+  if (u.everyWriteUnknown)
+    out.push(
+      'warning: every operation that writes has an unknown outcome — did the recorder lose the outputs?',
+    );
+  return out;
+}
+
 /** Where an operation is in the file, and its call and return times. */
 function where(parsed: ParsedHistory, i: number): string {
   const lines = parsed.lines[i];
@@ -204,6 +256,7 @@ function human(
         `${skipped} other partition${skipped === 1 ? '' : 's'} not decided: the verdict was settled (--all decides every one)`,
       );
   }
+  out.push(...unknownLines(parsed, result));
   if (flags.html !== undefined) out.push(`timeline: ${flags.html}`);
   return `${out.join('\n')}\n`;
 }
@@ -279,7 +332,9 @@ function toJson(
       operations: p.ops.length,
       steps: p.steps,
       ...(p.undecided === undefined ? {} : { undecided: p.undecided }),
+      ...(p.dropped === undefined ? {} : { dropped: p.dropped.length }),
     })),
+    unknownOutcomes: unknownOutcomes(parsed, result),
     ...(result.witness === undefined ? {} : { witness: result.witness }),
     failures: result.failures.map((f) => ({
       partition: f.partition ?? null,
