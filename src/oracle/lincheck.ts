@@ -106,7 +106,8 @@ export function checkLinearizability<S>(
     });
     results.forEach((result, i) => {
       if (result.verdict !== 'not-linearizable') return;
-      failures.push(explainFailure(partitions[i] as Partition, model, explainBudget));
+      const partition = partitions[i] as Partition;
+      failures.push(explainFailure(partition, modelFor(model, partition), explainBudget));
     });
   }
   return {
@@ -163,7 +164,8 @@ function schedulePartitions<S>(
       const alone = pending.length === 1;
       const child = alone ? budget : budget.child(quota);
       const before = budget.steps;
-      const found = searchPartition((partitions[i] as Partition).ops, model, child);
+      const partition = partitions[i] as Partition;
+      const found = searchPartition(partition.ops, modelFor(model, partition) as Model<S>, child);
       outcome.steps += budget.steps - before;
       const ranOut = found.kind === 'unknown' && (alone || child.exhausted !== 'max-steps');
       if (found.kind !== 'unknown' || ranOut) {
@@ -183,6 +185,12 @@ function schedulePartitions<S>(
     quota *= 4;
   }
   return outcomes;
+}
+
+/** The model a partition is searched with: the model's own per-partition one, if it has one. */
+function modelFor<S>(model: Model<S>, partition: Partition): Model {
+  if (partition.key === undefined || model.forPartition === undefined) return model as Model;
+  return model.forPartition(partition.key);
 }
 
 /** Search one partition from the model's initial state. */

@@ -50,6 +50,12 @@ export interface Model<S = unknown> {
    */
   readOnly?(input: Json, output: Json): boolean;
   /**
+   * Optional, a speed-up: the model to search one partition with (`partition` returned `key` for
+   * every operation in it), e.g. a single register instead of a map of them. It must accept the
+   * same behaviours of those operations as this model does.
+   */
+  forPartition?(key: string): Model;
+  /**
    * Optional, a speed-up with a proof obligation: indices of operations with an unknown outcome
    * that can be left out of this partition without changing its verdict (each is linearizable
    * somewhere iff the partition is linearizable with it never having happened). The checker
