@@ -13,8 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Protocol } from '../../../src/spec/transition-system.js';
-import { fingerprint } from '../fingerprints.js';
-import type { PathOutcome } from './dfs.js';
+import { keyOf, type PathOutcome } from './dfs.js';
 import { ProgressClock, type Progress } from './search.js';
 
 export interface DelayOptions {
@@ -30,6 +29,9 @@ export type MilestoneCounts = Readonly<Record<string, number>>;
 export interface DelayOutcome extends PathOutcome {
   readonly milestones: MilestoneCounts;
 }
+
+/** Depths are below this, so a state with more budget left always ranks higher. */
+const DEPTH_RANGE = 2 ** 20;
 
 interface Frame<W, A> {
   readonly world: W;
@@ -49,6 +51,8 @@ export function runDelayBounded<W, A>(
   protocol: Protocol<W, A>,
   options: DelayOptions,
 ): DelayOutcome {
+  if (options.maxDepth >= DEPTH_RANGE)
+    throw new RangeError(`maxDepth must be below ${DEPTH_RANGE}`);
   const scheduler = protocol.scheduled?.bind(protocol);
   if (scheduler === undefined)
     throw new Error(
@@ -56,18 +60,14 @@ export function runDelayBounded<W, A>(
     );
   const started = performance.now();
   const clock = new ProgressClock(started, options.onProgress);
-  // Per state: the most budget and least depth it was expanded with, packed as budget·2^16 − depth.
+  // Per state: the most budget and least depth it was expanded with, packed as budget·2^20 − depth
+  // (depth stays below 2^20: --max-depth is at most 100,000).
   const best = new Map<string, number>();
   const names: string[] = [];
   const counted: Set<string>[] = [];
   let transitions = 0;
   let deepest = 0;
-  const key = (w: W): string => {
-    const [hi, lo] = protocol.fingerprint
-      ? protocol.fingerprint(w)
-      : fingerprint(protocol.encodeCanonical ? protocol.encodeCanonical(w) : protocol.encode(w));
-    return `${hi}:${lo}`;
-  };
+  const key = (w: W): string => keyOf(protocol, w);
   const milestones = (): MilestoneCounts =>
     Object.fromEntries(names.map((n, i) => [n, (counted[i] as Set<string>).size]));
   const done = (kind: PathOutcome['kind'], extra: Partial<PathOutcome> = {}): DelayOutcome => ({
@@ -95,7 +95,7 @@ export function runDelayBounded<W, A>(
     if (budget > 0) for (let k = 0; k < actions.length; k++) if (k !== scheduled) order.push(k);
     return { world, depth, budget, reached, actions, order, scheduled, next: 0 };
   };
-  const rank = (budget: number, depth: number): number => budget * 65536 - depth;
+  const rank = (budget: number, depth: number): number => budget * DEPTH_RANGE - depth;
 
   const initial = protocol.initialStates();
   for (let i = 0; i < initial.length; i++) {

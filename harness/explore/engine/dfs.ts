@@ -28,7 +28,8 @@ export interface PathOutcome {
   readonly walks?: number;
 }
 
-const keyOf = <W, A>(p: Protocol<W, A>, w: W): string => {
+/** A state's visited-set key: its fingerprint (symmetry included) as text. */
+export const keyOf = <W, A>(p: Protocol<W, A>, w: W): string => {
   const [hi, lo] = p.fingerprint
     ? p.fingerprint(w)
     : fingerprint(p.encodeCanonical ? p.encodeCanonical(w) : p.encode(w));
