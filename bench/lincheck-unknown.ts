@@ -8,20 +8,12 @@ import type { Json } from '../src/core/types.js';
 import { checkLinearizability } from '../src/oracle/lincheck.js';
 import { registerModel } from '../src/oracle/models.js';
 import type { HistoryOp, Model } from '../src/oracle/types.js';
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Random } from '../harness/random.js';
 // Reads and writes of unique values; a fraction of writes time out: their outcome is unknown and
 // half of them never took effect (as with a client timeout before the request reached the leader).
 function gen(clients: number, n: number, unknownFrac: number, seed: number): HistoryOp[] {
-  const rand = random(seed);
+  const rng = new Random(seed);
+  const rand = (): number => rng.next();
   const free = new Array(clients).fill(0);
   const drafts: {
     p: string;
