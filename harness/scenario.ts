@@ -4,12 +4,12 @@
  * users can script their own scenarios; tests keep theirs under test/data/scenarios/.
  *
  *   init replicas=3 clients=1 electionTicks=1 heartbeatTicks=0 policy=majority app=kv
- *        checkpointEvery=0 transferChunk=64
+ *        checkpointEvery=0 transferChunk=64 window=8 auditEvery=0
  *   tick r1 [times=K]
  *   deliver [from=X] [to=Y] [type=T] [slot=S]   deliver every matching in-flight message, in order
  *   drop [from=X] [to=Y] [type=T]               lose every matching in-flight message
  *   duplicate [from=X] [to=Y] [type=T]
- *   crash r1 | restart r1
+ *   crash r1 | restart r1 | corrupt r1        corrupt: garble r1's app state (the harness fault)
  *   submit c1 {"type":"put","key":"x","value":"1"}
  *   inject {"type":"Reply",...} to=c1           put a hand-made message in flight
  *   state r1 | network | history
@@ -93,6 +93,11 @@ export class ScenarioRunner {
         return this.apply({ kind: 'Crash', replica: need(positional[0], 'replica') });
       case 'restart':
         return this.apply({ kind: 'Restart', replica: need(positional[0], 'replica') });
+      case 'corrupt': {
+        const replica = need(positional[0], 'replica');
+        const shown = this.apply({ kind: 'Corrupt', replica });
+        return [`corrupted ${replica}'s app state`, shown].filter((s) => s !== '').join('\n');
+      }
       case 'submit':
         return this.apply({
           kind: 'Submit',
@@ -146,6 +151,7 @@ export class ScenarioRunner {
         window: num('window', 8),
         checkpointEvery: num('checkpointEvery', 0),
         transferChunk: num('transferChunk', 64),
+        auditEvery: num('auditEvery', 0),
       },
       clientParams: {
         policy: args['policy'] === 'first-reply' ? 'first-reply' : 'majority',
@@ -223,6 +229,8 @@ export function renderMessage(m: Message): string {
       return `CatchUpRequest from=${m.fromSlot}${m.versions === undefined ? '' : ` versions=${canonicalEncode(m.versions)}`}`;
     case 'CheckpointVote':
       return `CheckpointVote checkpoint=${m.slot} ${m.digest}`;
+    case 'Audit':
+      return `Audit slot=${m.slot} ${m.digest}${m.echo ? ' echo' : ''}`;
     case 'SnapshotChunk':
       return `SnapshotChunk checkpoint=${m.slot} ${m.index + 1}/${m.count} parts=[${m.parts.map((p) => `${p.name}@${p.version}`).join(', ')}]`;
     case 'CatchUpReply':
@@ -250,6 +258,7 @@ function renderReplica(cfg: ClusterConfig, world: World, id: NodeId): string {
     `  checkpoint: ${state.durable.checkpoint === null ? '-' : `slot ${state.durable.checkpoint.slot} ${canonicalEncode(cfg.app.view(state.durable.checkpoint.app))}`}`,
     `  disk: promised=${formatBallot(disk.promised)} accepted=${disk.accepted.size} chosen=${disk.chosen.size} checkpoint=${disk.checkpoint?.slot ?? 0}`,
     `  app: ${canonicalEncode(cfg.app.view(v.app))} sessions: ${[...v.sessions].map(([c, s]) => `${c}#${s.seq}`).join(' ') || '-'}`,
+    `  configuration: ${v.membership.epochs.map((e) => `{${e.members.join(',')}} from slot ${e.from}`).join(', ')}${v.membership.rejoin.length > 0 ? `; to rejoin: ${v.membership.rejoin.join(',')}` : ''}`,
   ].join('\n');
 }
 

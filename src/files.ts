@@ -3,8 +3,17 @@
  * unwritable destination is bad usage reported before any work is done (one line, exit 2),
  * and a file is written whole or not at all (temporary file, then rename).
  */
-import { accessSync, constants, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
 /** Throws a UsageError naming `flag` and `path` unless a file can be written at `path`. */
@@ -48,6 +57,13 @@ function directoryProblem(dir: string): string | null {
   try {
     if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
     accessSync(dir, constants.W_OK);
+    // access(2) says yes to root for read-only file systems such as /proc: try for real, with a
+    // probe directory removed at once.
+    try {
+      rmdirSync(mkdtempSync(join(dir, '.smr-probe-')));
+    } catch (error) {
+      return `${dir}: nothing can be created there (${(error as { code?: string }).code ?? 'error'})`;
+    }
     return null;
   } catch (error) {
     return `${dir}: ${reasonOf(error)}`;

@@ -1,22 +1,28 @@
 /**
  * The main job (`smr check`): what a user puts in CI first, and what must catch the classic
- * Paxos and SMR bugs on its embedded defaults (issue 12). Six parts, cheapest and strongest
- * first; every one checks every invariant, and every node step against the spec twin:
+ * Paxos and SMR bugs on its embedded defaults (issue 12). Seven parts, cheapest and strongest
+ * first; every one checks every invariant, and every node step against the spec twin (but the
+ * steps of the audit and reconfiguration, which the spec does not model yet):
  *
  *   1. explore  — the F=1 scope, exhaustively (every interleaving of loss, duplication,
  *                 reordering, a crash–restart, two elections and a request);
  *   2. probes   — every replica and client state part 1 reached, and those of a bounded F=2
  *                 search with two clients, handed synthetic messages of every kind
  *                 (harness/conformance/probes.ts);
- *   3. checkpoints — the checkpoint scope (two requests, a checkpoint every slot, loss,
+ *   3. audit    — the audit scope (the checkpoint scope below with an audit after every slot),
+ *                 every run within two delays: a corrupt replica detected by the audit, its
+ *                 QUIT, its state rebuilt, its JOIN (src/core/replica/audit.ts; Smr.tla does
+ *                 not model these yet, so the steps that take part in them are not checked
+ *                 against the twin);
+ *   4. simulate — seeded simulations of 3 and 5 replicas under every fault, corruption and an
+ *                 operator's JOIN/QUIT included; the traces of the runs without those are
+ *                 validated by the native trace checker;
+ *   5. checkpoints — the checkpoint scope (two requests, a checkpoint every slot, loss,
  *                 duplication, a crash, a corrupt replica), every run within three delays of a
  *                 fair scheduler (engine/delay.ts): checkpoint, truncation, restart and a state
  *                 transfer to the restarted replica;
- *   4. simulate — seeded simulations of 3 and 5 replicas under every fault, corruption
- *                 included; the traces of the runs without corruption are validated by the
- *                 native trace checker;
- *   5. walks    — seeded swarm random walks over wider scopes (walks.ts);
- *   6. traces   — the bundled trace corpus gets its expected verdicts.
+ *   6. walks    — seeded swarm random walks over wider scopes (walks.ts);
+ *   7. traces   — the bundled trace corpus gets its expected verdicts.
  *
  * `failFast` stops at the first part that fails (the mutation score wants the time to the
  * first violation); otherwise every part runs and reports.
@@ -32,6 +38,7 @@ import { createClusterProtocol } from '../explore/cluster/protocol.js';
 import { DEFAULT_SCOPE, type ClusterScope } from '../explore/cluster/scope.js';
 import type { Progress } from '../explore/engine/search.js';
 import {
+  auditScopeOptions,
   checkpointScopeOptions,
   explore,
   type ExploreResult,
@@ -42,10 +49,18 @@ import { MUTANTS } from '../mutants/index.js';
 import { FAULTS, INPUT_FAULTS, simulate, type SimResult } from '../sim/simulate.js';
 import { CHECKPOINT_WALK_SCOPE, WALK_SCOPES, WALK_WEIGHTS } from './walks.js';
 
-export const PARTS = ['explore', 'probes', 'checkpoints', 'simulate', 'walks', 'traces'] as const;
+export const PARTS = [
+  'explore',
+  'probes',
+  'audit',
+  'simulate',
+  'checkpoints',
+  'walks',
+  'traces',
+] as const;
 export type PartName = (typeof PARTS)[number];
 
-/** The simulations of part 3: traced ones first (their traces are validated), then corruption. */
+/** The simulations of part 4: traced ones first (their traces are validated), then corruption. */
 /** Half of them checkpoint every four slots, so truncation and state transfer show in traces. */
 export const SIMULATION_SUITE = [
   {
@@ -170,8 +185,10 @@ export interface MainJobResult {
   readonly mutant?: string;
   readonly parts: readonly PartResult[];
   readonly exploration?: ExploreResult;
-  /** Part 3: the checkpoint scope, delay-bounded. */
+  /** Part 5: the checkpoint scope, delay-bounded. */
   readonly checkpointExploration?: ExploreResult;
+  /** Part 3: the audit scope, delay-bounded. */
+  readonly auditExploration?: ExploreResult;
   readonly probes?: { readonly f2Search: ExploreResult; readonly result: ProbeResult };
   readonly simulations?: readonly SimulationRun[];
   readonly walks?: readonly WalkRun[];
@@ -321,6 +338,23 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
         ...violationOf(cp),
       });
     },
+    audit: async () => {
+      const au = await explore(
+        auditScopeOptions(DEFAULT_SCOPE.replicas, options.mutant, {
+          ...outFor('audit'),
+          ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+        }),
+      );
+      result.auditExploration = au;
+      const reached = (m: string): string => fmt(au.milestones?.[m] ?? 0);
+      return finish({
+        part: 'audit',
+        ok: au.status === 'ok' && au.complete,
+        elapsedMs: au.elapsedMs,
+        covered: `audit scope (${describeScope(au.scope ?? DEFAULT_SCOPE)}) within ≤${au.maxDelays ?? 0} delays of a fair scheduler: ${fmt(au.distinctStates)} states${au.complete || au.status === 'violation' ? '' : ', INCOMPLETE'}; after an audit detection ${reached('audit detection')}, a QUIT ${reached('QUIT')}, a JOIN ${reached('JOIN')}, a state transfer after a detection ${reached('audit detection, then state transfer')}; the audit's own steps are not checked against the twin (Smr.tla does not model the audit yet)`,
+        ...violationOf(au),
+      });
+    },
     simulate: async () => {
       const t = performance.now();
       const runs: SimulationRun[] = [];
@@ -342,10 +376,13 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
         });
         const trace = s.traced && r.violation === null ? validateTrace(lines) : null;
         runs.push({ result: r, trace });
-        const what = `N=${s.replicas} C=${s.clients} seed=${s.seed} checkpoint every ${s.checkpointEvery}${s.traced ? '' : ' with corruption'}`;
+        const what = `N=${s.replicas} C=${s.clients} seed=${s.seed} checkpoint every ${s.checkpointEvery}${s.traced ? '' : ' with corruption and an operator’s JOIN/QUIT'}`;
         report(
           `  simulate ${what}: ${fmt(r.steps)} steps, ${fmt(r.requests.completed)} requests completed, ${fmt(r.slotsChosen)} slots chosen, ${fmt(r.checkpoints.taken)} checkpoints, ${fmt(r.checkpoints.transfers)} transfers` +
             (trace === null ? '' : `, trace ${trace.verdict} (${fmt(trace.events)} events)`) +
+            (r.audit.every === 0
+              ? ''
+              : `, ${r.audit.detections} audit detections, ${r.audit.quits} QUIT and ${r.audit.joins} JOIN executed, ${r.audit.refused} refused`) +
             (r.violation === null
               ? ''
               : ` — VIOLATION ${r.violation.invariant} at step ${r.violation.step}`),
@@ -376,7 +413,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
         part: 'simulate',
         ok: bad === undefined,
         elapsedMs: performance.now() - t,
-        covered: `${runs.length} seeded runs (3 and 5 replicas, every fault, 2 with corruption), ${fmt(runs.reduce((n, r) => n + r.result.steps, 0))} steps, ${traced} traces validated`,
+        covered: `${runs.length} seeded runs (3 and 5 replicas, every fault, 2 with corruption, the audit and an operator's JOIN/QUIT), ${fmt(runs.reduce((n, r) => n + r.result.steps, 0))} steps, ${traced} traces validated`,
         ...(bad?.finding !== undefined ? { finding: bad.finding } : {}),
         ...(bad?.invariant !== undefined ? { invariant: bad.invariant } : {}),
       });
@@ -499,7 +536,11 @@ export function describeScope(s: ClusterScope): string {
     (s.checkpointEvery ?? 0) > 0
       ? `, a checkpoint every ${s.checkpointEvery === 1 ? 'slot' : `${s.checkpointEvery} slots`}`
       : '';
-  return `${s.replicas} replicas, ${s.clients} client${s.clients === 1 ? '' : 's'}, ${s.requests} request${s.requests === 1 ? '' : 's'}, faults ${s.faults.join(',')}, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${timing}${checkpoints}`;
+  const audits =
+    (s.auditEvery ?? 0) > 0
+      ? `, an audit every ${s.auditEvery === 1 ? 'slot' : `${s.auditEvery} slots`}`
+      : '';
+  return `${s.replicas} replicas, ${s.clients} client${s.clients === 1 ? '' : 's'}, ${s.requests} request${s.requests === 1 ? '' : 's'}, faults ${s.faults.join(',')}, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${timing}${checkpoints}${audits}`;
 }
 
 function violationOf(r: ExploreResult): Partial<PartResult> {

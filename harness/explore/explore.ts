@@ -15,6 +15,9 @@ import type { ClusterProtocol, ClusterState } from './cluster/protocol.js';
 import type { ClusterAction } from './cluster/action.js';
 import { minimise, replay, toStable, type StableStep } from './cluster/replay.js';
 import {
+  AUDIT_SCOPE,
+  AUDIT_SCOPE_DELAYS,
+  AUDIT_SCOPE_F2,
   CHECKPOINT_SCOPE,
   CHECKPOINT_SCOPE_F2,
   checkpointScopeDelays,
@@ -103,7 +106,7 @@ export interface ExploreResult {
   };
   /** Every reachable state within the bounds was explored. */
   readonly complete: boolean;
-  readonly stoppedBy?: 'max-states' | 'memory-limit';
+  readonly stoppedBy?: 'max-states' | 'max-depth' | 'memory-limit';
   readonly distinctStates: number;
   /** Successor states computed, duplicates included (TLC's "states generated"). */
   readonly generatedStates: number;
@@ -166,7 +169,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   } else if (strategy === 'delay') {
     const delayed = runDelayBounded(protocol, {
       maxDelays: options.maxDelays ?? 3,
-      maxDepth: options.maxDepth ?? 200,
+      // Deep enough for the default scopes' longest runs (the audit scope at F=2 passes 200).
+      maxDepth: options.maxDepth ?? 2000,
       ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     });
@@ -227,8 +231,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   if (options.onNodeStates !== undefined && 'nodeStates' in protocol)
     options.onNodeStates((protocol as unknown as PackedClusterProtocol).nodeStates());
   const stoppedBy =
-    outcome.kind === 'max-states'
-      ? 'max-states'
+    outcome.kind === 'max-states' || outcome.kind === 'max-depth'
+      ? outcome.kind
       : outcome.kind === 'checkpoint'
         ? 'memory-limit'
         : undefined;
@@ -348,6 +352,25 @@ export function checkpointScopeOptions(
       determinism: true,
       refinement: false,
     },
+  };
+}
+
+/**
+ * The third part of the default exploration: the audit scope (scope.ts), delay-bounded, which
+ * reaches an audit detection, a QUIT and a JOIN (its result's `milestones` count the states).
+ */
+export function auditScopeOptions(
+  replicas: number,
+  mutant: string | undefined,
+  overrides: Partial<ExploreOptions> = {},
+): ExploreOptions {
+  const options = checkpointScopeOptions(replicas, mutant, overrides);
+  const base = replicas >= 5 ? AUDIT_SCOPE_F2 : { ...AUDIT_SCOPE, replicas };
+  if (options.spec.model !== 'core') throw new Error('the audit scope is a core model');
+  return {
+    ...options,
+    maxDelays: overrides.maxDelays ?? AUDIT_SCOPE_DELAYS,
+    spec: { ...options.spec, scope: { ...base, ...(mutant !== undefined ? { mutant } : {}) } },
   };
 }
 

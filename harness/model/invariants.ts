@@ -6,7 +6,7 @@
 import { compareBallots } from '../../src/core/ballot.js';
 import { canonicalEncode } from '../../src/core/canonical.js';
 import type { App } from '../../src/core/app.js';
-import { checkpointDigest } from '../../src/core/replica/checkpoint.js';
+import { heldDigest } from './reconfig.js';
 import type { ReplicaState } from '../../src/core/replica/state.js';
 import type { Command, DurableState, Effect, NodeId } from '../../src/core/types.js';
 import type { InvariantName, Violation } from '../../src/spec/violation.js';
@@ -21,10 +21,16 @@ export const CHECKED_INVARIANTS: readonly InvariantName[] = [
   'Linearizability',
   'OutputFilter',
   'CheckpointSafety',
+  'ConfigSafety',
+  'AuditDetects',
 ];
 
 export const describeCommand = (cmd: Command): string =>
-  cmd.kind === 'op' ? `${cmd.client}#${cmd.seq} ${canonicalEncode(cmd.op)}` : cmd.kind;
+  cmd.kind === 'op'
+    ? `${cmd.client}#${cmd.seq} ${canonicalEncode(cmd.op)}`
+    : cmd.kind === 'join' || cmd.kind === 'quit'
+      ? `${cmd.client}#${cmd.seq} ${cmd.kind.toUpperCase()} ${cmd.replica}`
+      : cmd.kind;
 
 export function sameCommand(a: Command, b: Command): boolean {
   return a === b || canonicalEncode(a) === canonicalEncode(b);
@@ -102,7 +108,7 @@ export function checkCheckpointStep(
       message: `${node}'s checkpoint covers ${cp.slot} slots, but it executed ${after.volatile.executed}`,
     });
   if (cp !== before.durable.checkpoint) {
-    const held = checkpointDigest(app, cp.slot, cp.app, cp.sessions);
+    const held = heldDigest(app, after.params, cp);
     if (held !== cp.digest)
       out.push({
         invariant: 'CheckpointSafety',

@@ -6,7 +6,8 @@
 import { clientStep, type ClientState } from '../../src/core/client.js';
 import { replicaContext, replicaStep } from '../../src/core/replica/reducer.js';
 import type { ReplicaState } from '../../src/core/replica/state.js';
-import { checkpointDigest } from '../../src/core/replica/checkpoint.js';
+import { isReconfig } from '../../src/core/replica/config.js';
+import { membersAt, reconfigOp } from '../../src/core/membership.js';
 import type {
   AcceptedValue,
   Ballot,
@@ -25,6 +26,8 @@ import type {
   ActionName,
 } from '../../src/core/types.js';
 import { corruptAppState, referenceOutput, sameOutput } from './corrupt.js';
+import { auditChecks, declaredFaulty } from './audit-checks.js';
+import { heldDigest, referenceReconfig, stateDigestOf, trueConfig } from './reconfig.js';
 import {
   checkCheckpointStep,
   checkDurable,
@@ -273,7 +276,7 @@ export function ghostStep(
   previous: ReplicaNode | undefined,
 ): GhostChange {
   const violations: Violation[] = [];
-  let ghost = input.kind === 'Restart' ? restarted(cfg, before, node, stepped) : before;
+  let ghost = input.kind === 'Restart' ? restarted(cfg, before, node, stepped, previous) : before;
   if (stepped !== undefined && previous !== undefined)
     ghost = recordVotes(
       ghost,
@@ -282,9 +285,11 @@ export function ghostStep(
       withTruncatedVotes(previous, stepped, result.effects),
     );
   let executed = false;
+  let declared = false;
   for (const effect of result.effects) {
     if (effect.kind === 'Trace') {
       executed ||= MOVES_EXECUTION.has(effect.event.action);
+      declared ||= effect.event.action === 'DeclareFaulty';
       ghost = observe(cfg, ghost, node, effect.event, violations, stepped);
     } else if (effect.kind === 'Complete') {
       if (effect.outcome.ok)
@@ -292,6 +297,15 @@ export function ghostStep(
       ghost = complete(ghost, node, effect.outcome.ok ? effect.outcome.output : undefined);
     }
   }
+  violations.push(
+    ...auditChecks(cfg, ghost, node, before.corrupted.has(node), result.effects, stepped),
+  );
+  if (
+    declared &&
+    stepped !== undefined &&
+    !(stepped.state.volatile.repair?.awaitingTransfer ?? false)
+  )
+    ghost = withCorrupted(ghost, node, declaredFaulty(cfg, ghost, stepped));
   if (executed) checkPrefix(cfg, stepped, ghost, node, violations);
   if (stepped !== undefined && previous !== undefined)
     checkCheckpoint(cfg, ghost, node, previous, stepped, result.effects, violations);
@@ -303,29 +317,39 @@ export function ghostStep(
  * digest of the state after each slot (the reference PrefixConsistency and CheckpointSafety
  * compare replicas with).
  */
-function advanceReference(cfg: ClusterConfig, ghost: Ghost): Ghost {
-  let { executed, app, sessions } = ghost.reference;
+function advanceReference(cfg: ClusterConfig, ghost: Ghost, out: Violation[]): Ghost {
+  let { executed, app, sessions, membership } = ghost.reference;
   let digests: Map<number, string> | undefined;
   for (let cmd = ghost.chosen.get(executed); cmd !== undefined; cmd = ghost.chosen.get(executed)) {
+    checkConfigQuorum(cfg, ghost, executed, cmd, membersAt(membership, executed), out);
     if (cmd.kind === 'op' && (sessions.get(cmd.client)?.seq ?? 0) < cmd.seq) {
       const result = cfg.app.apply(app, cmd.op);
       app = result.state;
       sessions = new Map(sessions).set(cmd.client, { seq: cmd.seq, output: result.output });
+    } else if (isReconfig(cmd) && (sessions.get(cmd.client)?.seq ?? 0) < cmd.seq) {
+      const result = referenceReconfig(cfg, membership, executed, cmd);
+      membership = result.membership;
+      sessions = new Map(sessions).set(cmd.client, { seq: cmd.seq, output: result.output });
     }
     executed++;
     digests ??= new Map(ghost.digests);
-    digests.set(executed, checkpointDigest(cfg.app, executed, app, sessions));
+    digests.set(
+      executed,
+      stateDigestOf(cfg.app, cfg.replicaParams, executed, app, sessions, membership),
+    );
   }
   return digests === undefined
     ? ghost
-    : { ...ghost, digests, reference: { executed, app, sessions } };
+    : { ...ghost, digests, reference: { executed, app, sessions, membership } };
 }
 
 /** Events after which a replica's executed prefix (and so its state) may have moved. */
 const MOVES_EXECUTION: ReadonlySet<ActionName> = new Set([
   'Execute',
+  'Reconfigure',
   'Checkpoint',
   'InstallCheckpoint',
+  'DeclareFaulty',
 ]);
 
 /**
@@ -349,7 +373,7 @@ function checkCheckpoint(
     ...checkCheckpointStep(cfg.app, cfg.replicas.length, previous.state, stepped.state, effects),
   );
   if (cp === previous.state.durable.checkpoint) return;
-  const held = checkpointDigest(cfg.app, cp.slot, cp.app, cp.sessions);
+  const held = heldDigest(cfg.app, cfg.replicaParams, cp);
   const reference = ghost.digests.get(cp.slot);
   if (!ghost.corrupted.has(node) && reference !== undefined && reference !== held)
     out.push({
@@ -384,12 +408,20 @@ function observe(
   const msg = ev.msg;
   if (ev.action === 'InstallCheckpoint' && msg?.type === 'Snapshot')
     return installed(cfg, ghost, node, msg.slot, stepped);
+  // The replica forgot what it executed and replays from `slot` (src/core/replica/audit.ts).
+  if (ev.action === 'DeclareFaulty')
+    return { ...ghost, applied: withApplied(ghost, node, requestsBelow(ghost, ev.slot ?? 0)) };
   if ((ev.action === 'Decide' || ev.action === 'Learn') && msg?.type === 'Decision') {
     if (!chosenByQuorum(cfg, ghost, msg.slot, msg.cmd)) {
+      const config = trueConfig(cfg, ghost, msg.slot);
+      // A leader that decided with a majority of the deployment but not of the slot's own
+      // configuration counted the wrong quorum; a learner is told by someone else.
+      const deploymentMajority =
+        ev.action === 'Decide' && chosenByQuorum(cfg, ghost, msg.slot, msg.cmd, cfg.replicas);
       out.push({
-        invariant: 'Agreement',
+        invariant: deploymentMajority ? 'ConfigSafety' : 'Agreement',
         node,
-        message: `slot ${msg.slot}: ${node} ${ev.action === 'Decide' ? 'decided' : 'learned'} ${describeCommand(msg.cmd)}, but no majority accepted it in one ballot (${describeVotes(ghost, msg.slot)})`,
+        message: `slot ${msg.slot}: ${node} ${ev.action === 'Decide' ? 'decided' : 'learned'} ${describeCommand(msg.cmd)}, but no majority ${deploymentMajority ? `of the slot's configuration {${(config ?? []).join(',')}} ` : ''}accepted it in one ballot (${describeVotes(ghost, msg.slot)})`,
       });
       return ghost;
     }
@@ -404,6 +436,16 @@ function observe(
       }
       return ghost;
     }
+    if (isReconfig(msg.cmd) && msg.cmd.client !== msg.cmd.replica) {
+      // An operator's JOIN/QUIT (a replica may ask only about itself: validate.ts).
+      const op = ghost.submitted.get(requestKey(msg.cmd.client, msg.cmd.seq));
+      if (op === undefined || !sameOutput(op, reconfigOp(msg.cmd.kind, msg.cmd.replica)))
+        out.push({
+          invariant: 'Validity',
+          node,
+          message: `slot ${msg.slot}: ${describeCommand(msg.cmd)} was never submitted`,
+        });
+    }
     if (msg.cmd.kind === 'op') {
       const op = ghost.submitted.get(requestKey(msg.cmd.client, msg.cmd.seq));
       if (op === undefined || !sameCommand({ ...msg.cmd, op }, msg.cmd)) {
@@ -414,10 +456,11 @@ function observe(
         });
       }
     }
-    return advanceReference(cfg, {
-      ...ghost,
-      chosen: new Map(ghost.chosen).set(msg.slot, msg.cmd),
-    });
+    return advanceReference(
+      cfg,
+      { ...ghost, chosen: new Map(ghost.chosen).set(msg.slot, msg.cmd) },
+      out,
+    );
   }
   if (ev.action === 'ClientRequest' && msg?.type === 'Request') {
     const history = [
@@ -525,14 +568,38 @@ export function chosenByQuorum(
   ghost: Ghost,
   slot: Slot,
   cmd: Command,
+  config: readonly ReplicaId[] = trueConfig(cfg, ghost, slot) ?? cfg.replicas,
 ): boolean {
   for (const v of ghost.votes.get(slot) ?? []) {
     if (!sameCommand(v.cmd, cmd)) continue;
     let members = 0;
-    for (const r of v.voters) if (cfg.replicas.includes(r)) members++;
-    if (2 * members > cfg.replicas.length) return true;
+    for (const r of v.voters) if (config.includes(r)) members++;
+    if (2 * members > config.length) return true;
   }
   return false;
+}
+
+/**
+ * ConfigSafety: once every slot below `slot` is chosen, its configuration is known; the command
+ * chosen there must have been accepted by a majority of that configuration in one ballot (a
+ * leader that decided it earlier, with a configuration it could not yet know, or with an old
+ * one, is caught here).
+ */
+function checkConfigQuorum(
+  cfg: ClusterConfig,
+  ghost: Ghost,
+  slot: Slot,
+  cmd: Command,
+  config: readonly ReplicaId[],
+  out: Violation[],
+): void {
+  if (chosenByQuorum(cfg, ghost, slot, cmd, config)) return;
+  // The votes of a slot below a truncation may be gone from the ghost only if nobody kept them.
+  if ((ghost.votes.get(slot) ?? []).length === 0) return;
+  out.push({
+    invariant: 'ConfigSafety',
+    message: `slot ${slot}: ${describeCommand(cmd)} is chosen, but no majority of the slot's configuration {${config.join(',')}} accepted it in one ballot (${describeVotes(ghost, slot)})`,
+  });
 }
 
 function describeVotes(ghost: Ghost, slot: Slot): string {
@@ -554,17 +621,21 @@ function withApplied(ghost: Ghost, node: NodeId, set: ReadonlySet<string>) {
 }
 
 /**
- * A restart rebuilds the app from the checkpoint and the log after it: what was applied is what
- * the checkpoint covers, and corruption is gone unless the checkpoint was taken while corrupt.
+ * A restart rebuilds the app from the checkpoint on disk and replays the log after it: what was
+ * applied is what that checkpoint covers (the replay, which may take a later checkpoint in the
+ * same step, then adds its own), and corruption is gone unless the state it ends with is not the
+ * chosen log's (a checkpoint taken while corrupt).
  */
 function restarted(
   cfg: ClusterConfig,
   ghost: Ghost,
   node: NodeId,
   stepped: ReplicaNode | undefined,
+  previous: ReplicaNode | undefined,
 ): Ghost {
+  const from = previous?.disk.checkpoint ?? null;
+  const applied = withApplied(ghost, node, requestsBelow(ghost, from?.slot ?? 0));
   const cp = stepped?.state.durable.checkpoint ?? null;
-  const applied = withApplied(ghost, node, requestsBelow(ghost, cp?.slot ?? 0));
   return { ...ghost, applied, corrupted: withCorruption(cfg, ghost, node, cp) };
 }
 
@@ -601,12 +672,20 @@ function withCorruption(
   const bad =
     cp !== null &&
     reference !== undefined &&
-    checkpointDigest(cfg.app, cp.slot, cp.app, cp.sessions) !== reference;
+    heldDigest(cfg.app, cfg.replicaParams, cp) !== reference;
   if (bad === ghost.corrupted.has(node)) return ghost.corrupted;
   const corrupted = new Set(ghost.corrupted);
   if (bad) corrupted.add(node);
   else corrupted.delete(node);
   return corrupted;
+}
+
+function withCorrupted(ghost: Ghost, node: NodeId, bad: boolean): Ghost {
+  if (bad === ghost.corrupted.has(node)) return ghost;
+  const corrupted = new Set(ghost.corrupted);
+  if (bad) corrupted.add(node);
+  else corrupted.delete(node);
+  return { ...ghost, corrupted };
 }
 
 /** The requests (client#seq) in the chosen log below `slot`. */
@@ -671,9 +750,9 @@ function checkPrefix(
 ): void {
   // A corrupted replica's digest is expected to differ: that is what audits and OutputFilter cover.
   if (replica === undefined || !replica.up || ghost.corrupted.has(node)) return;
-  const { executed, app, sessions } = replica.state.volatile;
+  const { executed, app, sessions, membership } = replica.state.volatile;
   if (executed === 0) return;
-  const digest = checkpointDigest(cfg.app, executed, app, sessions);
+  const digest = stateDigestOf(cfg.app, cfg.replicaParams, executed, app, sessions, membership);
   const reference = ghost.digests.get(executed);
   if (reference !== undefined && reference !== digest) {
     out.push({

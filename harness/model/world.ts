@@ -15,9 +15,11 @@ import { initReplica } from '../../src/core/replica/reducer.js';
 import { REFERENCE_RULES, type ReplicaRules } from '../../src/core/replica/rules.js';
 import {
   DEFAULT_REPLICA_PARAMS,
+  startingMembers,
   type ReplicaParams,
   type ReplicaState,
 } from '../../src/core/replica/state.js';
+import { initialMembership, normalMembership, type Membership } from '../../src/core/membership.js';
 import type {
   Ballot,
   ClientId,
@@ -161,6 +163,8 @@ export interface ReferenceState {
   readonly executed: Slot;
   readonly app: unknown;
   readonly sessions: ReadonlyMap<ClientId, Session>;
+  /** Every configuration change so far, unpruned (reconfig.ts's reference rules). */
+  readonly membership: Membership;
 }
 
 export interface World {
@@ -209,7 +213,12 @@ export function initialWorld(cfg: ClusterConfig): World {
       votes: new Map(),
       submitted: new Map(),
       digests: new Map(),
-      reference: { executed: 0, app: cfg.app.init(), sessions: new Map() },
+      reference: {
+        executed: 0,
+        app: cfg.app.init(),
+        sessions: new Map(),
+        membership: initialMembership(startingMembers(cfg.replicaParams)),
+      },
       applied: new Map(),
       history: [],
       open: new Map(),
@@ -221,12 +230,28 @@ export function initialWorld(cfg: ClusterConfig): World {
 
 /**
  * The corruption fault's bound: `replica` may be corrupted now if it is not corrupt, fewer than
- * F replicas are, and corrupting it keeps at most F replicas faulty during the open operations.
+ * F replicas are, and corrupting it keeps at most F replicas faulty during the open operations
+ * (the deployment tolerates F). And every configuration tolerates only a minority of faulty
+ * members: after QUITs the configuration is smaller (down to F+1 members), so corrupting one of
+ * its members must leave a majority of them correct — otherwise its faulty members could outvote
+ * the correct ones in an audit, which no protocol can tell apart from the truth.
  */
 export function mayCorrupt(ghost: Ghost, replica: ReplicaId, f: number): boolean {
-  return (
-    !ghost.corrupted.has(replica) &&
-    ghost.corrupted.size < f &&
-    (ghost.faulty.has(replica) || ghost.faulty.size < f)
-  );
+  if (
+    ghost.corrupted.has(replica) ||
+    ghost.corrupted.size >= f ||
+    (!ghost.faulty.has(replica) && ghost.faulty.size >= f)
+  )
+    return false;
+  // Every configuration that governs a slot from the chosen log's end on (one chosen up to α
+  // slots ago governs later ones).
+  const { membership, executed } = ghost.reference;
+  for (const { members } of normalMembership(membership, executed).epochs) {
+    if (!members.includes(replica)) continue;
+    let faulty = 1;
+    for (const r of members)
+      if (r !== replica && (ghost.corrupted.has(r) || ghost.faulty.has(r))) faulty++;
+    if (2 * faulty >= members.length) return false;
+  }
+  return true;
 }

@@ -99,8 +99,8 @@ export const CORE_EDITS: readonly CoreEdit[] = [
     edits: [
       {
         file: PROPOSER,
-        find: '!b.ctx.rules.isQuorum(proposal.votes, b.config)',
-        replace: '!b.ctx.rules.isQuorum([...proposal.votes, b.id], b.config)',
+        find: '!b.ctx.rules.isQuorum(proposal.votes, quorumMembers(b, slot))',
+        replace: '!b.ctx.rules.isQuorum([...proposal.votes, b.id], quorumMembers(b, slot))',
       },
       {
         file: QUORUM,
@@ -149,8 +149,8 @@ export const CORE_EDITS: readonly CoreEdit[] = [
     description: 'a candidate becomes leader with promises from a minority (its own and one less)',
     edits: one(
       PROPOSER,
-      'if (!rules.isQuorum(b.v.promises.keys(), b.config)) return;',
-      'if (b.v.promises.size < Math.floor(b.config.length / 2)) return;',
+      'if (!b.ctx.rules.isQuorum(who, members)) return false;',
+      'if (who.length < Math.floor(members.length / 2)) return false;',
     ),
   },
   {

@@ -11,6 +11,7 @@ import { canonicalEncode } from '../../src/core/canonical.js';
 import type { ClientRules } from '../../src/core/client.js';
 import { majority } from '../../src/core/quorum.js';
 import { NOOP, REFERENCE_RULES, type ReplicaRules } from '../../src/core/replica/rules.js';
+import type { Epoch } from '../../src/core/membership.js';
 import type { Json, Outcome, ReplicaId } from '../../src/core/types.js';
 import type { InvariantName } from '../../src/spec/violation.js';
 
@@ -281,6 +282,52 @@ const LIST: readonly Mutant[] = [
       'Linearizability',
     ],
     rules: rules({ checkpointStable: () => true }),
+  },
+  {
+    name: 'join-effective-immediately',
+    description:
+      'a JOIN or QUIT chosen at slot i governs from slot i+1 instead of i+α, so a leader already proposing in slots up to i+α counts quorums of a configuration they do not have (Lamport, "Reconfiguring a State Machine")',
+    breaks: ['ConfigSafety', 'PrefixConsistency', 'Agreement'],
+    rules: rules({ effectiveFrom: (slot) => slot + 1 }),
+  },
+  {
+    name: 'audit-compares-any-slot',
+    description:
+      "the audit compares a replica's digest of one slot with the peers' latest digests, whatever slot they are of, so a correct replica declares itself faulty",
+    breaks: ['AuditDetects'],
+    rules: rules({
+      auditEvidence: (audits) => {
+        const latest = new Map<ReplicaId, string>();
+        for (const round of audits.values())
+          for (const [peer, digest] of round.peers) latest.set(peer, digest);
+        return latest;
+      },
+    }),
+  },
+  {
+    name: 'quorum-of-old-config',
+    description:
+      'a quorum is counted over the configuration before the latest JOIN or QUIT took effect, so a replica that quit still votes (and one that joined does not)',
+    breaks: ['ConfigSafety', 'Agreement', 'PrefixConsistency', 'AuditDetects'],
+    rules: rules({
+      quorumMembers: (m, slot) => {
+        let previous = (m.epochs[0] as Epoch).members;
+        let current = previous;
+        for (const e of m.epochs)
+          if (e.from <= slot) {
+            previous = current;
+            current = e.members;
+          }
+        return previous;
+      },
+    }),
+  },
+  {
+    name: 'refused-quit-executed',
+    description:
+      'a QUIT that leaves fewer than F+1 members is executed anyway (seed: Quitting — it must be refused as a system failure)',
+    breaks: ['ConfigSafety', 'PrefixConsistency'],
+    rules: rules({ quitAllowed: (remaining) => remaining >= 1 }),
   },
 ];
 

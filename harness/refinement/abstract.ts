@@ -9,6 +9,7 @@
  * that window (every slot below it is chosen and executed, and the spec's actions are the same
  * on the rest), so its cost does not grow with the log.
  */
+import { initialMembership } from '../../src/core/membership.js';
 import type { AnyApp } from '../../src/core/app.js';
 import type { ClientState } from '../../src/core/client.js';
 import { checkpointDigest } from '../../src/core/replica/checkpoint.js';
@@ -81,7 +82,17 @@ export function ballotNumber(ctx: SpecContext, b: Ballot): number {
   return ctx.ballots.encode(b.round, b.leader) ?? Number.NaN;
 }
 
+/** A value Smr.tla has no counterpart for yet (a JOIN or QUIT command). */
+export class OutsideSpec extends Error {
+  constructor(what: string) {
+    super(`${what} is not modelled by spec/Smr.tla yet`);
+    this.name = 'OutsideSpec';
+  }
+}
+
 export function specCmd(c: Command): Cmd {
+  if (c.kind === 'join' || c.kind === 'quit')
+    throw new OutsideSpec(`a ${c.kind.toUpperCase()} command`);
   return c.kind === 'op'
     ? opCmd(c.client, c.seq, c.op, jsonKey(c.op))
     : c.kind === 'noop'
@@ -153,6 +164,11 @@ export function abstractReplica(ctx: SpecContext, r: ReplicaState, from = 0): Re
       }
       proposals.set(slot - from, { cmd: specCmd(p.cmd), votes });
     }
+  // Values adopted in phase 1 for slots past the window α wait in `adopted`: Smr.tla records
+  // them as proposals without votes, which Phase2a proposes later.
+  if (role === 'leader')
+    for (const [slot, cmd] of v.adopted)
+      if (slot >= from) proposals.set(slot - from, { cmd: specCmd(cmd), votes: 0 });
   return {
     promised: ballotNumber(ctx, d.promised),
     accepted,
@@ -180,7 +196,11 @@ export function specSessions(table: ReadonlyMap<string, CoreSession>): Map<strin
 }
 
 /** The checkpoints a correct replica takes executing the contiguous chosen log from slot 0. */
-function chosenCheckpoints(app: AnyApp, chosen: ReadonlyMap<number, Command>): Checkpoint[] {
+function chosenCheckpoints(
+  app: AnyApp,
+  chosen: ReadonlyMap<number, Command>,
+  replicas: readonly string[],
+): Checkpoint[] {
   const out: Checkpoint[] = [];
   let state = app.init();
   let sessions = new Map<string, CoreSession>();
@@ -192,6 +212,8 @@ function chosenCheckpoints(app: AnyApp, chosen: ReadonlyMap<number, Command>): C
         slot: slot + 1,
         app: state,
         sessions,
+        // Refinement is checked only on runs without reconfiguration (the spec has none yet).
+        membership: initialMembership(replicas),
         digest: checkpointDigest(app, slot + 1, state, sessions),
       });
     else if (cmd.kind === 'op' && (sessions.get(cmd.client)?.seq ?? 0) < cmd.seq) {
@@ -307,7 +329,8 @@ export function abstractWorld(ctx: SpecContext, world: World): SpecWorld {
   };
   for (const n of world.replicas)
     if (n.state.durable.checkpoint !== null) offer(n.state.durable.checkpoint);
-  if (ctx.app !== null) for (const cp of chosenCheckpoints(ctx.app, world.ghost.chosen)) offer(cp);
+  if (ctx.app !== null)
+    for (const cp of chosenCheckpoints(ctx.app, world.ghost.chosen, ctx.replicas)) offer(cp);
   return {
     replicas: ctx.replicas.map((r) => abstractReplica(ctx, byId.get(r) as ReplicaState)),
     clients: ctx.clients.map((c) =>

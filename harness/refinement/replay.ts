@@ -5,6 +5,7 @@
  * (src/trace/replay/events.ts). Both refinement checks (check.ts, local.ts) are this replay
  * followed by a comparison with the abstraction of the core's next state.
  */
+import { AUDIT_ACTIONS, type ModelledActionName } from '../../src/core/types.js';
 import type { NodeEvent } from '../model/step.js';
 import { CLIENT_ACTIONS } from '../../src/spec/actions.js';
 import { isRefusal, type ModelEnv, type Refusal } from '../../src/spec/refusal.js';
@@ -46,10 +47,16 @@ export function replayEvents(
         };
       throw error;
     }
-    const ev: EventInfo & { action: typeof e.event.action; isClient: boolean } = {
+    const action = e.event.action;
+    if (AUDIT_ACTIONS.has(action))
+      return {
+        ok: false,
+        reason: `${action} is an audit/reconfiguration action, which spec/Smr.tla does not model yet`,
+      };
+    const ev: EventInfo & { action: ModelledActionName; isClient: boolean } = {
       node: e.node,
-      action: e.event.action,
-      isClient: CLIENT_ACTIONS.has(e.event.action),
+      action: action as ModelledActionName,
+      isClient: CLIENT_ACTIONS.has(action as ModelledActionName),
       slot: e.event.slot === undefined ? undefined : e.event.slot - low,
       applied: e.event.applied,
       msg,

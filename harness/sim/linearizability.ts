@@ -4,6 +4,7 @@
  * simulator feeds the oracle's incremental checker, which only re-examines operations since the
  * last settled prefix, so a long run stays near-linear.
  */
+import { isOperatorRequest } from '../../src/core/app.js';
 import type { AnyApp } from '../../src/core/app.js';
 import { createIncrementalChecker, type IncrementalChecker } from '../../src/oracle/incremental.js';
 import { appModel } from '../../src/oracle/models.js';
@@ -36,6 +37,11 @@ export class LinearizabilityMonitor {
     let finished = false;
     for (const [index, id] of this.open) {
       const op = history[index];
+      if (id < 0) {
+        // An operator's CHECKPOINT, JOIN or QUIT: the system's, not the app model's.
+        if (op !== undefined && op.ret !== null) this.open.delete(index);
+        continue;
+      }
       if (op === undefined || op.ret === null) continue;
       this.open.delete(index);
       if (op.output === undefined) this.checker.abandon(id);
@@ -45,7 +51,10 @@ export class LinearizabilityMonitor {
     }
     for (let index = this.last.length; index < history.length; index++) {
       const op = history[index] as HistoryOp;
-      this.open.set(index, this.checker.invoke(op.process, op.input));
+      this.open.set(
+        index,
+        isOperatorRequest(op.input) ? -1 : this.checker.invoke(op.process, op.input),
+      );
     }
     this.last = history;
     if (!finished) return;

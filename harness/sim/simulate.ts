@@ -7,7 +7,7 @@ import type { AnyApp } from '../../src/core/app.js';
 import type { ClientRules, ReplyPolicy } from '../../src/core/client.js';
 import type { ReplicaRules } from '../../src/core/replica/rules.js';
 import type { HistoryOp } from '../../src/oracle/types.js';
-import type { Json, NodeId } from '../../src/core/types.js';
+import type { Json, NodeId, TraceEvent } from '../../src/core/types.js';
 import { makeHeader, type ClockKind, type ObserveLevel } from '../../src/trace/format.js';
 import { TraceRecorder } from '../../src/trace/recorder.js';
 import { CHECKED_INVARIANTS } from '../model/invariants.js';
@@ -25,14 +25,31 @@ import { Random } from '../random.js';
 import { StepRefinement } from '../refinement/local.js';
 import { LinearizabilityMonitor } from './linearizability.js';
 import { randomOp } from './workload.js';
+import { reconfigOp } from '../../src/core/membership.js';
 
-export const FAULTS = ['loss', 'dup', 'reorder', 'delay', 'crash', 'partition', 'corrupt'] as const;
+/**
+ * `reconfig` is an operator who now and then asks a client to JOIN or QUIT a random replica (a
+ * request that may well be refused: a member joining, the last F+1 members quitting).
+ */
+export const FAULTS = [
+  'loss',
+  'dup',
+  'reorder',
+  'delay',
+  'crash',
+  'partition',
+  'corrupt',
+  'reconfig',
+] as const;
 export type FaultName = (typeof FAULTS)[number];
 /**
- * Faults whose runs consist of node inputs only: `corrupt` rewrites a replica's app state from
- * outside, which no external process under `smr diff-test` can be fed.
+ * Faults whose runs consist of node inputs only and stay inside what Smr.tla models: `corrupt`
+ * rewrites a replica's app state from outside, which no external process under `smr diff-test`
+ * can be fed, and `reconfig` (like the audit `corrupt` turns on) is not in the spec yet.
  */
-export const INPUT_FAULTS: readonly FaultName[] = FAULTS.filter((f) => f !== 'corrupt');
+export const INPUT_FAULTS: readonly FaultName[] = FAULTS.filter(
+  (f) => f !== 'corrupt' && f !== 'reconfig',
+);
 
 export interface SimOptions {
   readonly replicas: number;
@@ -48,7 +65,13 @@ export interface SimOptions {
   readonly checkpointEvery?: number;
   /** App parts per state-transfer chunk (default the core's 64). */
   readonly transferChunk?: number;
-  /** Check every node step against the spec twin (default true). */
+  /**
+   * Audit every this many executed slots (default: 4 with the `corrupt` fault, else 0 = never;
+   * src/core/replica/audit.ts). Smr.tla does not model the audit yet: the steps that take part
+   * in it are not checked against the twin (harness/refinement/local.ts).
+   */
+  readonly auditEvery?: number;
+  /** Check every node step against the spec twin (default true, unless the audit runs). */
   readonly stepRefinement?: boolean;
   /** From this step on no new faults: partitions heal, crashed replicas restart, no loss. */
   readonly quietAfter?: number;
@@ -88,6 +111,20 @@ export interface SimResult {
   readonly checkpoints: { taken: number; truncations: number; transfers: number };
   /** The most log entries (accepted + chosen) any replica held at once. */
   readonly maxRetainedLog: number;
+  /**
+   * Audit rounds sent, replicas that declared themselves faulty, and the QUIT and JOIN commands
+   * executed (counted once per slot) or refused.
+   */
+  readonly audit: {
+    every: number;
+    rounds: number;
+    detections: number;
+    quits: number;
+    joins: number;
+    refused: number;
+  };
+  /** Whether every node step was checked against the spec twin, or why not. */
+  readonly refinement: string;
   readonly traceEvents: number;
   /** Linearizability checks that ran out of their deterministic budget (not counted as passes). */
   readonly inconclusiveChecks: number;
@@ -104,6 +141,8 @@ const RATES = {
   split: 0.003,
   heal: 0.02,
   corrupt: 0.002,
+  /** The share of client requests that are an operator's JOIN or QUIT. */
+  reconfig: 0.1,
   maxDelay: 30,
 };
 
@@ -120,6 +159,7 @@ export function simulate(options: SimOptions): SimResult {
         ? { checkpointEvery: options.checkpointEvery }
         : {}),
       ...(options.transferChunk !== undefined ? { transferChunk: options.transferChunk } : {}),
+      auditEvery: auditEveryOf(options),
     },
   });
   // Every step is checked against the spec twin too (harness/refinement/local.ts).
@@ -127,6 +167,19 @@ export function simulate(options: SimOptions): SimResult {
     options.stepRefinement === false ? base : { ...base, stepChecks: new StepRefinement(base) };
   const sim = new Simulation(cfg, options);
   return sim.run();
+}
+
+/** The audit period a run uses: as given, else 4 with the corrupt fault, else never. */
+export function auditEveryOf(options: Pick<SimOptions, 'auditEvery' | 'faults'>): number {
+  return options.auditEvery ?? (options.faults.includes('corrupt') ? 4 : 0);
+}
+
+/** Whether a run's node steps are checked against the spec twin, or why not. */
+export function refinementOf(options: SimOptions): string {
+  if (options.stepRefinement === false) return 'not checked (turned off)';
+  if (auditEveryOf(options) > 0)
+    return 'checked, except the steps that receive an audit, declare a replica faulty, execute a JOIN or QUIT, or run in a changed configuration (spec/Smr.tla does not model the audit and reconfiguration yet)';
+  return 'checked';
 }
 
 class Simulation {
@@ -151,7 +204,14 @@ class Simulation {
     truncations: 0,
     transfers: 0,
     maxRetainedLog: 0,
+    auditRounds: 0,
+    detections: 0,
+    quits: 0,
+    joins: 0,
+    refused: 0,
   };
+  /** Slots whose JOIN/QUIT was counted (every replica executes each). */
+  private readonly reconfigured = new Set<number>();
   private step = 0;
   private violation: SimResult['violation'] = null;
 
@@ -266,6 +326,8 @@ class Simulation {
       }
       case 'submit': {
         const client = this.rng.pick(idle).id;
+        if (this.faults.has('reconfig') && this.rng.chance(RATES.reconfig))
+          return { kind: 'Submit', client, op: this.operatorOp() };
         const op = this.options.workload
           ? this.options.workload(this.rng)
           : randomOp(this.cfg.app, this.rng);
@@ -274,6 +336,11 @@ class Simulation {
       case 'tick':
         return { kind: 'Tick', node: this.rng.pick(tickable) };
     }
+  }
+
+  /** An operator's JOIN or QUIT of a random replica of the deployment. */
+  private operatorOp(): Json {
+    return reconfigOp(this.rng.chance(1 / 3) ? 'join' : 'quit', this.rng.pick(this.cfg.replicas));
   }
 
   /** Packets that may be delivered now: not held back, and in channel order unless reordering. */
@@ -315,6 +382,9 @@ class Simulation {
       if (e.event.action === 'Checkpoint') this.stats.checkpoints++;
       else if (e.event.action === 'Truncate') this.stats.truncations++;
       else if (e.event.action === 'InstallCheckpoint') this.stats.transfers++;
+      else if (e.event.action === 'Audit') this.stats.auditRounds++;
+      else if (e.event.action === 'DeclareFaulty') this.stats.detections++;
+      else if (e.event.action === 'Reconfigure') this.countReconfig(e.event);
     }
     // The log a replica keeps (accepted and chosen entries): bounded when checkpoints truncate.
     const stepped =
@@ -330,6 +400,16 @@ class Simulation {
     this.stats.rejected += t.rejected.length;
     if (action.kind === 'Deliver') this.stats.delivered++;
     if (action.kind === 'Drop') this.stats.dropped++;
+  }
+
+  private countReconfig(event: TraceEvent): void {
+    const slot = event.slot as number;
+    if (this.reconfigured.has(slot)) return;
+    this.reconfigured.add(slot);
+    const cmd = this.world.ghost.chosen.get(slot);
+    if (event.applied !== true) this.stats.refused++;
+    else if (cmd?.kind === 'quit') this.stats.quits++;
+    else if (cmd?.kind === 'join') this.stats.joins++;
   }
 
   /** Loss, duplication and delay strike messages as they are sent. */
@@ -381,6 +461,15 @@ class Simulation {
         transfers: this.stats.transfers,
       },
       maxRetainedLog: this.stats.maxRetainedLog,
+      audit: {
+        every: this.cfg.replicaParams.auditEvery ?? 0,
+        rounds: this.stats.auditRounds,
+        detections: this.stats.detections,
+        quits: this.stats.quits,
+        joins: this.stats.joins,
+        refused: this.stats.refused,
+      },
+      refinement: refinementOf(this.options),
       traceEvents: this.recorder?.lines ?? 0,
       inconclusiveChecks: this.lin.inconclusive,
       invariantsChecked: CHECKED_INVARIANTS,

@@ -3,6 +3,7 @@
  * TLA2TOOLS_JAR and never downloaded. TLC runs with `-tool` (parseable output), a temporary
  * `-metadir` and `-noGenerateSpecTE`, so nothing is left next to the spec; the runner checks that.
  */
+import { InputError } from '../../src/errors.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,6 +116,17 @@ export async function runTlc(options: TlcRunOptions): Promise<TlcResult> {
   const stray = (): string[] =>
     readdirSync(specDir).filter((f) => !before.has(f) && TLC_ARTIFACT.test(f));
   const sany = await runSany(options);
+  // Java could not run SANY from the jar at all: the jar is wrong, not the spec (exit 2).
+  const broken =
+    /Could not find or load main class|Invalid or corrupt jarfile|Unable to access jarfile/.exec(
+      sany.output,
+    );
+  if (sany.code !== 0 && broken !== null)
+    throw new InputError(
+      jar,
+      undefined,
+      `not a usable tla2tools.jar (${JAR_ENV}; java: ${sany.output.trim().split('\n')[0]})`,
+    );
   if (sany.code !== 0) {
     return {
       module,

@@ -30,6 +30,22 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       exitCode = code;
     });
   }
+  // No command, or help for one that does not exist, is a usage error (exit 2), not success.
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    process.stderr.write('smr: a command is required (smr --help lists them)\n');
+    return EXIT.badInput;
+  }
+  const [first, second] = argv;
+  if (first === 'help' && second !== undefined && !second.startsWith('-')) {
+    const known = program.commands.some((c) => c.name() === second || c.aliases().includes(second));
+    if (!known) {
+      process.stderr.write(
+        `smr: help: unknown command ${JSON.stringify(second)} (smr --help lists them)\n`,
+      );
+      return EXIT.badInput;
+    }
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;

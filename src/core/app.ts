@@ -1,3 +1,4 @@
+import { reconfigRequestOf } from './membership.js';
 import type { Json, SnapshotPart } from './types.js';
 
 /**
@@ -43,30 +44,47 @@ export function errorOutput(message: string): Json {
  * "Checkpoints"): a client submits `{"type":"checkpoint"}` like any request. It is ordered,
  * executed exactly once and answered like one, and changes no app state; a leader that has
  * executed such a request since its last checkpoint proposes a CHECKPOINT command
- * (proposer.ts), whoever leads by then. Every app accepts it through `withCheckpointRequests`.
+ * (proposer.ts), whoever leads by then.
+ *
+ * The operator's JOIN and QUIT (membership.ts): `{"type":"join","replica":"r4"}` or
+ * `{"type":"quit","replica":"r2"}`. The leader proposes them as JOIN/QUIT commands, which the
+ * replicas execute (never the app); the client is told the new configuration or why it was
+ * refused. Every app accepts both kinds through `withOperatorRequests`.
  */
 export const CHECKPOINT_REQUEST: Json = { type: 'checkpoint' };
 /** What a checkpoint request returns: it was ordered; the CHECKPOINT command follows it. */
 export const CHECKPOINT_REQUESTED: Json = { checkpoint: 'requested' };
-/** Checkpoint requests touch no key: their own linearizability partition, trivially fine. */
-const CHECKPOINT_PARTITION = '\u0000checkpoint';
+/** Operator requests touch no key: their own linearizability partition, trivially fine. */
+const OPERATOR_PARTITION = '\u0000operator';
 
 export function isCheckpointRequest(op: Json): boolean {
   return isRecord(op) && op['type'] === 'checkpoint' && Object.keys(op).length === 1;
 }
 
-/** `app`, also answering checkpoint requests (leaving its state alone). */
-export function withCheckpointRequests<S>(app: App<S>): App<S> {
+/** A CHECKPOINT, JOIN or QUIT request: the system's, not the app's. */
+export function isOperatorRequest(op: Json): boolean {
+  return isCheckpointRequest(op) || reconfigRequestOf(op) !== null;
+}
+
+/** `app`, also answering operator requests (leaving its state alone). */
+export function withOperatorRequests<S>(app: App<S>): App<S> {
   const { partition } = app;
   return {
     ...app,
     apply: (state, op) =>
-      isCheckpointRequest(op) ? { state, output: CHECKPOINT_REQUESTED } : app.apply(state, op),
-    checkOp: (op) => (isCheckpointRequest(op) ? null : app.checkOp(op)),
+      isCheckpointRequest(op)
+        ? { state, output: CHECKPOINT_REQUESTED }
+        : reconfigRequestOf(op) !== null
+          ? {
+              state,
+              output: errorOutput('JOIN and QUIT are executed by the replicas, not the app'),
+            }
+          : app.apply(state, op),
+    checkOp: (op) => (isOperatorRequest(op) ? null : app.checkOp(op)),
     ...(partition === undefined
       ? {}
       : {
-          partition: (op: Json) => (isCheckpointRequest(op) ? CHECKPOINT_PARTITION : partition(op)),
+          partition: (op: Json) => (isOperatorRequest(op) ? OPERATOR_PARTITION : partition(op)),
         }),
   };
 }

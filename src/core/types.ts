@@ -27,7 +27,10 @@ export interface Ballot {
 /**
  * What a log slot holds. `noop` fills gaps found by a new leader (Paxos Made Simple §3);
  * `checkpoint` makes every replica that executes it keep a copy of its state and truncate the
- * log below (seed: checkpoints). Reconfiguration (`join`/`quit`) joins this union later.
+ * log below (seed: checkpoints); `join`/`quit` change the configuration from α slots later
+ * (membership.ts). A reconfiguration carries the client (an operator, or the replica itself when
+ * it declared itself faulty) and sequence number of its request, so it is executed exactly once
+ * and answered like an op.
  */
 export type Command =
   | { readonly kind: 'noop' }
@@ -37,7 +40,15 @@ export type Command =
       readonly client: ClientId;
       readonly seq: number;
       readonly op: Json;
-    };
+    }
+  | ReconfigCommand;
+
+export interface ReconfigCommand {
+  readonly kind: 'join' | 'quit';
+  readonly replica: ReplicaId;
+  readonly client: ClientId;
+  readonly seq: number;
+}
 
 export interface AcceptedValue {
   readonly ballot: Ballot;
@@ -136,6 +147,20 @@ export interface CheckpointVoteMsg {
   readonly digest: string;
 }
 
+/**
+ * Audit (seed step 6: "monitor replicas for differences in State or Output"): the digest of the
+ * sender's state (app, sessions — its recent outputs — and configuration) after executing
+ * `slot` slots. A replica answers an audit whose digest differs from its own with its own
+ * (`echo`), so a replica that executed the slot after its peers still hears from them.
+ */
+export interface AuditMsg {
+  readonly type: 'Audit';
+  readonly from: ReplicaId;
+  readonly slot: Slot;
+  readonly digest: string;
+  readonly echo: boolean;
+}
+
 /** One named part of an app state, with a version that changes whenever the part does. */
 export interface SnapshotPart {
   readonly name: string;
@@ -167,9 +192,14 @@ export interface SnapshotChunkMsg {
   readonly parts: readonly SnapshotPart[];
   readonly names?: readonly string[];
   readonly sessions?: readonly SessionEntry[];
+  /** Chunk 0: the checkpoint's configuration (membership.ts), when it differs from the start. */
+  readonly membership?: Json;
 }
 
-/** A client's request; clients send it to every replica of the configuration. */
+/**
+ * A client's request; clients send it to every replica of the deployment. A replica sends one
+ * too, as its own client, to QUIT or JOIN itself (audit.ts).
+ */
 export interface RequestMsg {
   readonly type: 'Request';
   readonly from: ClientId;
@@ -195,7 +225,8 @@ export type ReplicaMessage =
   | CatchUpRequestMsg
   | CatchUpReplyMsg
   | CheckpointVoteMsg
-  | SnapshotChunkMsg;
+  | SnapshotChunkMsg
+  | AuditMsg;
 
 export type Message = ReplicaMessage | RequestMsg | ReplyMsg;
 export type MessageType = Message['type'];
@@ -219,7 +250,7 @@ export type Input =
  * spec/Smr.tla, the functions of src/spec, trace events and counterexample step labels
  * (STYLE.md §5). A reducer step performs one or more of them, reported as `Trace` effects.
  */
-export type ActionName =
+export type ModelledActionName =
   | 'Phase1a'
   | 'Phase1b'
   | 'ReceivePromise'
@@ -238,6 +269,22 @@ export type ActionName =
   | 'Restart'
   | 'ClientRequest'
   | 'ClientReceive';
+
+/**
+ * The audit and reconfiguration actions (audit.ts, membership.ts). spec/Smr.tla and its twin do
+ * not model them yet: a run that takes one is not checked for refinement, and a trace that holds
+ * one is refused by the trace checker with that reason.
+ */
+export type AuditActionName = 'Reconfigure' | 'Audit' | 'ReceiveAudit' | 'DeclareFaulty';
+
+export const AUDIT_ACTIONS: ReadonlySet<string> = new Set([
+  'Reconfigure',
+  'Audit',
+  'ReceiveAudit',
+  'DeclareFaulty',
+]);
+
+export type ActionName = ModelledActionName | AuditActionName;
 
 /** The result a client reducer hands to its user: an output agreed by voting, or FAIL. */
 export type Outcome =
@@ -299,12 +346,14 @@ export interface Session {
 
 /**
  * A copy of a replica's state after executing slots 0..slot-1 (seed: checkpoints): the app
- * state, the session table, and a digest of all three that a state transfer is checked against.
+ * state, the session table, the configuration, and a digest of them that a state transfer is checked against.
  */
 export interface Checkpoint {
   readonly slot: Slot;
   readonly app: unknown;
   readonly sessions: ReadonlyMap<ClientId, Session>;
+  /** The configurations of the slots from `slot` on (membership.ts, normal form at `slot`). */
+  readonly membership: Membership;
   readonly digest: string;
 }
 
@@ -318,6 +367,20 @@ export interface DurableState {
   readonly chosen: ReadonlyMap<Slot, Command>;
   /** The latest checkpoint, or null before the first one (the initial state at slot 0). */
   readonly checkpoint: Checkpoint | null;
+}
+
+/** One configuration and the first slot it governs (membership.ts). */
+export interface Epoch {
+  readonly from: Slot;
+  readonly members: readonly ReplicaId[];
+}
+
+/** The configurations of the slots from the current one on, oldest first (membership.ts). */
+export interface Membership {
+  /** Ascending `from`; the first governs every slot before the second's `from`. */
+  readonly epochs: readonly Epoch[];
+  /** Replicas that quit after declaring themselves faulty: they rejoin once repaired. */
+  readonly rejoin: readonly ReplicaId[];
 }
 
 export interface StepResult<S> {

@@ -3,7 +3,8 @@
  * malformed message, or one claiming to come from outside the configuration, is rejected with
  * a reason and changes nothing.
  */
-import type { Message, ReplicaId } from './types.js';
+import { checkMembershipJson, reconfigRequestOf } from './membership.js';
+import type { Json, Message, ReplicaId } from './types.js';
 
 type Check = (value: unknown, config: ReadonlySet<ReplicaId>) => string | null;
 
@@ -23,6 +24,8 @@ const client: Check = (v, config) =>
     : config.has(v)
       ? 'is a replica, not a client'
       : null;
+/** A session's client: a client, or a replica that asked to QUIT or JOIN itself. */
+const anyClient: Check = (v) => (typeof v === 'string' && v !== '' ? null : 'is not a client id');
 const slot: Check = (v) => (isSlot(v) ? null : 'is not a slot (an integer ≥ 0)');
 const bool: Check = (v) => (typeof v === 'boolean' ? null : 'is not a boolean');
 const seq: Check = (v) =>
@@ -53,6 +56,14 @@ const ballot: Check = (v, config) => {
 const command: Check = (v) => {
   if (!isObject(v)) return 'is not a command';
   if (v['kind'] === 'noop' || v['kind'] === 'checkpoint') return null;
+  if (v['kind'] === 'join' || v['kind'] === 'quit') {
+    // A replica outside the deployment is refused when the command executes (membership.ts),
+    // so the operator who asked is told why.
+    if (typeof v['replica'] !== 'string' || v['replica'] === '') return 'names no replica';
+    if (typeof v['client'] !== 'string' || !Number.isSafeInteger(v['seq']))
+      return 'is not a well-formed reconfiguration';
+    return null;
+  }
   if (v['kind'] !== 'op') return 'has an unknown kind';
   if (typeof v['client'] !== 'string' || !Number.isSafeInteger(v['seq']))
     return 'is not a well-formed op';
@@ -99,6 +110,7 @@ const SHAPES: Record<Message['type'], Record<string, Check>> = {
   CatchUpRequest: { from: replica, fromSlot: slot, versions: optional(versions) },
   CatchUpReply: { from: replica, entries: list({ slot, cmd: command }) },
   CheckpointVote: { from: replica, slot, digest: text },
+  Audit: { from: replica, slot, digest: text, echo: bool },
   SnapshotChunk: {
     from: replica,
     slot,
@@ -111,7 +123,8 @@ const SHAPES: Record<Message['type'], Record<string, Check>> = {
       value: json,
     }),
     names: optional(strings),
-    sessions: optional(list({ client, seq, output: json })),
+    sessions: optional(list({ client: anyClient, seq, output: json })),
+    membership: optional((v, config) => checkMembershipJson(v, [...config])),
   },
   Request: { from: client, seq, op: json },
   Reply: { from: replica, to: client, seq, output: json },
@@ -124,7 +137,15 @@ export function checkMessage(msg: unknown, config: readonly ReplicaId[]): string
   if (typeof type !== 'string' || !Object.hasOwn(SHAPES, type)) {
     return `unknown message type ${JSON.stringify(type)}`;
   }
-  const problem = record(SHAPES[type as Message['type']])(msg, new Set(config));
+  const members = new Set(config);
+  if (type === 'Request' && members.has(msg['from'] as string)) {
+    // A replica is its own client only to QUIT or JOIN itself (audit.ts).
+    const own = reconfigRequestOf(msg['op'] as Json);
+    if (own?.replica !== msg['from'])
+      return 'Request.from is a replica, which may only ask to QUIT or JOIN itself';
+    return seq(msg['seq'], members) === null ? null : 'Request.seq is not a sequence number (≥ 1)';
+  }
+  const problem = record(SHAPES[type as Message['type']])(msg, members);
   if (problem !== null) return `${type}${problem}`;
   if (type === 'SnapshotChunk') {
     if ((msg['index'] as number) >= (msg['count'] as number))

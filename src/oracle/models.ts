@@ -22,11 +22,20 @@ const same = (a: Json, b: Json): boolean =>
 const field = (input: Json, name: string): Json | undefined =>
   isRecord(input) ? input[name] : undefined;
 
+/**
+ * What a cas on a missing key (or a never-written register) compares with: `nil` — the missing
+ * value is nil, so `cas [null, v]` succeeds (Knossos's cas-register, Jepsen's registers); or
+ * `fails` — the compare fails whatever it expects (etcd: a Txn comparing a missing key's value
+ * is false).
+ */
+type CasOnMissing = 'nil' | 'fails';
+
 /** Register transitions shared by `register` and each key of `kv`; `absent` reads as nil. */
 function registerStep(
   current: Json | undefined,
   input: Json,
   output: Json | undefined,
+  casOnMissing: CasOnMissing = 'nil',
 ): readonly (Json | undefined)[] {
   const f = field(input, 'f');
   const value = field(input, 'value') ?? null;
@@ -46,7 +55,10 @@ function registerStep(
     }
     case 'cas': {
       const [expected, next] = Array.isArray(value) ? value : [];
-      const matches = same(current ?? null, expected ?? null);
+      const matches =
+        current === undefined && casOnMissing === 'fails'
+          ? false
+          : same(current ?? null, expected ?? null);
       if (output === true) return matches ? [next ?? null] : [];
       if (output === false) return matches ? [] : [current];
       return matches ? [next ?? null] : [current];
@@ -118,8 +130,12 @@ function validateOp(input: Json, output: Json | undefined, fs: readonly string[]
     if (output !== undefined && typeof output !== 'boolean') return 'a cas output is true or false';
   }
   if (f === 'append' && typeof input['value'] !== 'string') return 'append needs a string value';
+  if ((f === 'read' || f === 'get') && output !== undefined && !isScalar(output))
+    return `a ${f}'s output is the value read (a string, number, boolean or null), not ${Array.isArray(output) ? 'a list' : 'an object'}: ${canonicalEncode(output).slice(0, 60)}`;
   return null;
 }
+
+const isScalar = (v: Json): boolean => v === null || typeof v !== 'object';
 
 function describeOp(input: Json, output: Json | undefined): string {
   const f = String(field(input, 'f') ?? '?');
@@ -161,54 +177,69 @@ export type KvModelState = ReadonlyMap<string, Json>;
 /**
  * One key of `kv`, as the search sees a partition: the key's value alone (undefined while the
  * key is missing), so a step copies no map and the memo key is the value itself. The same
- * transitions as kvModel on that key.
+ * transitions as the key-value model on that key.
  */
-const kvKeyModel: Model<Json | undefined> = {
-  name: 'kv',
-  init: () => undefined,
-  step: (state, input, output) => registerStep(state, input, output),
-  key: (state) =>
-    state === undefined
-      ? ''
-      : typeof state === 'string'
-        ? `s${state}`
-        : `j${canonicalEncode(state)}`,
-  describe: describeOp,
-  readOnly: registerReadOnly,
-};
+function keyModel(name: string, casOnMissing: CasOnMissing): Model<Json | undefined> {
+  return {
+    name,
+    init: () => undefined,
+    step: (state, input, output) => registerStep(state, input, output, casOnMissing),
+    key: (state) =>
+      state === undefined
+        ? ''
+        : typeof state === 'string'
+          ? `s${state}`
+          : `j${canonicalEncode(state)}`,
+    describe: describeOp,
+    readOnly: registerReadOnly,
+  };
+}
 
 /**
- * Jepsen/Porcupine key-value store: each key a register, plus string `append`. Ops
- * `{f:'read'|'get', key}`, `{f:'write'|'put', key, value}`, `{f:'append', key, value}`,
- * `{f:'cas', key, value:[old, new]}`; partitioned by key. A missing key reads as nil or "".
+ * A key-value store: each key a register, plus string `append`. Ops `{f:'read'|'get', key}`,
+ * `{f:'write'|'put', key, value}`, `{f:'append', key, value}`, `{f:'cas', key, value:[old,
+ * new]}`; partitioned by key. A missing key reads as nil or "".
  */
-export const kvModel: Model<KvModelState> = {
-  name: 'kv',
-  init: () => new Map(),
-  step(state, input, output) {
-    const key = canonicalEncode(field(input, 'key') ?? null);
-    return registerStep(state.get(key), input, output).map((next) => {
-      if (next === state.get(key)) return state;
-      const copy = new Map(state);
-      if (next === undefined) copy.delete(key);
-      else copy.set(key, next);
-      return copy;
-    });
-  },
-  key: (state) => canonicalEncode(state),
-  partition: (input) => {
-    const key = field(input, 'key');
-    return key === undefined ? undefined : canonicalEncode(key);
-  },
-  forPartition: () => kvKeyModel as Model,
-  describe: describeOp,
-  readOnly: registerReadOnly,
-  // Per key (a partition), or over several keys at once: the conditions only get stricter.
-  neverNeeded: unobservedUnknownWrites,
-  validate: (input, output) =>
-    validateOp(input, output, KV_FS) ??
-    (field(input, 'key') === undefined ? 'a kv operation needs a "key"' : null),
-};
+function keyValueModel(name: string, casOnMissing: CasOnMissing): Model<KvModelState> {
+  const perKey = keyModel(name, casOnMissing);
+  return {
+    name,
+    init: () => new Map(),
+    step(state, input, output) {
+      const key = canonicalEncode(field(input, 'key') ?? null);
+      return registerStep(state.get(key), input, output, casOnMissing).map((next) => {
+        if (next === state.get(key)) return state;
+        const copy = new Map(state);
+        if (next === undefined) copy.delete(key);
+        else copy.set(key, next);
+        return copy;
+      });
+    },
+    key: (state) => canonicalEncode(state),
+    partition: (input) => {
+      const key = field(input, 'key');
+      return key === undefined ? undefined : canonicalEncode(key);
+    },
+    forPartition: () => perKey as Model,
+    describe: describeOp,
+    readOnly: registerReadOnly,
+    // Per key (a partition), or over several keys at once: the conditions only get stricter.
+    // The argument holds for either cas semantics (see unobservedUnknownWrites).
+    neverNeeded: unobservedUnknownWrites,
+    validate: (input, output) =>
+      validateOp(input, output, KV_FS) ??
+      (field(input, 'key') === undefined ? `a ${name} operation needs a "key"` : null),
+  };
+}
+
+/** Jepsen/Porcupine key-value store; a cas on a missing key compares with nil. */
+export const kvModel: Model<KvModelState> = keyValueModel('kv', 'nil');
+
+/**
+ * etcd as Jepsen tests it: the same store, but a cas on a missing key fails (etcd's Txn compare
+ * of a missing key's value is false), whatever value it expected.
+ */
+export const etcdModel: Model<KvModelState> = keyValueModel('etcd', 'fails');
 
 /**
  * Any core app as a model: `step` applies the op and accepts the observed output when it is
@@ -260,6 +291,7 @@ function describeAppOp(input: Json): string {
 const BUILT_IN: ReadonlyMap<string, Model> = new Map<string, Model>([
   ['register', registerModel as Model],
   ['kv', kvModel as Model],
+  ['etcd', etcdModel as Model],
 ]);
 
 /** Every name `modelByName` accepts, canonical spellings only. */

@@ -5,7 +5,7 @@
  * The trace checker replays events through this table, the refinement checks replay the
  * core's steps through it, and the model-checking configurations explore it (models.ts).
  */
-import type { ActionName } from '../core/types.js';
+import type { ModelledActionName as ActionName } from '../core/types.js';
 import { Checkpoint, InstallCheckpoint, Truncate } from './checkpoint.js';
 import { ClientReceive, ClientRequest } from './client.js';
 import { Execute, Learn, ReplyFromSession, Restart, StepDown } from './learner.js';

@@ -2,7 +2,7 @@
  * The names Smr.tla declares, as the twin exports them; test/spec checks them against the
  * TLA+ text (parsed with tree-sitter), so the spec and the twin cannot drift apart silently.
  */
-import type { ActionName } from '../core/types.js';
+import type { ModelledActionName as ActionName } from '../core/types.js';
 import type { ClientVars, ReplicaVars } from './state.js';
 
 /** The variables of one replica, in Smr.tla's VARIABLES order. */

@@ -5,7 +5,7 @@
  * NumSlots, MaxSeq), so BFS reports the distinct-state count TLC reports on the same model.
  */
 import { counterApp } from '../core/apps/counter.js';
-import type { ActionName, Json } from '../core/types.js';
+import type { ModelledActionName as ActionName, Json } from '../core/types.js';
 import type { Protocol, Successor } from './transition-system.js';
 import type { Violation } from './violation.js';
 import {

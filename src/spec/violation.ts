@@ -15,6 +15,9 @@ export const INVARIANTS = [
   'OutputFilter',
   'CheckpointSafety',
   'ConfigSafety',
+  // A replica whose state diverged declares itself faulty once it holds a majority's digests of
+  // an audited slot, and a correct replica never does (src/core/replica/audit.ts).
+  'AuditDetects',
   'Refinement',
   // Not a protocol invariant: the explorer's self-check that a step is a function of its input.
   'Nondeterminism',

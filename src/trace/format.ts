@@ -31,7 +31,8 @@
  * given on any subset of their domain, `null` meaning "no entry".
  */
 import type {
-  ActionName,
+  AuditActionName,
+  ModelledActionName as ActionName,
   ClientId,
   Json,
   Message,
@@ -86,7 +87,8 @@ export type TraceClock =
 
 export interface TraceLine {
   readonly node: NodeId;
-  readonly action: ActionName;
+  /** A spec action; the recorder also writes the audit actions the spec does not model yet. */
+  readonly action: ActionName | AuditActionName;
   readonly clock: TraceClock;
   readonly slot?: Slot;
   readonly msg?: Message | SnapshotRef;

@@ -5,7 +5,8 @@
  * `BadLine` naming the field, which the caller turns into `file:line: reason` (exit 2).
  */
 import { article } from '../spec/receive.js';
-import type { ActionName, NodeId } from '../core/types.js';
+import { AUDIT_ACTIONS } from '../core/types.js';
+import type { ModelledActionName as ActionName, NodeId } from '../core/types.js';
 import { ACTIONS, CLIENT_ACTIONS } from './format.js';
 import type { TraceContext } from './parse-header.js';
 import { show } from './parse-header.js';
@@ -97,6 +98,10 @@ export function parseEvent(
       `unknown node ${JSON.stringify(node)} (the header names ${[...ctx.replicas, ...ctx.clients].join(', ')})`,
     );
   const action = value['action'];
+  if (typeof action === 'string' && AUDIT_ACTIONS.has(action))
+    throw new BadLine(
+      `${action} is an audit/reconfiguration action, which spec/Smr.tla does not model yet: this trace cannot be checked against the spec`,
+    );
   if (typeof action !== 'string' || !ACTION_SET.has(action))
     throw new BadLine(`unknown action ${show(action)}`);
   if (ctx.header.version < 2 && CHECKPOINT_ACTIONS.has(action))

@@ -81,7 +81,7 @@ describe('message validation (a reducer never trusts its inputs)', () => {
       'Prepare.fromSlot is not a slot (an integer ≥ 0)',
     ],
     [
-      { type: 'Accept', from: 'r1', ballot, slot: 0, cmd: { kind: 'join' } },
+      { type: 'Accept', from: 'r1', ballot, slot: 0, cmd: { kind: 'explode' } },
       'Accept.cmd has an unknown kind',
     ],
     [{ type: 'Accept', from: 'r1', ballot, slot: 0, cmd: 5 }, 'Accept.cmd is not a command'],
@@ -142,7 +142,47 @@ describe('message validation (a reducer never trusts its inputs)', () => {
       { type: 'Heartbeat', from: 'r1', ballot, leading: 'yes', chosenPrefix: 0 },
       'Heartbeat.leading is not a boolean',
     ],
-    [{ type: 'Request', from: 'r1', seq: 1, op: null }, 'Request.from is a replica, not a client'],
+    [
+      { type: 'Request', from: 'r1', seq: 1, op: null },
+      'Request.from is a replica, which may only ask to QUIT or JOIN itself',
+    ],
+    [
+      { type: 'Request', from: 'r1', seq: 1, op: { type: 'quit', replica: 'r2' } },
+      'Request.from is a replica, which may only ask to QUIT or JOIN itself',
+    ],
+    [
+      { type: 'Request', from: 'r1', seq: 0, op: { type: 'quit', replica: 'r1' } },
+      'Request.seq is not a sequence number (≥ 1)',
+    ],
+    [
+      {
+        type: 'Accept',
+        from: 'r1',
+        ballot,
+        slot: 0,
+        cmd: { kind: 'join', replica: 7, client: 'c', seq: 1 },
+      },
+      'Accept.cmd names no replica',
+    ],
+    [
+      { type: 'Audit', from: 'r1', slot: 4, digest: 'x', echo: 'no' },
+      'Audit.echo is not a boolean',
+    ],
+    [
+      {
+        type: 'SnapshotChunk',
+        from: 'r1',
+        slot: 4,
+        digest: 'd',
+        index: 0,
+        count: 1,
+        parts: [],
+        names: [],
+        sessions: [],
+        membership: { epochs: [{ from: 0, members: ['r9'] }], rejoin: [] },
+      },
+      'SnapshotChunk.membership names a replica outside the deployment',
+    ],
     [{ type: 'Request', from: '', seq: 1, op: null }, 'Request.from is not a client id'],
     [
       { type: 'Request', from: 'c1', seq: 0, op: null },

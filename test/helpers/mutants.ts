@@ -20,3 +20,14 @@ export const PROBE_ONLY: readonly string[] = [
   'votes-from-any-ballot',
   'catch-up-trusts-accepted',
 ];
+
+/**
+ * The seeded audit and reconfiguration bugs (issue 15): they need the audit on, a corrupt
+ * replica, and an operator's JOIN and QUIT requests (the simulator's `reconfig` fault).
+ */
+export const AUDIT_MUTANTS: readonly string[] = [
+  'join-effective-immediately',
+  'audit-compares-any-slot',
+  'quorum-of-old-config',
+  'refused-quit-executed',
+];

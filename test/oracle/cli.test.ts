@@ -193,7 +193,7 @@ describe('smr lincheck: bad input is one line with file:line, exit 2', () => {
   it.each([
     [
       ['--model', 'foo'],
-      'smr: --model: unknown model "foo" (expected one of: register, kv, app:kv, app:counter)\n',
+      'smr: --model: unknown model "foo" (expected one of: register, kv, etcd, app:kv, app:counter)\n',
     ],
     [
       ['--format', 'xml'],
@@ -232,7 +232,7 @@ describe('smr lincheck: bad input is one line with file:line, exit 2', () => {
     const { code, stderr } = await smr('lincheck', odd);
     expect(code).toBe(2);
     expect(stderr).toBe(
-      'smr: cannot guess the model from the operations; pass --model (register, kv, app:kv, app:counter)\n',
+      'smr: cannot guess the model from the operations; pass --model (register, kv, etcd, app:kv, app:counter)\n',
     );
   });
 });

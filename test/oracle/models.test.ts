@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { counterApp, kvApp } from '../../src/core/apps/index.js';
 import {
   appModel,
+  etcdModel,
   inferModelName,
   kvModel,
   MODEL_NAMES,
@@ -71,6 +72,33 @@ describe('kv model (Jepsen/Porcupine key-value semantics)', () => {
   });
 });
 
+describe('output shapes and the cas on a missing key (issue 16)', () => {
+  it('refuses a read output that is not a value, for every model', () => {
+    for (const model of [registerModel, kvModel, etcdModel]) {
+      const key = model === registerModel ? {} : { key: 'x' };
+      expect(model.validate?.({ f: 'read', ...key }, { value: '1', rev: 3 })).toBe(
+        'a read\'s output is the value read (a string, number, boolean or null), not an object: {"rev":3,"value":"1"}',
+      );
+      expect(model.validate?.({ f: 'read', ...key }, [1])).toMatch(/not a list/);
+      for (const ok of ['1', 1, true, null])
+        expect(model.validate?.({ f: 'read', ...key }, ok)).toBeNull();
+    }
+  });
+
+  it('kv compares a missing key with nil; etcd fails the compare whatever it expects', () => {
+    const cas = (expected: string | null) => ({ f: 'cas', key: 'x', value: [expected, '1'] });
+    expect(kvModel.step(kvModel.init(), cas(null), true)).toHaveLength(1);
+    expect(kvModel.step(kvModel.init(), cas(null), false)).toHaveLength(0);
+    expect(etcdModel.step(etcdModel.init(), cas(null), true)).toHaveLength(0);
+    expect(etcdModel.step(etcdModel.init(), cas(null), false)).toHaveLength(1);
+    expect(etcdModel.step(etcdModel.init(), cas('0'), false)).toHaveLength(1);
+    // Once the key exists, the two agree.
+    const [written] = etcdModel.step(etcdModel.init(), { f: 'put', key: 'x', value: '0' }, 'OK');
+    expect(etcdModel.step(written ?? etcdModel.init(), cas('0'), true)).toHaveLength(1);
+    expect(etcdModel.forPartition?.('"x"').step(undefined, cas(null), true)).toHaveLength(0);
+  });
+});
+
 describe('appModel (any core app as a sequential spec)', () => {
   it('accepts exactly the outputs the app produces', () => {
     const model = appModel(counterApp);
@@ -94,7 +122,7 @@ describe('appModel (any core app as a sequential spec)', () => {
 
 describe('model registry', () => {
   it('resolves built-in names, app:NAME, and bare app names that do not collide', () => {
-    expect(MODEL_NAMES).toEqual(['register', 'kv', 'app:kv', 'app:counter']);
+    expect(MODEL_NAMES).toEqual(['register', 'kv', 'etcd', 'app:kv', 'app:counter']);
     expect(modelByName('kv')).toBe(kvModel);
     expect(modelByName('app:kv')?.name).toBe('app:kv');
     expect(modelByName('counter')?.name).toBe('app:counter');

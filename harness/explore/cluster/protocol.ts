@@ -127,6 +127,7 @@ export function clusterConfig(scope: ClusterScope): ClusterConfig {
       heartbeatTicks: scope.heartbeatTicks ?? 0,
       window: scope.window,
       checkpointEvery: scope.checkpointEvery ?? 0,
+      auditEvery: scope.auditEvery ?? 0,
     },
     clientParams: { policy: scope.policy, retransmitTicks: 0 },
   });
@@ -154,7 +155,7 @@ export function createClusterProtocol(
     stepReplica: local.stepReplica,
     stepClient: local.stepClient,
     ghostStep: ghosts.step,
-    ...((options.stepRefinement ?? true) ? { stepChecks: new StepRefinement(base) } : {}),
+    ...(options.stepRefinement === false ? {} : { stepChecks: new StepRefinement(base) }),
   };
   const history = new HistoryChecker(cfg.app);
   const f = faultTolerance(scope.replicas);

@@ -12,6 +12,7 @@ const MILESTONES: ReadonlyMap<string, string> = new Map([
   ['Checkpoint', 'checkpoint'],
   ['Truncate', 'truncation'],
   ['InstallCheckpoint', 'state transfer'],
+  ['DeclareFaulty', 'audit detection'],
 ]);
 
 export function milestonesOf(action: ClusterAction, t: Transition): string[] {
@@ -20,6 +21,13 @@ export function milestonesOf(action: ClusterAction, t: Transition): string[] {
   for (const e of t.events) {
     const m = MILESTONES.get(e.event.action);
     if (m !== undefined) out.add(m);
+    // A QUIT or JOIN that took effect (a refused one changes no configuration).
+    if (e.event.action === 'Reconfigure' && e.event.applied === true) {
+      const msg = e.event.msg;
+      const output = msg?.type === 'Reply' ? msg.output : null;
+      if (typeof output === 'object' && output !== null && !Array.isArray(output))
+        out.add('quit' in output ? 'QUIT' : 'JOIN');
+    }
   }
   return [...out];
 }

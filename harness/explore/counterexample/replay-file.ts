@@ -7,6 +7,7 @@ import type { Violation } from '../../../src/spec/violation.js';
 import { replayChoices } from '../bfs.js';
 import { replay } from '../cluster/replay.js';
 import { buildClusterProtocol, buildProtocol } from '../model-spec.js';
+import { checkScope, type ClusterScope } from '../cluster/scope.js';
 import { REPLAY_FORMAT, REPLAY_VERSION, type ReplayFile } from './files.js';
 
 /** The file is unreadable or not a replay file (bad input, exit 2). */
@@ -36,7 +37,44 @@ export function readReplayFile(path: string): ReplayFile {
     throw new ReplayFileError(`${path}: no model`);
   if (file.spec.model === 'core' ? !Array.isArray(file.steps) : !Array.isArray(file.choices))
     throw new ReplayFileError(`${path}: no steps`);
+  if (file.spec.model === 'core') {
+    const scope = (file.spec as { scope?: unknown }).scope;
+    if (typeof scope !== 'object' || scope === null)
+      throw new ReplayFileError(`${path}: spec.scope is not an object`);
+    const problem = checkScope(scope as ClusterScope);
+    if (problem !== null) throw new ReplayFileError(`${path}: spec.scope: ${problem}`);
+    (file.steps ?? []).forEach((step, i) => {
+      const why = stepProblem(step);
+      if (why !== null) throw new ReplayFileError(`${path}: steps[${i}]: ${why}`);
+    });
+  } else if (!(file.choices ?? []).every((c) => Number.isSafeInteger(c) && c >= 0))
+    throw new ReplayFileError(`${path}: choices must be integers ≥ 0`);
   return file as ReplayFile;
+}
+
+/** Why a step of a core replay file is not one the cluster can take, or null. */
+function stepProblem(step: unknown): string | null {
+  if (typeof step !== 'object' || step === null) return 'not an object';
+  const s = step as Record<string, unknown>;
+  const text = (k: string) => typeof s[k] === 'string' && s[k] !== '';
+  switch (s['kind']) {
+    case 'Deliver':
+    case 'Drop':
+    case 'Duplicate':
+      return text('from') && text('to') && typeof s['msg'] === 'object' && s['msg'] !== null
+        ? null
+        : `${s['kind']} needs "from", "to" and "msg"`;
+    case 'Tick':
+      return text('node') ? null : 'Tick needs "node"';
+    case 'Crash':
+    case 'Restart':
+    case 'Corrupt':
+      return text('replica') ? null : `${s['kind']} needs "replica"`;
+    case 'Submit':
+      return text('client') && 'op' in s ? null : 'Submit needs "client" and "op"';
+    default:
+      return `unknown kind ${JSON.stringify(s['kind'] ?? null)} (expected Deliver, Drop, Duplicate, Tick, Crash, Restart, Corrupt or Submit)`;
+  }
 }
 
 export interface ReplayOutcome {

@@ -39,7 +39,8 @@ interface Frame<W, A> {
   /** Delays still allowed below this state. */
   readonly budget: number;
   /** Milestones on the path to this state, as bits of `names`. */
-  readonly reached: number;
+  /** The milestones on the path to this state, one bit each (`names`). */
+  readonly reached: bigint;
   readonly actions: readonly A[];
   /** The scheduler's choice first, then the other actions (each a delay) while budget lasts. */
   readonly order: readonly number[];
@@ -79,16 +80,17 @@ export function runDelayBounded<W, A>(
     milestones: milestones(),
     ...extra,
   });
-  const bit = (name: string): number => {
+  // A bigint mask: milestones and their ordered pairs easily pass the 31 bits of a number.
+  const bit = (name: string): bigint => {
     let i = names.indexOf(name);
     if (i < 0) {
-      if (names.length >= 30) return 0;
       i = names.push(name) - 1;
       counted.push(new Set());
     }
-    return 1 << i;
+    return 1n << BigInt(i);
   };
-  const frame = (world: W, depth: number, budget: number, reached: number): Frame<W, A> => {
+  const has = (mask: bigint, b: number): boolean => ((mask >> BigInt(b)) & 1n) === 1n;
+  const frame = (world: W, depth: number, budget: number, reached: bigint): Frame<W, A> => {
     const actions = protocol.actions(world);
     const scheduled = actions.length === 0 ? -1 : scheduler(world, actions);
     const order: number[] = scheduled >= 0 ? [scheduled] : [];
@@ -97,15 +99,18 @@ export function runDelayBounded<W, A>(
   };
   const rank = (budget: number, depth: number): number => budget * DEPTH_RANGE - depth;
 
+  // Set when a state at the depth bound still had actions: the search is then not complete.
+  let cut = false;
   const initial = protocol.initialStates();
   for (let i = 0; i < initial.length; i++) {
     const root = initial[i] as W;
     const bad = protocol.check(root)[0];
     if (bad !== undefined) return done('violation', { choices: [i], violation: bad });
     best.set(key(root), rank(options.maxDelays, 0));
-    const stack: Frame<W, A>[] = [frame(root, 0, options.maxDelays, 0)];
+    const stack: Frame<W, A>[] = [frame(root, 0, options.maxDelays, 0n)];
     while (stack.length > 0) {
       const top = stack[stack.length - 1] as Frame<W, A>;
+      if (top.depth >= options.maxDepth && top.order.length > 0) cut = true;
       if (top.depth >= options.maxDepth || top.next >= top.order.length) {
         stack.pop();
         continue;
@@ -131,12 +136,13 @@ export function runDelayBounded<W, A>(
       for (const m of succ.milestones ?? []) {
         // Also "A, then m" for each plain milestone A already on the path (restart, then state transfer).
         for (let b = 0; b < names.length; b++)
-          if ((top.reached & (1 << b)) !== 0 && !(names[b] as string).includes(', then '))
+          if (has(top.reached, b) && !(names[b] as string).includes(', then '))
             if (names[b] !== m) reached |= bit(`${names[b] as string}, then ${m}`);
         reached |= bit(m);
       }
-      for (let b = 0; b < names.length; b++)
-        if ((reached & (1 << b)) !== 0) (counted[b] as Set<string>).add(id);
+      if (reached !== 0n)
+        for (let b = 0; b < names.length; b++)
+          if (has(reached, b)) (counted[b] as Set<string>).add(id);
       deepest = Math.max(deepest, depth);
       if (options.maxStates !== undefined && best.size >= options.maxStates)
         return done('max-states');
@@ -145,5 +151,5 @@ export function runDelayBounded<W, A>(
       stack.push(frame(succ.world, depth, budget, reached));
     }
   }
-  return done('complete');
+  return done(cut ? 'max-depth' : 'complete');
 }

@@ -16,7 +16,8 @@ import type { Protocol } from '../../../src/spec/transition-system.js';
 import { ProgressClock, type Progress } from './search.js';
 
 export interface PathOutcome {
-  readonly kind: 'complete' | 'violation' | 'max-states';
+  /** `max-depth`: a state at the depth bound still had actions, so the search is not complete. */
+  readonly kind: 'complete' | 'violation' | 'max-states' | 'max-depth';
   readonly distinct: number;
   readonly transitions: number;
   readonly depth: number;
@@ -66,6 +67,8 @@ export function runDfs<W, A>(
     const order = protocol.persistent?.(world, actions) ?? actions.map((_, k) => k);
     return { world, depth, actions, order, next: 0 };
   };
+  // Set when a state at the depth bound still had actions: the search is then not complete.
+  let cut = false;
   const initial = protocol.initialStates();
   for (let i = 0; i < initial.length; i++) {
     const root = initial[i] as W;
@@ -75,6 +78,7 @@ export function runDfs<W, A>(
     const stack: Frame<W, A>[] = [frame(root, 0)];
     while (stack.length > 0) {
       const top = stack[stack.length - 1] as Frame<W, A>;
+      if (top.depth >= options.maxDepth && top.order.length > 0) cut = true;
       if (top.depth >= options.maxDepth || top.next >= top.order.length) {
         stack.pop();
         continue;
@@ -103,7 +107,7 @@ export function runDfs<W, A>(
       stack.push(frame(succ.world, depth));
     }
   }
-  return done('complete');
+  return done(cut ? 'max-depth' : 'complete');
 }
 
 export interface WalkOptions {

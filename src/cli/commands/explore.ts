@@ -18,6 +18,7 @@ import {
 import { CheckpointError } from '../../../harness/explore/engine/checkpoint.js';
 import type { Progress } from '../../../harness/explore/engine/search.js';
 import {
+  auditScopeOptions,
   checkpointScopeOptions,
   explore,
   overallResult,
@@ -58,6 +59,7 @@ export interface ExploreFlags {
   maxElections?: number;
   window?: number;
   checkpointEvery?: number;
+  auditEvery?: number;
   electionTicks?: number;
   heartbeatTicks?: number;
   pruneDeadMessages?: boolean;
@@ -69,6 +71,7 @@ export interface ExploreFlags {
   strategy: Strategy;
   maxDelays?: number;
   checkpointScope: boolean;
+  auditScope: boolean;
   seed: number;
   walks: number;
   walkSteps?: number;
@@ -104,7 +107,11 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
       'core',
     )
     .option('--constants <NAME>', 'spec model configuration (with --model spec)')
-    .option('--replicas <N>', 'replicas: 3 (F=1) or 5 (F=2); picks the default scope', replicasFlag)
+    .option(
+      '--replicas <N>',
+      'replicas: 3 (F=1) or 5 (F=2) pick a default scope; 7 only with a bound (--max-states or --max-depth)',
+      replicasFlag,
+    )
     .option('--clients <C>', 'clients', int('--clients', 1, 4))
     .option('--requests <R>', 'client requests in total', int('--requests', 0, 8))
     .option(
@@ -145,6 +152,11 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
       '--checkpoint-every <K>',
       'a leader proposes CHECKPOINT every K executed slots (0: never)',
       int('--checkpoint-every', 0, 64),
+    )
+    .option(
+      '--audit-every <K>',
+      'replicas audit their state digests every K executed slots (0: never)',
+      int('--audit-every', 0, 64),
     )
     .option(
       '--election-ticks <K>',
@@ -199,6 +211,10 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
     .option(
       '--no-checkpoint-scope',
       'without scope flags: skip the second part, the delay-bounded checkpoint scope',
+    )
+    .option(
+      '--no-audit-scope',
+      'without scope flags: skip the third part, the delay-bounded audit scope (audit, QUIT, JOIN)',
     )
     .option('--seed <S>', 'random walks: seed', int('--seed', 0, 2 ** 32 - 1), 1)
     .option('--walks <K>', 'random walks: how many', int('--walks', 1, 100_000_000), 1000)
@@ -289,12 +305,21 @@ export function scopeFromFlags(flags: Partial<ExploreFlags>): ClusterScope {
     ...(flags.checkpointEvery !== undefined || base.checkpointEvery !== undefined
       ? { checkpointEvery: flags.checkpointEvery ?? base.checkpointEvery }
       : {}),
+    ...(flags.auditEvery !== undefined || base.auditEvery !== undefined
+      ? { auditEvery: flags.auditEvery ?? base.auditEvery }
+      : {}),
     ...(flags.electionTicks !== undefined ? { electionTicks: flags.electionTicks } : {}),
     ...(flags.heartbeatTicks !== undefined ? { heartbeatTicks: flags.heartbeatTicks } : {}),
     app: pick('app', flags.app),
     policy: pick('policy', flags.policy),
     ...(flags.mutant !== undefined ? { mutant: flags.mutant } : {}),
   };
+  // The default scopes are sized for 3 and 5 replicas; 7 replicas' state space has no end in
+  // sight, and a run without a bound would just run (issue 17).
+  if (scope.replicas === 7 && flags.maxStates === undefined && flags.maxDepth === undefined)
+    throw new UsageError(
+      `--replicas ${scope.replicas}: the default scopes are for 3 and 5 replicas; give a bound (--max-states or --max-depth)`,
+    );
   const problem = checkScope(scope);
   if (problem !== null) throw new UsageError(problem);
   return scope;
@@ -308,12 +333,13 @@ export function specFromFlags(flags: Partial<ExploreFlags>): ModelSpec {
   }
   if (flags.constants !== undefined) throw new UsageError('--constants needs --model spec');
   const scope = scopeFromFlags(flags);
-  // A checkpoint's digest covers the session table, keyed by client: renaming clients changes
-  // it, so states equal up to renaming are not equivalent once checkpoints are taken.
-  const checkpoints = (scope.checkpointEvery ?? 0) > 0 && scope.clients > 1;
+  // A checkpoint's (or an audit's) digest covers the session table, keyed by client: renaming
+  // clients changes it, so states equal up to renaming are not equivalent once digests are taken.
+  const checkpoints =
+    ((scope.checkpointEvery ?? 0) > 0 || (scope.auditEvery ?? 0) > 0) && scope.clients > 1;
   if (checkpoints && flags.symmetry === true)
     throw new UsageError(
-      '--symmetry: client symmetry does not hold with checkpoints (their digests name clients); leave it out',
+      '--symmetry: client symmetry does not hold with checkpoints or audits (their digests name clients); leave it out',
     );
   return {
     model: 'core',
@@ -346,6 +372,7 @@ const SCOPE_FLAGS = [
   'maxElections',
   'window',
   'checkpointEvery',
+  'auditEvery',
   'electionTicks',
   'heartbeatTicks',
   'pruneDeadMessages',
@@ -402,23 +429,28 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
         ...(progress !== undefined ? { onProgress: progress } : {}),
       }),
     );
-    if (
+    const further = (
+      wanted: boolean,
+      options: typeof checkpointScopeOptions,
+    ): Promise<ExploreResult> | null =>
+      wanted &&
       isDefaultExploration(flags) &&
-      flags.checkpointScope &&
-      parts[0]?.status === 'ok' &&
+      parts.every((p) => p.status === 'ok') &&
       spec.model === 'core'
-    )
-      parts.push(
-        await explore(
-          checkpointScopeOptions(spec.scope.replicas, spec.scope.mutant, {
-            determinism: flags.determinism,
-            minimise: flags.minimise,
-            out: flags.out,
-            observe: flags.observe,
-            ...(progress !== undefined ? { onProgress: progress } : {}),
-          }),
-        ),
-      );
+        ? explore(
+            options(spec.scope.replicas, spec.scope.mutant, {
+              determinism: flags.determinism,
+              minimise: flags.minimise,
+              out: flags.out,
+              observe: flags.observe,
+              ...(progress !== undefined ? { onProgress: progress } : {}),
+            }),
+          )
+        : null;
+    const checkpoints = further(flags.checkpointScope, checkpointScopeOptions);
+    if (checkpoints !== null) parts.push(await checkpoints);
+    const audits = further(flags.auditScope, auditScopeOptions);
+    if (audits !== null) parts.push(await audits);
   } catch (error) {
     if (error instanceof UnknownModelError || error instanceof CheckpointError)
       throw new UsageError(error.message);
@@ -449,7 +481,7 @@ export function printProgress(p: Progress): void {
 export function describeScope(r: ExploreResult): string {
   if (r.scope === undefined) return `spec model ${r.constants ?? ''}`;
   const s = r.scope;
-  return `${s.replicas} replicas, ${s.clients} clients, ${s.requests} requests, faults ${s.faults.join(',') || 'none'}, ${s.network} network, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${(s.checkpointEvery ?? 0) > 0 ? `, checkpoint every ${s.checkpointEvery} slot${s.checkpointEvery === 1 ? '' : 's'}` : ''}${s.mutant === undefined ? '' : `, mutant ${s.mutant}`}`;
+  return `${s.replicas} replicas, ${s.clients} clients, ${s.requests} requests, faults ${s.faults.join(',') || 'none'}, ${s.network} network, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${(s.checkpointEvery ?? 0) > 0 ? `, checkpoint every ${s.checkpointEvery} slot${s.checkpointEvery === 1 ? '' : 's'}` : ''}${(s.auditEvery ?? 0) > 0 ? `, audit every ${s.auditEvery} slot${s.auditEvery === 1 ? '' : 's'}` : ''}${s.mutant === undefined ? '' : `, mutant ${s.mutant}`}`;
 }
 
 function summarize(r: ExploreResult): string {
@@ -466,7 +498,13 @@ function summarize(r: ExploreResult): string {
       `within ≤${r.maxDelays ?? 0} delays; states after each milestone: ${reached.join('; ') || 'none reached'}`,
     );
   }
+  if ((r.scope?.auditEvery ?? 0) > 0)
+    lines.push(
+      'node steps checked against the spec twin except those of the audit and reconfiguration, which spec/Smr.tla does not model yet',
+    );
   if (r.stoppedBy === 'max-states') lines.push('stopped at --max-states');
+  if (r.stoppedBy === 'max-depth')
+    lines.push('cut at --max-depth: a state there still had actions, so the search is incomplete');
   if (r.checkpoint !== undefined)
     lines.push(
       `stopped at --memory-limit; checkpoint written to ${r.checkpoint}; continue with the same flags and --resume ${r.checkpoint}`,

@@ -1,9 +1,9 @@
 import { digestOf } from '../canonical.js';
-import { errorOutput, isRecord, withCheckpointRequests, type App } from '../app.js';
+import { errorOutput, isRecord, withOperatorRequests, type App } from '../app.js';
 import type { Json } from '../types.js';
 
 /** A counter: `inc` (by an integer, default 1) returns the new value; `get` returns it. */
-export const counterApp: App<number> = withCheckpointRequests<number>({
+export const counterApp: App<number> = withOperatorRequests<number>({
   name: 'counter',
   init: () => 0,
   apply(state, op) {

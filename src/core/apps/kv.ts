@@ -1,5 +1,5 @@
 import { digestOf } from '../canonical.js';
-import { errorOutput, isRecord, withCheckpointRequests, type App } from '../app.js';
+import { errorOutput, isRecord, withOperatorRequests, type App } from '../app.js';
 import type { Json } from '../types.js';
 
 /** One key's value with a per-key version, so state transfer can later send only what differs. */
@@ -16,7 +16,7 @@ export type KvState = ReadonlyMap<string, KvCell>;
  *   append(k, v)       → the new value (absent keys start empty)
  *   cas(k, expected, v) → true when the value was `expected` (null = absent) and is now v
  */
-export const kvApp: App<KvState> = withCheckpointRequests<KvState>({
+export const kvApp: App<KvState> = withOperatorRequests<KvState>({
   name: 'kv',
   init: () => new Map(),
   apply(state, op) {

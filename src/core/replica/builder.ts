@@ -41,11 +41,13 @@ export class StepBuilder {
   get id(): ReplicaId {
     return this.base.id;
   }
-  get config(): readonly ReplicaId[] {
+  /** Every replica of the deployment (members and observers; membership.ts). */
+  get deployment(): readonly ReplicaId[] {
     return this.base.params.replicas;
   }
+  /** The other replicas of the deployment: broadcasts reach observers too, so they learn. */
   get peers(): readonly ReplicaId[] {
-    return this.config.filter((r) => r !== this.base.id);
+    return this.deployment.filter((r) => r !== this.base.id);
   }
 
   setDurable(patch: Partial<DurableState>): void {

@@ -20,30 +20,66 @@ import type {
   Slot,
   SnapshotChunkMsg,
 } from '../types.js';
+import {
+  isInitialMembership,
+  membershipJson,
+  normalMembership,
+  type Membership,
+} from '../membership.js';
 import type { StepBuilder } from './builder.js';
+import { startingMembers, type ReplicaParams } from './state.js';
 
-/** The digest a checkpoint is checked against: its slot, the app's digest, and the sessions. */
+/**
+ * The digest a checkpoint (and an audit) is checked against: its slot, the app's digest, the
+ * sessions, and the configuration in normal form at `slot` — left out while it is still the
+ * deployment's starting one, so that digests from before reconfiguration existed stay valid.
+ */
 export function checkpointDigest(
   app: AnyApp,
   slot: Slot,
   state: unknown,
   sessions: ReadonlyMap<ClientId, Session>,
+  membership: Membership | null = null,
 ): string {
   const table = [...sessions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return digestOf({ slot, app: app.digest(state), sessions: table });
+  return digestOf({
+    slot,
+    app: app.digest(state),
+    sessions: table,
+    ...(membership === null ? {} : { config: membershipJson(membership) }),
+  });
+}
+
+/** The membership a digest at `slot` covers: its normal form, or null for the starting one. */
+export function digestedMembership(
+  params: ReplicaParams,
+  m: Membership,
+  slot: Slot,
+): Membership | null {
+  const normal = normalMembership(m, slot);
+  return isInitialMembership(normal, startingMembers(params)) ? null : normal;
+}
+
+/** The digest of this replica's state now (after `executed` slots). */
+export function stateDigest(b: StepBuilder): string {
+  const { app, sessions, membership, executed } = b.v;
+  return checkpointDigest(
+    b.ctx.app,
+    executed,
+    app,
+    sessions,
+    digestedMembership(b.base.params, membership, executed),
+  );
 }
 
 /** Checkpoint: the command in `slot` is a CHECKPOINT; keep the state after it and vouch for it. */
 export function takeCheckpoint(b: StepBuilder, slot: Slot): void {
-  const { app, sessions } = b.v;
-  const cp: Checkpoint = {
-    slot: slot + 1,
-    app,
-    sessions,
-    digest: checkpointDigest(b.ctx.app, slot + 1, app, sessions),
-  };
-  b.setDurable({ checkpoint: cp });
   b.setVolatile({ executed: slot + 1 });
+  const { app, sessions } = b.v;
+  const membership = normalMembership(b.v.membership, slot + 1);
+  const cp: Checkpoint = { slot: slot + 1, app, sessions, membership, digest: stateDigest(b) };
+  b.setDurable({ checkpoint: cp });
+  b.setVolatile({ membership });
   b.trace({
     action: 'Checkpoint',
     slot,
@@ -76,7 +112,7 @@ export function isStable(b: StepBuilder): boolean {
   if (cp === null) return false;
   let vouchers = 1;
   for (const v of b.v.votes.values()) if (v.slot === cp.slot && v.digest === cp.digest) vouchers++;
-  return b.ctx.rules.checkpointStable(vouchers, b.config.length);
+  return b.ctx.rules.checkpointStable(vouchers, b.deployment.length);
 }
 
 /** Truncate: once the checkpoint is stable, forget the accepted and chosen entries it covers. */
@@ -125,6 +161,9 @@ export function sendCheckpoint(
       count,
       parts: parts.slice(index * size, (index + 1) * size),
       ...(index === 0 ? { names: all.map((p) => p.name), sessions } : {}),
+      ...(index === 0 && !isInitialMembership(cp.membership, startingMembers(b.base.params))
+        ? { membership: membershipJson(cp.membership) }
+        : {}),
     };
     b.send(to, chunk);
   }

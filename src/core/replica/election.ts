@@ -11,6 +11,8 @@ import { isStable } from './checkpoint.js';
 import { requestMissing } from './learner.js';
 import { startCandidacy, stepDown, stepDownIfOutranked } from './proposer.js';
 import { chosenPrefix } from './state.js';
+import { currentMembers } from './config.js';
+import { retransmitSelfRequest } from './audit.js';
 
 export function onTick(b: StepBuilder): void {
   const { electionTicks, heartbeatTicks } = b.base.params;
@@ -39,11 +41,16 @@ export function onTick(b: StepBuilder): void {
   }
 }
 
-/** Ω: the first replica of the configuration that is this one or has been heard from recently. */
+/**
+ * Ω: the first member of the current configuration that is this one or has been heard from
+ * recently. An observer (not a member) trusts a member, never itself; with every member silent
+ * it trusts the first one.
+ */
 export function trustedLeader(b: StepBuilder): ReplicaId {
   const limit = b.base.params.electionTicks;
-  for (const r of b.config) if (r === b.id || (b.v.silence.get(r) ?? 0) < limit) return r;
-  return b.id;
+  const members = currentMembers(b);
+  for (const r of members) if (r === b.id || (b.v.silence.get(r) ?? 0) < limit) return r;
+  return members.includes(b.id) ? b.id : (members[0] ?? b.id);
 }
 
 function heartbeatRound(b: StepBuilder): void {
@@ -70,6 +77,7 @@ function heartbeatRound(b: StepBuilder): void {
     } as const;
     for (const peer of b.peers) if (!b.v.promises.has(peer)) b.send(peer, prepare);
   }
+  retransmitSelfRequest(b);
   if (b.v.role === 'leader') {
     for (const [slot, p] of b.v.proposals) {
       const accept = { type: 'Accept', from: b.id, ballot: b.v.ballot, slot, cmd: p.cmd } as const;

@@ -9,12 +9,15 @@ import type {
   ChosenEntry,
   Command,
   DecisionMsg,
+  ReconfigCommand,
   ReplicaId,
   RequestMsg,
   Slot,
 } from '../types.js';
 import type { StepBuilder } from './builder.js';
+import { auditExecuted } from './audit-digest.js';
 import { partVersions, sendCheckpoint, takeCheckpoint } from './checkpoint.js';
+import { isReconfig, quorumMembers, reconfigure } from './config.js';
 import { checkpointSlot, chosenPrefix } from './state.js';
 
 /**
@@ -100,31 +103,63 @@ export function requestFrom(b: StepBuilder, peer: ReplicaId): void {
   });
 }
 
-/** Execute: apply every chosen command that is next in slot order. */
+/**
+ * Execute: apply every chosen command that is next in slot order. A replica that declared itself
+ * faulty re-executes without answering clients (it stopped serving), and waits while it has no
+ * state to rebuild from (audit.ts).
+ */
 export function executeReady(b: StepBuilder, { silent = false } = {}): void {
   const { app, rules } = b.ctx;
   for (;;) {
+    if (b.v.repair?.awaitingTransfer === true) return;
     const slot = b.v.executed;
     const cmd = rules.executable(b.durable, slot);
     if (cmd === undefined) return;
-    if (cmd.kind === 'checkpoint') {
-      takeCheckpoint(b, slot);
-      continue;
-    }
-    if (cmd.kind === 'noop' || rules.isDuplicate(b.v.sessions.get(cmd.client), cmd.seq)) {
+    const quiet = silent || b.v.repair !== null;
+    // The audit of slot + 1 judges by the configuration of `slot`, which a checkpoint prunes.
+    const members = (b.base.params.auditEvery ?? 0) > 0 ? quorumMembers(b, slot) : [];
+    if (cmd.kind === 'checkpoint') takeCheckpoint(b, slot);
+    else if (cmd.kind === 'noop' || rules.isDuplicate(b.v.sessions.get(cmd.client), cmd.seq)) {
       b.setVolatile({ executed: slot + 1 });
       b.trace({ action: 'Execute', slot, applied: false });
-      continue;
+    } else if (isReconfig(cmd)) executeReconfig(b, slot, cmd, quiet);
+    else {
+      const { state, output } = app.apply(b.v.app, cmd.op);
+      const sessions = new Map(b.v.sessions);
+      sessions.set(cmd.client, { seq: cmd.seq, output });
+      b.setVolatile({ app: state, sessions, executed: slot + 1 });
+      const reply = { type: 'Reply', from: b.id, to: cmd.client, seq: cmd.seq, output } as const;
+      b.trace({ action: 'Execute', slot, applied: true, msg: reply });
+      // Replaying the log after a restart does not resend: those replies already left once.
+      if (!quiet) b.reply(cmd.client, reply);
     }
-    const { state, output } = app.apply(b.v.app, cmd.op);
-    const sessions = new Map(b.v.sessions);
-    sessions.set(cmd.client, { seq: cmd.seq, output });
-    b.setVolatile({ app: state, sessions, executed: slot + 1 });
-    const reply = { type: 'Reply', from: b.id, to: cmd.client, seq: cmd.seq, output } as const;
-    b.trace({ action: 'Execute', slot, applied: true, msg: reply });
-    // Replaying the log after a restart does not resend: those replies already left once.
-    if (!silent) b.reply(cmd.client, reply);
+    auditExecuted(b, quiet, members);
   }
+}
+
+/**
+ * Reconfigure: a chosen JOIN or QUIT changes the configuration from α slots on, or is refused
+ * (membership.ts); either way its client's session records the outcome and the client is told.
+ * A replica that asked for its own change learns the outcome from its log, not from a reply.
+ */
+function executeReconfig(b: StepBuilder, slot: Slot, cmd: ReconfigCommand, quiet: boolean): void {
+  const outcome = reconfigure(b, b.v.membership, slot, cmd);
+  const sessions = new Map(b.v.sessions);
+  sessions.set(cmd.client, { seq: cmd.seq, output: outcome.output });
+  b.setVolatile({
+    sessions,
+    executed: slot + 1,
+    ...(outcome.ok ? { membership: outcome.membership } : {}),
+  });
+  const reply = {
+    type: 'Reply',
+    from: b.id,
+    to: cmd.client,
+    seq: cmd.seq,
+    output: outcome.output,
+  } as const;
+  b.trace({ action: 'Reconfigure', slot, applied: outcome.ok, msg: reply });
+  if (!quiet && !b.base.params.replicas.includes(cmd.client)) b.reply(cmd.client, reply);
 }
 
 /**
@@ -135,7 +170,10 @@ export function executeReady(b: StepBuilder, { silent = false } = {}): void {
 export function replyFromSession(b: StepBuilder, msg: RequestMsg): boolean {
   const session = b.v.sessions.get(msg.from);
   if (!b.ctx.rules.isDuplicate(session, msg.seq)) return false;
-  if (session !== undefined && session.seq === msg.seq) {
+  // A replica that declared itself faulty serves no client until it is repaired (audit.ts); a
+  // replica's own JOIN/QUIT is answered by its log, not by a reply.
+  const answer = b.v.repair === null && !b.base.params.replicas.includes(msg.from);
+  if (session !== undefined && session.seq === msg.seq && answer) {
     const reply = {
       type: 'Reply',
       from: b.id,

@@ -4,14 +4,35 @@
  */
 import { isCheckpointRequest } from '../app.js';
 import { ballotEquals, nextBallot } from '../ballot.js';
-import type { AcceptedMsg, Ballot, Command, PromiseMsg, RequestMsg, Slot } from '../types.js';
+import type {
+  AcceptedMsg,
+  Ballot,
+  Command,
+  PromiseMsg,
+  ReplicaId,
+  RequestMsg,
+  Slot,
+} from '../types.js';
 import type { StepBuilder } from './builder.js';
+import { quorumMembers, windowEnd } from './config.js';
+import { sameMembers } from '../membership.js';
 import { executeReady, learn, requestFrom } from './learner.js';
 import { CHECKPOINT } from './rules.js';
 import { acceptedFrom, checkpointSlot, chosenPrefix } from './state.js';
 
+/**
+ * A leader that reached a slot governed by a configuration whose quorum did not promise its
+ * ballot (a JOIN or QUIT took effect) steps down and runs phase 1 again with a new ballot,
+ * keeping the requests it had queued.
+ */
+function reelect(b: StepBuilder): void {
+  const { queue } = b.v; // proposed once it leads again
+  stepDown(b);
+  startCandidacy(b, queue);
+}
+
 /** Phase1a: start a candidacy with a ballot above every ballot seen, promising to ourselves. */
-export function startCandidacy(b: StepBuilder): void {
+export function startCandidacy(b: StepBuilder, queue: readonly RequestMsg[] = []): void {
   const ballot = nextBallot(b.v.highestSeen, b.id);
   const fromSlot = chosenPrefix(b.durable, b.v.executed);
   b.setDurable({ promised: ballot });
@@ -27,7 +48,9 @@ export function startCandidacy(b: StepBuilder): void {
       ],
     ]),
     proposals: new Map(),
-    queue: [],
+    queue,
+    covered: [],
+    adopted: new Map(),
     sinceCandidacy: 0,
   });
   const prepare = { type: 'Prepare', from: b.id, ballot, fromSlot } as const;
@@ -58,9 +81,47 @@ export function resumeCandidacy(b: StepBuilder): void {
 
 function maybeBecomeLeader(b: StepBuilder): void {
   const { rules } = b.ctx;
-  if (!rules.isQuorum(b.v.promises.keys(), b.config)) return;
+  if (!coversWindow(b, b.v.promises.keys())) return;
   if (!rules.mayLead(b.v.promises.values(), chosenPrefix(b.durable, b.v.executed))) return;
   becomeLeader(b);
+}
+
+/**
+ * Do these promisers form a quorum of the configuration of every slot from the candidacy's first
+ * slot to the window's end (the slots whose configuration this replica knows)?
+ */
+function coversWindow(b: StepBuilder, promisers: Iterable<ReplicaId>): boolean {
+  const who = [...promisers];
+  const end = windowEnd(b);
+  let last: readonly ReplicaId[] | undefined;
+  for (let slot = b.v.prepareFrom; slot < end; slot++) {
+    const members = quorumMembers(b, slot);
+    if (members === last) continue;
+    if (!b.ctx.rules.isQuorum(who, members)) return false;
+    last = members;
+  }
+  return true;
+}
+
+/**
+ * Did a quorum of the configuration of `slot` promise this leader's ballot? Only the
+ * configurations checked when it became leader count: a slot governed by a new one (a JOIN or
+ * QUIT took effect) needs a new phase 1. Keeping the configurations rather than the promisers
+ * keeps two leaders that differ only in who promised one state, as they behave alike.
+ */
+function covers(b: StepBuilder, slot: Slot): boolean {
+  const members = quorumMembers(b, slot);
+  return b.v.covered.some((c) => sameMembers(c, members));
+}
+
+/** The configurations of the slots from the candidacy's first slot to the window's end. */
+function windowConfigs(b: StepBuilder): readonly (readonly ReplicaId[])[] {
+  const out: (readonly ReplicaId[])[] = [];
+  for (let slot = b.v.prepareFrom; slot < windowEnd(b); slot++) {
+    const members = quorumMembers(b, slot);
+    if (!out.some((c) => sameMembers(c, members))) out.push(members);
+  }
+  return out;
 }
 
 /**
@@ -81,10 +142,22 @@ function becomeLeader(b: StepBuilder): void {
     }
   }
   for (const slot of b.durable.chosen.keys()) top = Math.max(top, slot);
-  b.setVolatile({ role: 'leader', promises: new Map(), nextSlot: top + 1 });
-  b.trace({ action: 'BecomeLeader' });
+  // Slots past the window α wait: their configuration depends on slots not yet chosen.
   const { rules } = b.ctx;
-  for (let slot = b.v.prepareFrom; slot <= top; slot++) {
+  const end = windowEnd(b);
+  const adopted = new Map<Slot, Command>();
+  for (let slot = Math.max(b.v.prepareFrom, end); slot <= top; slot++)
+    if (!b.durable.chosen.has(slot))
+      adopted.set(slot, rules.adopt(slot, bySlot.get(slot) ?? [], rules.compareBallots));
+  b.setVolatile({
+    role: 'leader',
+    covered: windowConfigs(b),
+    promises: new Map(),
+    nextSlot: top + 1,
+    adopted,
+  });
+  b.trace({ action: 'BecomeLeader' });
+  for (let slot = b.v.prepareFrom; slot <= top && slot < end; slot++) {
     if (b.durable.chosen.has(slot) || slot < checkpointSlot(b.durable)) continue;
     propose(b, slot, rules.adopt(slot, bySlot.get(slot) ?? [], rules.compareBallots));
   }
@@ -121,7 +194,8 @@ export function onAccepted(b: StepBuilder, msg: AcceptedMsg): void {
 /** Decide: a quorum accepted the proposal in one ballot, so it is chosen; tell the learners. */
 function maybeDecide(b: StepBuilder, slot: Slot): void {
   const proposal = b.v.proposals.get(slot);
-  if (proposal === undefined || !b.ctx.rules.isQuorum(proposal.votes, b.config)) return;
+  if (proposal === undefined || !b.ctx.rules.isQuorum(proposal.votes, quorumMembers(b, slot)))
+    return;
   const proposals = new Map(b.v.proposals);
   proposals.delete(slot);
   b.setVolatile({ proposals });
@@ -142,18 +216,25 @@ export function onLeaderRequest(b: StepBuilder, msg: RequestMsg): void {
 
 function isInFlight(b: StepBuilder, msg: RequestMsg): boolean {
   const same = (cmd: Command): boolean =>
-    cmd.kind === 'op' && cmd.client === msg.from && cmd.seq === msg.seq;
+    'client' in cmd && cmd.client === msg.from && cmd.seq === msg.seq;
   for (const p of b.v.proposals.values()) if (same(p.cmd)) return true;
   for (const q of b.v.queue) if (q.from === msg.from && q.seq === msg.seq) return true;
   for (const [slot, cmd] of b.durable.chosen) if (slot >= b.v.executed && same(cmd)) return true;
   return false;
 }
 
-/** Propose queued requests while the pipeline window α has room, then a checkpoint if due. */
+/**
+ * Propose what the window α now reaches: the values phase 1 adopted past it, then queued
+ * requests, then a checkpoint if due. A slot whose configuration did not promise this ballot
+ * (a JOIN or QUIT took effect) needs a new phase 1: the leader starts a new candidacy.
+ */
 function drainQueue(b: StepBuilder): void {
+  if (b.v.role !== 'leader') return;
+  if (!proposeAdopted(b)) return;
   while (b.v.role === 'leader' && b.v.queue.length > 0) {
     const slot = freeSlot(b);
     if (slot === undefined) return;
+    if (!covers(b, slot)) return reelect(b);
     const [next, ...rest] = b.v.queue as [RequestMsg, ...RequestMsg[]];
     b.setVolatile({ queue: rest });
     // Executed since it was queued (chosen in another leader's slot): nothing to propose.
@@ -163,11 +244,29 @@ function drainQueue(b: StepBuilder): void {
   maybeProposeCheckpoint(b);
 }
 
+/** Propose the adopted values the window now reaches; false once the leader gave up leading. */
+function proposeAdopted(b: StepBuilder): boolean {
+  if (b.v.adopted.size === 0) return true;
+  const end = windowEnd(b);
+  const adopted = new Map(b.v.adopted);
+  for (const [slot, cmd] of [...b.v.adopted].sort(([x], [y]) => x - y)) {
+    if (slot >= end) break;
+    if (!covers(b, slot)) {
+      reelect(b);
+      return false;
+    }
+    adopted.delete(slot);
+    b.setVolatile({ adopted });
+    if (!b.durable.chosen.has(slot) && slot >= checkpointSlot(b.durable)) propose(b, slot, cmd);
+  }
+  return b.v.role === 'leader';
+}
+
 /** The next slot a leader may propose in, or undefined while the window α is full. */
 function freeSlot(b: StepBuilder): Slot | undefined {
   let slot = Math.max(b.v.nextSlot, checkpointSlot(b.durable));
   while (b.durable.chosen.has(slot)) slot++;
-  return slot >= chosenPrefix(b.durable, b.v.executed) + b.base.params.window ? undefined : slot;
+  return slot >= windowEnd(b) ? undefined : slot;
 }
 
 /**
@@ -184,7 +283,9 @@ function maybeProposeCheckpoint(b: StepBuilder): void {
   for (const [slot, cmd] of b.durable.chosen)
     if (slot >= b.v.executed && cmd.kind === 'checkpoint') return;
   const slot = freeSlot(b);
-  if (slot !== undefined) propose(b, slot, CHECKPOINT);
+  if (slot === undefined) return;
+  if (!covers(b, slot)) return reelect(b);
+  propose(b, slot, CHECKPOINT);
 }
 
 /** Did this replica execute an operator's checkpoint request after its last checkpoint? */
@@ -204,6 +305,13 @@ export function stepDownIfOutranked(b: StepBuilder, ballot: Ballot = b.durable.p
 
 /** StepDown: the candidacy or leadership is over; in-flight proposals are forgotten. */
 export function stepDown(b: StepBuilder): void {
-  b.setVolatile({ role: 'follower', promises: new Map(), proposals: new Map(), queue: [] });
+  b.setVolatile({
+    role: 'follower',
+    promises: new Map(),
+    proposals: new Map(),
+    queue: [],
+    covered: [],
+    adopted: new Map(),
+  });
   b.trace({ action: 'StepDown' });
 }

@@ -20,6 +20,7 @@ import { REFERENCE_RULES, type ReplicaRules } from './rules.js';
 import { EMPTY_DURABLE, initialVolatile, type ReplicaParams, type ReplicaState } from './state.js';
 import { onSnapshotChunk } from './transfer.js';
 import { onCheckpointVote } from './checkpoint.js';
+import { onAudit, settleRepair } from './audit.js';
 
 /** A handler after which the chosen prefix may have grown: a waiting candidate may now lead. */
 const learning =
@@ -45,6 +46,7 @@ const ON_MESSAGE: { readonly [T in Message['type']]: Handler<T> } = {
   CatchUpReply: learning(onCatchUpReply),
   CheckpointVote: onCheckpointVote,
   SnapshotChunk: learning(onSnapshotChunk),
+  Audit: onAudit,
   Request: (b, msg) => {
     if (!replyFromSession(b, msg) && b.v.role === 'leader') onLeaderRequest(b, msg);
   },
@@ -92,6 +94,7 @@ export function replicaStep(
       (ON_MESSAGE[msg.type] as Handler<Message['type']>)(b, msg);
     }
   }
+  if (!b.isRejected) settleRepair(b);
   return b.finish();
 }
 

@@ -10,7 +10,8 @@ import type {
   RequestMsg,
   Slot,
 } from '../types.js';
-import type { PromiseReport, Session } from './state.js';
+import { keepsFPlusOne, membersAt, reconfigRequestOf, type Membership } from '../membership.js';
+import type { AuditRound, PromiseReport, Session } from './state.js';
 
 /**
  * The protocol's decision points, as one table (STYLE.md §4). The reference reducer uses
@@ -63,8 +64,22 @@ export interface ReplicaRules {
   readonly acceptsTransfer: (assembled: string, advertised: string) => boolean;
   /** Where execution resumes after installing a checkpoint at `checkpoint` (was `executed`). */
   readonly resumeAfterInstall: (checkpoint: Slot, executed: Slot) => Slot;
-  /** The command a leader proposes for a client's request: that request, unchanged. */
+  /**
+   * The command a leader proposes for a client's request: that request, unchanged; an
+   * operator's (or a faulty replica's own) JOIN/QUIT request becomes that command.
+   */
   readonly proposal: (request: RequestMsg) => Command;
+  /** The first slot a configuration chosen at `slot` governs: slot + α (membership.ts). */
+  readonly effectiveFrom: (slot: Slot, alpha: number) => Slot;
+  /** The members whose votes count for `slot`: the configuration governing it. */
+  readonly quorumMembers: (membership: Membership, slot: Slot) => readonly ReplicaId[];
+  /** May a QUIT leave `remaining` members of a deployment of `universe` replicas? */
+  readonly quitAllowed: (remaining: number, universe: number) => boolean;
+  /** The peers' digests an audit of `slot` compares this replica's own digest with. */
+  readonly auditEvidence: (
+    audits: ReadonlyMap<Slot, AuditRound>,
+    slot: Slot,
+  ) => ReadonlyMap<ReplicaId, string>;
 }
 
 export const NOOP: Command = Object.freeze({ kind: 'noop' });
@@ -92,5 +107,19 @@ export const REFERENCE_RULES: ReplicaRules = {
   truncationPoint: (checkpoint) => checkpoint,
   acceptsTransfer: (assembled, advertised) => assembled === advertised,
   resumeAfterInstall: (checkpoint) => checkpoint,
-  proposal: (request) => ({ kind: 'op', client: request.from, seq: request.seq, op: request.op }),
+  proposal(request) {
+    const reconfig = reconfigRequestOf(request.op);
+    return reconfig === null
+      ? { kind: 'op', client: request.from, seq: request.seq, op: request.op }
+      : {
+          kind: reconfig.change,
+          replica: reconfig.replica,
+          client: request.from,
+          seq: request.seq,
+        };
+  },
+  effectiveFrom: (slot, alpha) => slot + alpha,
+  quorumMembers: membersAt,
+  quitAllowed: keepsFPlusOne,
+  auditEvidence: (audits, slot) => audits.get(slot)?.peers ?? new Map(),
 };

@@ -1,10 +1,12 @@
 import { ZERO_BALLOT } from '../ballot.js';
+import { initialMembership, type Membership } from '../membership.js';
 import type {
   AcceptedEntry,
   Ballot,
   ClientId,
   Command,
   DurableState,
+  Json,
   ReplicaId,
   RequestMsg,
   Session,
@@ -17,8 +19,13 @@ export type { Session } from '../types.js';
 
 /** Fixed parameters of a replica. Time is counted in `Tick` inputs, never in clock time. */
 export interface ReplicaParams {
-  /** The configuration: every replica id, including this one. N = 2F+1. */
+  /** The deployment: every replica id, including this one. N = 2F+1 fixes F. */
   readonly replicas: readonly ReplicaId[];
+  /**
+   * The starting configuration (membership.ts), in `replicas` order; the rest start as
+   * observers that a JOIN may add. Default: every replica.
+   */
+  readonly members?: readonly ReplicaId[];
   /** Failure detector (Ω): a peer silent for this many ticks is suspected. */
   readonly electionTicks: number;
   /** Send heartbeats and retransmit unanswered phase-1/phase-2 messages every this many ticks; 0 = never. */
@@ -34,6 +41,11 @@ export interface ReplicaParams {
   readonly checkpointEvery: number;
   /** At most this many app parts in one state-transfer chunk. */
   readonly transferChunk: number;
+  /**
+   * Audit every this many executed slots (seed step 6; audit.ts): replicas exchange the digest
+   * of their state, and one that differs from a majority declares itself faulty. 0: never.
+   */
+  readonly auditEvery?: number;
 }
 
 export const DEFAULT_REPLICA_PARAMS: Omit<ReplicaParams, 'replicas'> = {
@@ -69,6 +81,8 @@ export interface Transfer {
   readonly next: number;
   readonly names: readonly string[];
   readonly sessions: readonly SessionEntry[];
+  /** The checkpoint's configuration as sent (null: the deployment's starting one). */
+  readonly membership: Json | null;
   readonly parts: readonly SnapshotPart[];
 }
 
@@ -100,6 +114,38 @@ export interface VolatileState<S> {
   readonly wholeTransfer: boolean;
   /** Each peer's latest checkpoint vote: the checkpoint it holds (stable at F+1 matching). */
   readonly votes: ReadonlyMap<ReplicaId, CheckpointVote>;
+  /** The configurations from the executed slot on (replicated state, like `app`). */
+  readonly membership: Membership;
+  /**
+   * Leader: the configurations a quorum of which promised its ballot (it proposes only in slots
+   * they govern), and the values adopted in phase 1 for slots past the window α, proposed as
+   * the window reaches them.
+   */
+  readonly covered: readonly (readonly ReplicaId[])[];
+  readonly adopted: ReadonlyMap<Slot, Command>;
+  /** The audit rounds kept: this replica's digest and its peers' for each audited slot. */
+  readonly audits: ReadonlyMap<Slot, AuditRound>;
+  /** Set once this replica declared itself faulty, until it is repaired and its QUIT executed. */
+  readonly repair: Repair | null;
+}
+
+export interface AuditRound {
+  /** This replica's digest, once it executed the slot (null for a round kept ahead). */
+  readonly own: string | null;
+  /** The configuration of the audited slot, fixed when `own` is (null until then). */
+  readonly members: readonly ReplicaId[] | null;
+  readonly peers: ReadonlyMap<ReplicaId, string>;
+}
+
+/**
+ * A replica that declared itself faulty at audit slot `slot`: it asked to QUIT with `quitSeq`,
+ * stopped serving clients, and rebuilt its state; `awaitingTransfer` while it waits for a
+ * peer's checkpoint to rebuild from.
+ */
+export interface Repair {
+  readonly slot: Slot;
+  readonly quitSeq: number;
+  readonly awaitingTransfer: boolean;
 }
 
 export interface CheckpointVote {
@@ -149,7 +195,17 @@ export function initialVolatile<S>(
     transfer: null,
     wholeTransfer: false,
     votes: new Map(),
+    membership: cp === null ? initialMembership(startingMembers(params)) : cp.membership,
+    covered: [],
+    adopted: new Map(),
+    audits: new Map(),
+    repair: null,
   };
+}
+
+/** The starting configuration of the deployment. */
+export function startingMembers(params: ReplicaParams): readonly ReplicaId[] {
+  return params.members ?? params.replicas;
 }
 
 /** The first slot the log holds: the slots below are covered by the checkpoint. */

@@ -10,14 +10,23 @@
 import type { App } from '../app.js';
 import type { ClientId, Session, SnapshotChunkMsg, SnapshotPart } from '../types.js';
 import type { StepBuilder } from './builder.js';
-import { checkpointDigest, vouch } from './checkpoint.js';
+import { checkpointDigest, digestedMembership, vouch } from './checkpoint.js';
+import { initialMembership, membershipFromJson } from '../membership.js';
+import { checkpointSlot, startingMembers } from './state.js';
 import { executeReady } from './learner.js';
 import type { Transfer } from './state.js';
 
 /** A chunk of a peer's checkpoint: collect it; with the last one, install the checkpoint. */
 export function onSnapshotChunk(b: StepBuilder, msg: SnapshotChunkMsg): void {
   const chunk = `chunk ${msg.index + 1}/${msg.count} of checkpoint ${msg.slot} from ${msg.from}`;
-  if (msg.slot <= b.v.executed)
+  // A replica rebuilding its state after declaring itself faulty (audit.ts) takes any checkpoint
+  // its log reaches; otherwise only one past what it executed.
+  if (b.v.repair?.awaitingTransfer === true) {
+    if (msg.slot < checkpointSlot(b.durable))
+      return b.rejected(
+        `${chunk}: this replica rebuilds from a checkpoint at slot ${checkpointSlot(b.durable)} or later`,
+      );
+  } else if (msg.slot <= b.v.executed)
     return b.rejected(`${chunk}: this replica has executed up to slot ${b.v.executed} already`);
   const t = withChunk(b.v.transfer, msg);
   // Not the next chunk of the transfer under way: a copy, a straggler of an abandoned
@@ -44,6 +53,7 @@ export function withChunk(current: Transfer | null, msg: SnapshotChunkMsg): Tran
       next: 1,
       names: msg.names ?? [],
       sessions: msg.sessions ?? [],
+      membership: msg.membership ?? null,
       parts: msg.parts,
     };
   const t = current;
@@ -82,20 +92,36 @@ export function assembled<S>(
 function install(b: StepBuilder, t: Transfer): void {
   const { app, rules } = b.ctx;
   const { state, sessions } = assembled(app, t, b.v.app);
-  const digest = checkpointDigest(app, t.slot, state, sessions);
+  const membership =
+    t.membership === null
+      ? initialMembership(startingMembers(b.base.params))
+      : membershipFromJson(t.membership);
+  const digest = checkpointDigest(
+    app,
+    t.slot,
+    state,
+    sessions,
+    digestedMembership(b.base.params, membership, t.slot),
+  );
   if (!rules.acceptsTransfer(digest, t.digest)) {
     b.setVolatile({ transfer: null, wholeTransfer: true });
     return b.rejected(
       `state transfer of checkpoint ${t.slot} from ${t.from}: the state assembled has digest ${digest}, not ${t.digest}`,
     );
   }
-  b.setDurable({ checkpoint: { slot: t.slot, app: state, sessions, digest: t.digest } });
+  b.setDurable({
+    checkpoint: { slot: t.slot, app: state, sessions, membership, digest: t.digest },
+  });
   b.setVolatile({
     app: state,
     sessions,
+    membership,
     executed: rules.resumeAfterInstall(t.slot, b.v.executed),
     transfer: null,
     wholeTransfer: false,
+    audits: new Map(),
+    // A faulty replica waiting for a state to rebuild from has one now (audit.ts).
+    repair: b.v.repair === null ? null : { ...b.v.repair, awaitingTransfer: false },
     // The sender vouches for what it sent: it serves only stable checkpoints.
     votes: new Map(b.v.votes).set(t.from, { slot: t.slot, digest: t.digest }),
   });

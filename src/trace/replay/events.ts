@@ -5,7 +5,7 @@
  * vote that enabled it, and `hiddenSteps` lists the internal actions a trace may have left out
  * (--max-hidden).
  */
-import type { ActionName } from '../../core/types.js';
+import type { ModelledActionName as ActionName } from '../../core/types.js';
 import { ACTION_TABLE } from '../../spec/actions.js';
 import { Decide, Phase2a } from '../../spec/phase2.js';
 import { BecomeLeader } from '../../spec/phase1.js';

@@ -30,7 +30,7 @@ describe('smr explore', () => {
     expect(typeof result['depth']).toBe('number');
   }, 60_000);
 
-  it('with no scope flags runs two parts: a checkpoint bug passes the first and is caught by the second', async () => {
+  it('with no scope flags runs three parts: a checkpoint bug passes the first and is caught by the second', async () => {
     const out = join(dir, 'two-parts');
     const r = await smr('explore', '--mutant', 'unvouched-checkpoint', '--out', out, '--json');
     expect(r.code).toBe(1);
@@ -51,12 +51,13 @@ describe('smr explore', () => {
     });
     const again = await smr('replay', result.counterexample.files.replay);
     expect(again.code).toBe(1);
-    // --no-checkpoint-scope (or any scope flag) runs the first part alone.
+    // --no-checkpoint-scope --no-audit-scope (or any scope flag) runs the first part alone.
     const first = await smr(
       'explore',
       '--mutant',
       'unvouched-checkpoint',
       '--no-checkpoint-scope',
+      '--no-audit-scope',
       '--json',
       '--no-progress',
     );

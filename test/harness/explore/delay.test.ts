@@ -7,7 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { replayChoices } from '../../../harness/explore/bfs.js';
 import { runDelayBounded } from '../../../harness/explore/engine/delay.js';
-import { checkpointScopeOptions, explore } from '../../../harness/explore/explore.js';
+import {
+  auditScopeOptions,
+  checkpointScopeOptions,
+  explore,
+} from '../../../harness/explore/explore.js';
 import type { Protocol } from '../../../src/spec/transition-system.js';
 import type { Violation } from '../../../src/spec/violation.js';
 
@@ -88,5 +92,22 @@ describe('the checkpoint scope (second part of the default exploration)', () => 
     expect(r.milestones?.['checkpoint']).toBeGreaterThan(0);
     expect(r.milestones?.['truncation']).toBeGreaterThan(0);
     expect(r.milestones?.['restart, then state transfer']).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('the audit scope (third part of the default exploration)', () => {
+  it('reaches an audit detection, a QUIT, a JOIN and a state transfer after a detection, and flags nothing', async () => {
+    const r = await explore(auditScopeOptions(3, undefined));
+    expect(r.status).toBe('ok');
+    expect(r.complete).toBe(true);
+    expect(r.invariants).toEqual(expect.arrayContaining(['ConfigSafety', 'AuditDetects']));
+    for (const m of ['audit detection', 'QUIT', 'JOIN', 'audit detection, then state transfer'])
+      expect(r.milestones?.[m], m).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('counts more than thirty kinds of milestone (pairs included) without losing one', async () => {
+    // The bit mask was a 31-bit number once: past thirty names, new ones were never counted.
+    const r = await explore(auditScopeOptions(3, undefined));
+    expect(Object.keys(r.milestones ?? {}).length).toBeGreaterThan(30);
   }, 60_000);
 });

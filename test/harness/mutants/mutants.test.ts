@@ -12,13 +12,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readReplayFile, replayFile } from '../../../harness/explore/counterexample/replay-file.js';
-import { checkpointScopeOptions, explore } from '../../../harness/explore/explore.js';
+import {
+  auditScopeOptions,
+  checkpointScopeOptions,
+  explore,
+} from '../../../harness/explore/explore.js';
 import type { CoreModelSpec } from '../../../harness/explore/model-spec.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
 import { REFERENCE_RULES } from '../../../src/core/replica/rules.js';
 import { scopeFromFlags } from '../../../src/cli/commands/explore.js';
 import { checkTrace } from '../../../src/trace/checker.js';
-import { CHECKPOINT_MUTANTS, PROBE_ONLY } from '../../helpers/mutants.js';
+import { AUDIT_MUTANTS, CHECKPOINT_MUTANTS, PROBE_ONLY } from '../../helpers/mutants.js';
 
 const REDUCTIONS = [
   { symmetry: true, por: true },
@@ -37,7 +41,10 @@ describe('mutants', () => {
   });
 
   const exhaustive = [...MUTANTS.values()].filter(
-    (m) => !PROBE_ONLY.includes(m.name) && !CHECKPOINT_MUTANTS.includes(m.name),
+    (m) =>
+      !PROBE_ONLY.includes(m.name) &&
+      !CHECKPOINT_MUTANTS.includes(m.name) &&
+      !AUDIT_MUTANTS.includes(m.name),
   );
   for (const mutant of exhaustive) {
     describe(mutant.name, () => {
@@ -112,4 +119,27 @@ describe('mutants', () => {
       }, 120_000);
     }
   }
+
+  // The audit bugs need a corrupt replica detected, its QUIT and its JOIN: the default
+  // exploration's third part, the delay-bounded audit scope, catches two within its two delays.
+  // A leader counting an old configuration needs a third delay (a quitter's vote delivered
+  // first), and a refused QUIT an operator's requests: the main job's simulations catch those
+  // (test/harness/sim/mutants.test.ts).
+  for (const name of ['join-effective-immediately', 'audit-compares-any-slot']) {
+    it(`${name}: caught by the audit scope, with a replayable counterexample`, async () => {
+      const out = mkdtempSync(join(tmpdir(), `smr-${name}-`));
+      const r = await explore({ ...auditScopeOptions(3, name), out });
+      expect(r.status).toBe('violation');
+      expect(MUTANTS.get(name)?.breaks).toContain(r.violation?.invariant);
+      const again = await replayFile(readReplayFile(r.counterexample?.files?.replay ?? ''));
+      expect(again.violation?.invariant).toBe(r.violation?.invariant);
+      expect(again.violation?.step).toBe(r.violation?.steps);
+      rmSync(out, { recursive: true });
+    }, 120_000);
+  }
+  for (const name of ['quorum-of-old-config', 'refused-quit-executed'])
+    it(`${name}: within the audit scope's two delays the reference and the bug agree`, async () => {
+      const r = await explore(auditScopeOptions(3, name, { minimise: false }));
+      expect(r.status).toBe('ok');
+    }, 120_000);
 });

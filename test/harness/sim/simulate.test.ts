@@ -11,6 +11,10 @@ import { CHECKED_INVARIANTS } from '../../../harness/model/invariants.js';
 
 const faults = fc.subarray([...FAULTS]);
 
+/** The refusals a correct cluster makes on a lossy, reordering network (see the property). */
+const STALE =
+  /below this replica's checkpoint|has executed up to slot \d+ already|out of order|keeps digests at most|rebuilds from a checkpoint/;
+
 describe('simulator: safety under random schedules', () => {
   it('no invariant is violated for random sizes, seeds and fault mixes', () => {
     fc.assert(
@@ -21,10 +25,22 @@ describe('simulator: safety under random schedules', () => {
         faults,
         fc.constantFrom(kvApp, counterApp),
         (replicas, clients, seed, faultList, app) => {
-          const r = simulate({ replicas, clients, seed, steps: 1500, faults: faultList, app });
+          const rejected: string[] = [];
+          const r = simulate({
+            replicas,
+            clients,
+            seed,
+            steps: 1500,
+            faults: faultList,
+            app,
+            onTransition: (_action, _before, t) => void rejected.push(...t.rejected),
+          });
           expect(r.violation).toBeNull();
           expect(r.invariantsChecked).toEqual(CHECKED_INVARIANTS);
-          expect(r.rejectedInputs).toBe(0);
+          // A correct cluster refuses only what a lossy, reordering network makes stale: a
+          // catch-up reply or transfer chunk that crossed a state transfer, a chunk of an
+          // abandoned transfer, an audit too far ahead, an operator's refused request.
+          for (const reason of rejected) expect(reason).toMatch(STALE);
         },
       ),
       { numRuns: 25 },
@@ -41,7 +57,8 @@ describe('simulator: safety under random schedules', () => {
       app: kvApp,
     });
     expect(r.violation).toBeNull();
-    expect(r.requests.completed).toBeGreaterThan(50);
+    // Audit digests (every four slots, with the corrupt fault) share the scheduler's steps.
+    expect(r.requests.completed).toBeGreaterThan(30);
     expect(r.crashes + r.partitions).toBeGreaterThan(0);
     expect(r.messages.dropped).toBeGreaterThan(0);
     expect(r.messages.duplicated).toBeGreaterThan(0);
