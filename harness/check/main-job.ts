@@ -45,7 +45,7 @@ import {
   type NodeStates,
 } from '../explore/explore.js';
 import type { CoreModelSpec } from '../explore/model-spec.js';
-import { MUTANTS } from '../mutants/index.js';
+import { MUTANTS, type Mutant } from '../mutants/index.js';
 import { FAULTS, INPUT_FAULTS, simulate, type SimResult } from '../sim/simulate.js';
 import { CHECKPOINT_WALK_SCOPE, WALK_SCOPES, WALK_WEIGHTS } from './walks.js';
 
@@ -128,6 +128,26 @@ export const PROBE_F2_SCOPE: ClusterScope = {
   maxElections: 2,
 };
 export const PROBE_F2_STATES = 40_000;
+/** One run of SIMULATION_SUITE, with a mutant's rules if given (the main job's part, tests). */
+export function simulateSuiteRun(
+  s: (typeof SIMULATION_SUITE)[number],
+  mutant?: Pick<Mutant, 'rules' | 'clientRules'>,
+  onTraceLine?: (line: string) => void,
+): SimResult {
+  return simulate({
+    replicas: s.replicas,
+    clients: s.clients,
+    seed: s.seed,
+    steps: s.steps,
+    faults: s.faults,
+    app: kvApp,
+    checkpointEvery: s.checkpointEvery,
+    ...(mutant?.rules !== undefined ? { rules: mutant.rules } : {}),
+    ...(mutant?.clientRules !== undefined ? { clientRules: mutant.clientRules } : {}),
+    ...(onTraceLine !== undefined ? { onTraceLine } : {}),
+  });
+}
+
 /** Part 2's third source: random walks with checkpoints every slot (truncated and installing replicas). */
 export const PROBE_CHECKPOINT_WALKS = 300;
 
@@ -362,18 +382,11 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
       for (const s of SIMULATION_SUITE) {
         await macrotask();
         const lines: string[] = [];
-        const r = simulate({
-          replicas: s.replicas,
-          clients: s.clients,
-          seed: s.seed,
-          steps: s.steps,
-          faults: s.faults,
-          app: kvApp,
-          checkpointEvery: s.checkpointEvery,
-          ...(mutant?.rules !== undefined ? { rules: mutant.rules } : {}),
-          ...(mutant?.clientRules !== undefined ? { clientRules: mutant.clientRules } : {}),
-          ...(s.traced ? { onTraceLine: (l: string) => void lines.push(l) } : {}),
-        });
+        const r = simulateSuiteRun(
+          s,
+          mutant,
+          s.traced ? (l: string) => void lines.push(l) : undefined,
+        );
         const trace = s.traced && r.violation === null ? validateTrace(lines) : null;
         runs.push({ result: r, trace });
         const what = `N=${s.replicas} C=${s.clients} seed=${s.seed} checkpoint every ${s.checkpointEvery}${s.traced ? '' : ' with corruption and an operator’s JOIN/QUIT'}`;

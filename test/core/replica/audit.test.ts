@@ -30,6 +30,12 @@ const members = (s: ReplicaState, slot: number) => membersAt(s.volatile.membersh
 const audit = (from: string, slot: number, digest: string, echo = false) =>
   recv({ type: 'Audit', from, slot, digest, echo });
 
+/** `state` with `digest` as its own digest of slot 2 (a corrupt replica's), no peer's yet. */
+function withOwnDigest(state: ReplicaState, digest: string): ReplicaState {
+  const round = { own: digest, members: ['r1', 'r2', 'r3'], peers: new Map<string, string>() };
+  return { ...state, volatile: { ...state.volatile, audits: new Map([[2, round]]) } };
+}
+
 /** r2 after executing two requests, auditing every two slots (its digest of slot 2 sent). */
 function audited(overrides = {}) {
   return run(replica('r2', { auditEvery: 2, ...overrides }), [
@@ -112,13 +118,7 @@ describe('audit (seed step 6: monitor replicas for differences in state or outpu
 
   it('a replica outvoted by a majority declares itself faulty: QUIT, no more replies, state rebuilt', () => {
     const { state } = audited();
-    const corrupt: ReplicaState = {
-      ...state,
-      volatile: {
-        ...state.volatile,
-        audits: new Map([[2, { own: 'bad', members: ['r1', 'r2', 'r3'], peers: new Map() }]]),
-      },
-    };
+    const corrupt = withOwnDigest(state, 'bad');
     const once = run(corrupt, [audit('r1', 2, 'good')]);
     expect(actions(once.effects)).not.toContain('DeclareFaulty'); // one peer is not a majority
     const twice = run(once.state, [audit('r3', 2, 'good')]);
@@ -146,13 +146,7 @@ describe('audit (seed step 6: monitor replicas for differences in state or outpu
 
   it('once its QUIT is executed, the repaired replica asks to JOIN again', () => {
     const { state } = audited({ window: 1 });
-    const corrupt: ReplicaState = {
-      ...state,
-      volatile: {
-        ...state.volatile,
-        audits: new Map([[2, { own: 'bad', members: ['r1', 'r2', 'r3'], peers: new Map() }]]),
-      },
-    };
+    const corrupt = withOwnDigest(state, 'bad');
     const faulty = run(corrupt, [audit('r1', 2, 'good'), audit('r3', 2, 'good')]).state;
     const after = run(faulty, [decision(2, quit('r2', 'r2', 1))]);
     expect(after.state.volatile.repair).toBeNull();

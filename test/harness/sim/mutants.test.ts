@@ -11,7 +11,7 @@ import { kvApp } from '../../../src/core/apps/kv.js';
 import { MUTANTS } from '../../../harness/mutants/index.js';
 import { FAULTS, simulate } from '../../../harness/sim/simulate.js';
 import { LinearizabilityMonitor } from '../../../harness/sim/linearizability.js';
-import { SIMULATION_SUITE } from '../../../harness/check/main-job.js';
+import { SIMULATION_SUITE, simulateSuiteRun } from '../../../harness/check/main-job.js';
 import { AUDIT_MUTANTS, CHECKPOINT_MUTANTS } from '../../helpers/mutants.js';
 
 const SEEDS: Record<string, number> = {
@@ -55,19 +55,7 @@ describe('the simulator catches seeded audit and reconfiguration bugs', () => {
     it(name, () => {
       const mutant = MUTANTS.get(name);
       if (mutant === undefined) throw new Error(`no mutant ${name}`);
-      const found = runs.map(
-        (s) =>
-          simulate({
-            replicas: s.replicas,
-            clients: s.clients,
-            seed: s.seed,
-            steps: s.steps,
-            faults: s.faults,
-            app: kvApp,
-            rules: mutant.rules,
-            checkpointEvery: s.checkpointEvery,
-          }).violation,
-      );
+      const found = runs.map((s) => simulateSuiteRun(s, mutant).violation);
       const first = found.find((v) => v !== null);
       expect(first).toBeDefined();
       expect(mutant.breaks).toContain(first?.invariant);
