@@ -14,7 +14,7 @@ import type {
   Slot,
 } from '../types.js';
 import type { StepBuilder } from './builder.js';
-import { quorumMembers, windowEnd } from './config.js';
+import { knownMembership, quorumMembers, windowEnd } from './config.js';
 import { sameMembers } from '../membership.js';
 import { executeReady, learn, requestFrom } from './learner.js';
 import { CHECKPOINT } from './rules.js';
@@ -92,14 +92,7 @@ function maybeBecomeLeader(b: StepBuilder): void {
  */
 function coversWindow(b: StepBuilder, promisers: Iterable<ReplicaId>): boolean {
   const who = [...promisers];
-  const end = windowEnd(b);
-  let last: readonly ReplicaId[] | undefined;
-  for (let slot = b.v.prepareFrom; slot < end; slot++) {
-    const members = quorumMembers(b, slot);
-    if (members === last) continue;
-    if (!b.ctx.rules.isQuorum(who, members)) return false;
-    last = members;
-  }
+  for (const members of windowConfigs(b)) if (!b.ctx.rules.isQuorum(who, members)) return false;
   return true;
 }
 
@@ -114,11 +107,15 @@ function covers(b: StepBuilder, slot: Slot): boolean {
   return b.v.covered.some((c) => sameMembers(c, members));
 }
 
-/** The configurations of the slots from the candidacy's first slot to the window's end. */
+/**
+ * The distinct configurations of the slots from the candidacy's first slot to the window's end.
+ * One membership serves them all: a change chosen at or after a slot governs only later slots.
+ */
 function windowConfigs(b: StepBuilder): readonly (readonly ReplicaId[])[] {
+  const known = knownMembership(b, chosenPrefix(b.durable, b.v.executed));
   const out: (readonly ReplicaId[])[] = [];
-  for (let slot = b.v.prepareFrom; slot < windowEnd(b); slot++) {
-    const members = quorumMembers(b, slot);
+  for (let slot = b.v.prepareFrom, end = windowEnd(b); slot < end; slot++) {
+    const members = b.ctx.rules.quorumMembers(known, slot);
     if (!out.some((c) => sameMembers(c, members))) out.push(members);
   }
   return out;
