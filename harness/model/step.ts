@@ -304,8 +304,10 @@ export function ghostStep(
     declared &&
     stepped !== undefined &&
     !(stepped.state.volatile.repair?.awaitingTransfer ?? false)
-  )
-    ghost = withCorrupted(ghost, node, declaredFaulty(cfg, ghost, stepped));
+  ) {
+    const corrupted = markCorrupted(ghost, node, declaredFaulty(cfg, ghost, stepped));
+    if (corrupted !== ghost.corrupted) ghost = { ...ghost, corrupted };
+  }
   if (executed) checkPrefix(cfg, stepped, ghost, node, violations);
   if (stepped !== undefined && previous !== undefined)
     checkCheckpoint(cfg, ghost, node, previous, stepped, result.effects, violations);
@@ -673,19 +675,16 @@ function withCorruption(
     cp !== null &&
     reference !== undefined &&
     heldDigest(cfg.app, cfg.replicaParams, cp) !== reference;
+  return markCorrupted(ghost, node, bad);
+}
+
+/** `ghost.corrupted` with `node` in it iff `bad` (the same set when that changes nothing). */
+function markCorrupted(ghost: Ghost, node: NodeId, bad: boolean): ReadonlySet<ReplicaId> {
   if (bad === ghost.corrupted.has(node)) return ghost.corrupted;
   const corrupted = new Set(ghost.corrupted);
   if (bad) corrupted.add(node);
   else corrupted.delete(node);
   return corrupted;
-}
-
-function withCorrupted(ghost: Ghost, node: NodeId, bad: boolean): Ghost {
-  if (bad === ghost.corrupted.has(node)) return ghost;
-  const corrupted = new Set(ghost.corrupted);
-  if (bad) corrupted.add(node);
-  else corrupted.delete(node);
-  return { ...ghost, corrupted };
 }
 
 /** The requests (client#seq) in the chosen log below `slot`. */

@@ -116,8 +116,10 @@ export function executeReady(b: StepBuilder, { silent = false } = {}): void {
     const cmd = rules.executable(b.durable, slot);
     if (cmd === undefined) return;
     const quiet = silent || b.v.repair !== null;
-    // The audit of slot + 1 judges by the configuration of `slot`, which a checkpoint prunes.
-    const members = (b.base.params.auditEvery ?? 0) > 0 ? quorumMembers(b, slot) : [];
+    // The audit of slot + 1 judges by the configuration of `slot`, which a checkpoint prunes;
+    // worked out only when slot + 1 is audited.
+    const every = b.base.params.auditEvery ?? 0;
+    const members = every > 0 && (slot + 1) % every === 0 ? quorumMembers(b, slot) : [];
     if (cmd.kind === 'checkpoint') takeCheckpoint(b, slot);
     else if (cmd.kind === 'noop' || rules.isDuplicate(b.v.sessions.get(cmd.client), cmd.seq)) {
       b.setVolatile({ executed: slot + 1 });
