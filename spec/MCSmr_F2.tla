@@ -13,6 +13,8 @@ EXTENDS Smr
 
 MCReplicaSeq == <<"r1", "r2", "r3", "r4", "r5">>
 MCClients == {"c1"}
+MCMembers0 == {MCReplicaSeq[i] : i \in 1..Len(MCReplicaSeq)}
+MCScript == [c \in MCClients |-> [q \in 1..1 |-> [kind |-> "op"]]]
 MCCrashable == {"r1", "r2"}
 
 MCSpec == AtomicSpec(MCCrashable)

@@ -26,8 +26,8 @@ EXTENDS Smr, Json, TLC, Sequences, Integers, FiniteSets
 CONSTANT TraceFile  \* Absolute path of the projected NDJSON trace.
 
 JsonLines == ndJsonDeserialize(TraceFile)
-TraceHeader == JsonLines[1]
-TraceLog == SubSeq(JsonLines, 2, Len(JsonLines))
+TraceHeader == JsonLines[Len(JsonLines)]   \* written last: it lists the JOIN/QUIT requests
+TraceLog == SubSeq(JsonLines, 1, Len(JsonLines) - 1)
 
 (***************************************************************************)
 (* Constants of Smr taken from the trace.  The bounds only need to exceed *)
@@ -38,9 +38,16 @@ TraceClients == {TraceHeader.clients[i] : i \in DOMAIN TraceHeader.clients}
 TraceMaxSeq == Len(TraceLog) + 1
 TraceNumSlots == Len(TraceLog) + 1
 TraceMaxBallot == Len(TraceHeader.replicas) * (Len(TraceLog) + 2)
+TraceMembers0 == {TraceHeader.members[i] : i \in DOMAIN TraceHeader.members}
+TraceAlpha == TraceHeader.window
+TraceAuditEvery == TraceHeader.auditEvery
+\* What each request asks: the projection lists, per client, one entry per request number
+\* (JOIN r, QUIT r, or the app's operation), TraceMaxSeq of them.
+TraceScript == [c \in TraceClients |-> TraceHeader.script[c]]
 
-VARIABLE l  \* TraceLog[l] is the next event to match.
-traceVars == <<vars, l>>
+VARIABLE l,        \* TraceLog[l] is the next event to match.
+         auditTags \* The [slot, digest] of every Audit matched so far.
+traceVars == <<vars, l, auditTags>>
 
 E == TraceLog[l]
 Has(f) == f \in DOMAIN E
@@ -55,6 +62,8 @@ IndexOf(r) == CHOOSE i \in 1..N : ReplicaSeq[i] = r
 Bal(b) == IF b.round = 0 THEN NoBallot ELSE (b.round - 1) * N + IndexOf(b.leader) - 1
 Cmd(c) == CASE c.kind = "noop" -> Noop
             [] c.kind = "checkpoint" -> Ckpt
+            [] c.kind \in {"join", "quit"} ->
+                 [kind |-> c.kind, client |-> c.client, seq |-> c.seq, replica |-> c.replica]
             [] OTHER -> [kind |-> "op", client |-> c.client, seq |-> c.seq]
 EntrySet(es) ==
   {[slot |-> es[i].slot, bal |-> Bal(es[i].ballot), cmd |-> Cmd(es[i].cmd)] : i \in DOMAIN es}
@@ -87,7 +96,7 @@ BallotGuesses(r) ==
   {NextOwned(h, r) : h \in {promised[r]} \cup
        {x \in {promised[q] : q \in Replicas} \cup {ballot[q] : q \in Replicas} : x >= promised[r]}}
 RequestGuesses(r) ==
-  {[kind |-> "op", client |-> m.from, seq |-> m.seq] :
+  {CmdOf(m.from, m.seq) :
      m \in {x \in msgs : x.type = "Request" /\ x.seq > sessions[r][x.from].seq}}
 
 (***************************************************************************)
@@ -98,7 +107,8 @@ RequestGuesses(r) ==
 (* here, ReceiveAccepted's conjuncts and Decide's effect on `proposals`.   *)
 (***************************************************************************)
 QuorumAfter(r, m) ==
-  \E p \in proposals[r] : p.slot = m.slot /\ (p.votes \cup {m.from}) \in Quorums
+  \E p \in proposals[r] : /\ p.slot = m.slot
+                         /\ IsQuorumOf(p.votes \cup {m.from}, SlotMembers(r, m.slot))
 ReceiveAcceptedThenDecide(r, m) ==
   /\ role[r] = "leader"
   /\ m \in msgs
@@ -106,7 +116,7 @@ ReceiveAcceptedThenDecide(r, m) ==
   /\ m.bal = ballot[r]
   /\ \E p \in proposals[r] : p.slot = m.slot /\ p.votes # {}
   /\ proposals' = [proposals EXCEPT ![r] = {p \in @ : p.slot # m.slot}]
-  /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, promises, nextSlot,
+  /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, promises, promisers, nextSlot,
                  execVars, clientVars, msgs, histVars, done>>
 
 (***************************************************************************)
@@ -175,6 +185,40 @@ TraceExecute ==
                    /\ E.msg.to = ChosenCmd(Node, executed[Node]).client
                    /\ E.msg.seq = ChosenCmd(Node, executed[Node]).seq
 
+TraceReconfigure ==
+  /\ IsEvent("Reconfigure")
+  /\ SlotOK(executed[Node])
+  /\ Reconfigure(Node)
+  /\ Has("applied") => (E.applied = Applies(conf[Node], ChosenCmd(Node, executed[Node])))
+  /\ Has("msg") => /\ E.msg.from = Node
+                   /\ E.msg.to = ChosenCmd(Node, executed[Node]).client
+                   /\ E.msg.seq = ChosenCmd(Node, executed[Node]).seq
+
+(***************************************************************************)
+(* An Audit's digest is a hash in the trace and the state itself in Smr:   *)
+(* TLC checks that the audit is Smr's (a member, at an audited slot, not   *)
+(* sent before) and that every audit of one slot carries the same hash,   *)
+(* which is what equal states give.  A lone forged digest needs the        *)
+(* state's hash: the native checker computes it (src/spec/reconfig.ts).   *)
+(***************************************************************************)
+TraceAudit ==
+  /\ IsEvent("Audit")
+  /\ Has("msg") => /\ E.msg.from = Node
+                   /\ E.msg.slot = executed[Node]
+                   /\ \A t \in auditTags : t.slot = E.msg.slot => t.digest = E.msg.digest
+  /\ Audit(Node)
+  /\ auditTags' = IF Has("msg") THEN auditTags \cup {[slot |-> E.msg.slot, digest |-> E.msg.digest]}
+                  ELSE auditTags
+
+TraceReceiveAudit ==
+  /\ IsEvent("ReceiveAudit")
+  /\ \E m \in msgs :
+       /\ m.type = "Audit"
+       /\ Has("msg") => /\ m.from = E.msg.from
+                        /\ m.slot = E.msg.slot
+                        /\ [slot |-> E.msg.slot, digest |-> E.msg.digest] \in auditTags
+       /\ ReceiveAudit(Node, m)
+
 TraceCheckpoint ==
   /\ IsEvent("Checkpoint")
   /\ SlotOK(executed[Node])
@@ -241,16 +285,19 @@ StateOK ==
   /\ Shows("clientSeq") => clientSeq'[Node] = E.state.clientSeq
   /\ Shows("pending") => pending'[Node] = E.state.pending
 
-TraceInit == Init /\ l = 1
+TraceInit == Init /\ l = 1 /\ auditTags = {}
 
-TraceNext ==
-  /\ \/ TracePhase1a \/ TracePhase1b \/ TraceReceivePromise \/ TraceBecomeLeader
-     \/ TracePhase2a \/ TracePhase2b \/ TraceReceiveAccepted \/ TraceDecide
-     \/ TraceLearn \/ TraceExecute \/ TraceCheckpoint \/ TraceTruncate
-     \/ TraceInstallCheckpoint \/ TraceReplyFromSession \/ TraceStepDown
-     \/ TraceRestart \/ TraceClientRequest \/ TraceClientReceive
-  /\ StateOK
-  /\ l' = l + 1
+TraceStep ==
+  \/ /\ \/ TracePhase1a \/ TracePhase1b \/ TraceReceivePromise \/ TraceBecomeLeader
+        \/ TracePhase2a \/ TracePhase2b \/ TraceReceiveAccepted \/ TraceDecide
+        \/ TraceLearn \/ TraceExecute \/ TraceCheckpoint \/ TraceTruncate
+        \/ TraceInstallCheckpoint \/ TraceReplyFromSession \/ TraceStepDown
+        \/ TraceRestart \/ TraceClientRequest \/ TraceClientReceive
+        \/ TraceReconfigure \/ TraceReceiveAudit
+     /\ UNCHANGED auditTags
+  \/ TraceAudit
+
+TraceNext == TraceStep /\ StateOK /\ l' = l + 1
 
 TraceSpec == TraceInit /\ [][TraceNext]_traceVars
 

@@ -2,7 +2,8 @@
  * The main job (`smr check`): what a user puts in CI first, and what must catch the classic
  * Paxos and SMR bugs on its embedded defaults (issue 12). Seven parts, cheapest and strongest
  * first; every one checks every invariant, and every node step against the spec twin (but the
- * steps of the audit and reconfiguration, which the spec does not model yet):
+ * steps that receive an audit, declare a replica faulty or run in a changed configuration:
+ * corruption is outside the spec, and the core prunes the configuration history it keeps):
  *
  *   1. explore  — the F=1 scope, exhaustively (every interleaving of loss, duplication,
  *                 reordering, a crash–restart, two elections and a request);
@@ -11,8 +12,8 @@
  *                 (harness/conformance/probes.ts);
  *   3. audit    — the audit scope (the checkpoint scope below with an audit after every slot),
  *                 every run within two delays: a corrupt replica detected by the audit, its
- *                 QUIT, its state rebuilt, its JOIN (src/core/replica/audit.ts; Smr.tla does
- *                 not model these yet, so the steps that take part in them are not checked
+ *                 QUIT, its state rebuilt, its JOIN (src/core/replica/audit.ts; corruption is
+ *                 outside Smr.tla, so the steps that take part in them are not checked
  *                 against the twin);
  *   4. simulate — seeded simulations of 3 and 5 replicas under every fault, corruption and an
  *                 operator's JOIN/QUIT included; the traces of the runs without those are
@@ -371,7 +372,7 @@ export async function runMainJob(options: MainJobOptions = {}): Promise<MainJobR
         part: 'audit',
         ok: au.status === 'ok' && au.complete,
         elapsedMs: au.elapsedMs,
-        covered: `audit scope (${describeScope(au.scope ?? DEFAULT_SCOPE)}) within ≤${au.maxDelays ?? 0} delays of a fair scheduler: ${fmt(au.distinctStates)} states${au.complete || au.status === 'violation' ? '' : ', INCOMPLETE'}; after an audit detection ${reached('audit detection')}, a QUIT ${reached('QUIT')}, a JOIN ${reached('JOIN')}, a state transfer after a detection ${reached('audit detection, then state transfer')}; the audit's own steps are not checked against the twin (Smr.tla does not model the audit yet)`,
+        covered: `audit scope (${describeScope(au.scope ?? DEFAULT_SCOPE)}) within ≤${au.maxDelays ?? 0} delays of a fair scheduler: ${fmt(au.distinctStates)} states${au.complete || au.status === 'violation' ? '' : ', INCOMPLETE'}; after an audit detection ${reached('audit detection')}, a QUIT ${reached('QUIT')}, a JOIN ${reached('JOIN')}, a state transfer after a detection ${reached('audit detection, then state transfer')}; the steps of the corrupted replica's audit, QUIT and JOIN are not checked against the twin (Smr.tla's replicas only crash)`,
         ...violationOf(au),
       });
     },

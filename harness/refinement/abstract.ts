@@ -9,11 +9,12 @@
  * that window (every slot below it is chosen and executed, and the spec's actions are the same
  * on the rest), so its cost does not grow with the log.
  */
-import { initialMembership } from '../../src/core/membership.js';
+import { initialMembership, type Membership } from '../../src/core/membership.js';
 import type { AnyApp } from '../../src/core/app.js';
 import type { ClientState } from '../../src/core/client.js';
 import { checkpointDigest } from '../../src/core/replica/checkpoint.js';
-import type { ReplicaState } from '../../src/core/replica/state.js';
+import { startingMembers, type ReplicaState } from '../../src/core/replica/state.js';
+import type { Conf } from '../../src/spec/config.js';
 import type {
   Ballot,
   Checkpoint,
@@ -23,6 +24,7 @@ import type {
   Session as CoreSession,
   SnapshotRef,
 } from '../../src/core/types.js';
+import { encodeReplica } from '../../src/spec/encode.js';
 import { Net } from '../../src/spec/net.js';
 import { SlotVector } from '../../src/spec/slot-vector.js';
 import type {
@@ -47,6 +49,7 @@ import {
   NOOP_CMD,
   opCmd,
   prepareKey,
+  reconfigCmd,
   promiseKey,
   requestKey,
   snapshotKey,
@@ -70,6 +73,9 @@ export function specContext(cfg: ClusterConfig): SpecContext {
       ballots: new Ballots(cfg.replicas),
       app: cfg.app,
       policy: cfg.clientParams.policy,
+      members0: bitsOf(cfg.replicas, startingMembers(cfg.replicaParams)),
+      alpha: cfg.replicaParams.window,
+      auditEvery: cfg.replicaParams.auditEvery ?? 0,
     };
     contexts.set(cfg, ctx);
   }
@@ -82,17 +88,34 @@ export function ballotNumber(ctx: SpecContext, b: Ballot): number {
   return ctx.ballots.encode(b.round, b.leader) ?? Number.NaN;
 }
 
-/** A value Smr.tla has no counterpart for yet (a JOIN or QUIT command). */
-export class OutsideSpec extends Error {
-  constructor(what: string) {
-    super(`${what} is not modelled by spec/Smr.tla yet`);
-    this.name = 'OutsideSpec';
+const bitsOf = (replicas: readonly string[], members: readonly string[]): number =>
+  members.reduce((bits, r) => bits | (1 << replicas.indexOf(r)), 0);
+
+/**
+ * A core membership as Smr.tla's configuration history. The core prunes the epochs no slot
+ * after its executed prefix can use and Smr.tla keeps them, so the two agree while the run stays
+ * in its starting configuration: per-step refinement skips runs that change it (local.ts).
+ */
+export function specConf(ctx: SpecContext, m: Membership, from = 0): Conf {
+  // Slots renumbered from `from` (the window local.ts compares): the epoch governing `from`
+  // starts at 0, and the epochs before it are gone.
+  const epochs: { from: number; members: number }[] = [];
+  for (const e of m.epochs) {
+    const members = bitsOf(ctx.replicas, e.members);
+    const at = Math.max(0, e.from - from);
+    if (epochs.length > 0 && (epochs[epochs.length - 1] as { from: number }).from === at)
+      epochs.pop();
+    epochs.push({ from: at, members });
   }
+  if (epochs.length > 0) (epochs[0] as { from: number }).from = 0;
+  // A checkpoint's normal form starts its one epoch at its slot: never changed, it is InitConf.
+  if (epochs.every((e) => e.members === ctx.members0)) return [{ from: 0, members: ctx.members0 }];
+  return epochs;
 }
 
 export function specCmd(c: Command): Cmd {
   if (c.kind === 'join' || c.kind === 'quit')
-    throw new OutsideSpec(`a ${c.kind.toUpperCase()} command`);
+    return reconfigCmd(c.kind, c.client, c.seq, c.replica);
   return c.kind === 'op'
     ? opCmd(c.client, c.seq, c.op, jsonKey(c.op))
     : c.kind === 'noop'
@@ -135,6 +158,7 @@ export function abstractReplica(ctx: SpecContext, r: ReplicaState, from = 0): Re
     slot: shift(cp?.slot ?? 0),
     app: cp === null ? ctx.app?.init() : cp.app,
     sessions: cp === null ? new Map() : specSessions(cp.sessions),
+    conf: cp === null ? [{ from: 0, members: ctx.members0 }] : specConf(ctx, cp.membership, from),
   };
   let prefix = ckpt.slot;
   while (chosen.has(prefix)) prefix++;
@@ -179,11 +203,17 @@ export function abstractReplica(ctx: SpecContext, r: ReplicaState, from = 0): Re
     ballot: role === 'follower' ? NO_BALLOT : ballotNumber(ctx, v.ballot),
     prepareFrom: role === 'candidate' ? v.prepareFrom - from : 0,
     promises,
+    // The core keeps the configurations its phase-1 quorum covered, not who promised (so that
+    // leaders alike for the future are one state); covering the slot's configuration implies a
+    // quorum of it promised, which is Smr.tla's Phase2a guard. The abstraction says every replica
+    // promised, and the comparison leaves promisers out (refinementText).
+    promisers: role === 'leader' ? (1 << ctx.replicas.length) - 1 : 0,
     proposals,
     nextSlot: role === 'leader' ? v.nextSlot - from : 0,
     executed: v.executed - from,
     sessions: specSessions(v.sessions),
     app: v.app,
+    conf: specConf(ctx, v.membership, from),
   };
 }
 
@@ -225,8 +255,21 @@ function chosenCheckpoints(
 }
 
 /** A core checkpoint as a twin checkpoint, its slot renumbered from `from`. */
-export function specCheckpoint(cp: Checkpoint, from = 0): CheckpointVars {
-  return { slot: Math.max(0, cp.slot - from), app: cp.app, sessions: specSessions(cp.sessions) };
+/**
+ * A replica's variables as refinement compares them: without `promisers`, which the core does
+ * not keep (abstractReplica).
+ */
+export function refinementText(ctx: SpecContext, v: ReplicaVars): string {
+  return encodeReplica(ctx, v.promisers === 0 ? v : { ...v, promisers: 0 });
+}
+
+export function specCheckpoint(ctx: SpecContext, cp: Checkpoint, from = 0): CheckpointVars {
+  return {
+    slot: Math.max(0, cp.slot - from),
+    app: cp.app,
+    sessions: specSessions(cp.sessions),
+    conf: specConf(ctx, cp.membership, from),
+  };
 }
 
 /** The variables of one client. */
@@ -325,7 +368,7 @@ export function abstractWorld(ctx: SpecContext, world: World): SpecWorld {
   const offer = (cp: Checkpoint): void => {
     if (seen.has(cp.digest)) return;
     seen.add(cp.digest);
-    snapshots.push(specCheckpoint(cp));
+    snapshots.push(specCheckpoint(ctx, cp));
   };
   for (const n of world.replicas)
     if (n.state.durable.checkpoint !== null) offer(n.state.durable.checkpoint);

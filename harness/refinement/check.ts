@@ -12,17 +12,12 @@
  */
 import { jsonKey } from '../../src/spec/values.js';
 import { FAIL_KEY, outcome } from '../../src/spec/client.js';
-import {
-  describeClient,
-  describeReplica,
-  encodeClient,
-  encodeReplica,
-} from '../../src/spec/encode.js';
+import { describeClient, describeReplica, encodeClient } from '../../src/spec/encode.js';
 import type { ClientVars, ReplicaVars, World as SpecWorld } from '../../src/spec/state.js';
 import type { Violation } from '../../src/spec/violation.js';
 import type { Transition } from '../model/step.js';
 import type { ClusterConfig, World } from '../model/world.js';
-import { abstractWorld, specContext, specMessage } from './abstract.js';
+import { abstractWorld, refinementText, specContext, specMessage } from './abstract.js';
 import { describeEvents, refinementEnv, replayEvents } from './replay.js';
 
 /** Check one core transition against the twin. */
@@ -42,7 +37,7 @@ export function checkRefinementStep(cfg: ClusterConfig, before: World, t: Transi
   const to = abstractWorld(ctx, t.world);
   const same = (w: SpecWorld): boolean =>
     w.replicas.every(
-      (v, i) => encodeReplica(ctx, v) === encodeReplica(ctx, to.replicas[i] as ReplicaVars),
+      (v, i) => refinementText(ctx, v) === refinementText(ctx, to.replicas[i] as ReplicaVars),
     ) && w.clients.every((c, i) => encodeClient(c) === encodeClient(to.clients[i] as ClientVars));
   const twin = replayed.worlds.find(same);
   if (twin === undefined) {
@@ -51,7 +46,7 @@ export function checkRefinementStep(cfg: ClusterConfig, before: World, t: Transi
     ctx.replicas.forEach((r, i) => {
       const c = to.replicas[i] as ReplicaVars;
       const s = w.replicas[i] as ReplicaVars;
-      if (encodeReplica(ctx, c) !== encodeReplica(ctx, s))
+      if (refinementText(ctx, c) !== refinementText(ctx, s))
         diffs.push(`${r}: core ${describeReplica(ctx, c)} | spec ${describeReplica(ctx, s)}`);
     });
     ctx.clients.forEach((name, i) => {

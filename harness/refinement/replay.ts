@@ -5,7 +5,7 @@
  * (src/trace/replay/events.ts). Both refinement checks (check.ts, local.ts) are this replay
  * followed by a comparison with the abstraction of the core's next state.
  */
-import { AUDIT_ACTIONS, type ModelledActionName } from '../../src/core/types.js';
+import { UNMODELLED_ACTIONS, type ModelledActionName } from '../../src/core/types.js';
 import type { NodeEvent } from '../model/step.js';
 import { CLIENT_ACTIONS } from '../../src/spec/actions.js';
 import { isRefusal, type ModelEnv, type Refusal } from '../../src/spec/refusal.js';
@@ -48,10 +48,10 @@ export function replayEvents(
       throw error;
     }
     const action = e.event.action;
-    if (AUDIT_ACTIONS.has(action))
+    if (UNMODELLED_ACTIONS.has(action))
       return {
         ok: false,
-        reason: `${action} is an audit/reconfiguration action, which spec/Smr.tla does not model yet`,
+        reason: `${action} is taken only by a corrupted replica, which spec/Smr.tla does not model`,
       };
     const ev: EventInfo & { action: ModelledActionName; isClient: boolean } = {
       node: e.node,

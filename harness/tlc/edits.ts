@@ -26,8 +26,8 @@ export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
     id: 'minority-quorum',
     what: 'Quorums of a minority: any replica alone decides',
     module: 'MCSmr_F1',
-    find: 'Quorums == {Q \\in SUBSET Replicas : 2 * Cardinality(Q) > N}',
-    replace: 'Quorums == {Q \\in SUBSET Replicas : 2 * Cardinality(Q) >= N - 1}',
+    find: 'IsQuorumOf(Q, M) == 2 * Cardinality(Q \\cap M) > Cardinality(M)',
+    replace: 'IsQuorumOf(Q, M) == 2 * Cardinality(Q \\cap M) >= Cardinality(M) - 1',
     breaks: 'Agreement',
   },
   {
@@ -79,8 +79,13 @@ export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
     id: 'replay-onto-old-state',
     what: 'Restart keeps the app state, so replaying the log applies requests twice',
     module: 'MCSmr_F2',
-    find: "  /\\ app' = [app EXCEPT ![r] = ckpt[r].app]\n  /\\ UNCHANGED <<durableVars, clientVars, msgs, histVars, done>>",
-    replace: '  /\\ UNCHANGED <<app, durableVars, clientVars, msgs, histVars, done>>',
+    find:
+      "  /\\ app' = [app EXCEPT ![r] = ckpt[r].app]\n" +
+      "  /\\ conf' = [conf EXCEPT ![r] = ckpt[r].conf]\n" +
+      '  /\\ UNCHANGED <<durableVars, clientVars, msgs, histVars, done>>',
+    replace:
+      "  /\\ conf' = [conf EXCEPT ![r] = ckpt[r].conf]\n" +
+      '  /\\ UNCHANGED <<app, durableVars, clientVars, msgs, histVars, done>>',
     breaks: 'ExactlyOnce',
   },
   {
@@ -111,8 +116,8 @@ export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
     id: 'checkpoint-without-sessions',
     what: 'Checkpoint copies the app state but not the session table',
     module: 'MCSmr_Ckpt',
-    find: '  /\\ LET c == [slot |-> executed[r] + 1, app |-> app[r], sessions |-> sessions[r]]',
-    replace: '  /\\ LET c == [slot |-> executed[r] + 1, app |-> app[r], sessions |-> NoSessions]',
+    find: '  /\\ LET c == [slot |-> executed[r] + 1, app |-> app[r], sessions |-> sessions[r],',
+    replace: '  /\\ LET c == [slot |-> executed[r] + 1, app |-> app[r], sessions |-> NoSessions,',
     breaks: 'CheckpointSafety',
   },
   {
@@ -121,8 +126,10 @@ export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
     module: 'MCSmr_Ckpt',
     find:
       "  /\\ sessions' = [sessions EXCEPT ![r] = c.sessions]\n" +
+      "  /\\ conf' = [conf EXCEPT ![r] = c.conf]\n" +
       '  /\\ UNCHANGED <<promised, accepted, chosen, leaderVars, clientVars, msgs, histVars, done>>',
     replace:
+      "  /\\ conf' = [conf EXCEPT ![r] = c.conf]\n" +
       '  /\\ UNCHANGED <<promised, accepted, chosen, sessions, leaderVars, clientVars, msgs, histVars,\n' +
       '                 done>>',
     breaks: 'PrefixConsistency',
@@ -134,6 +141,38 @@ export const MUST_FAIL_EDITS: readonly MustFailEdit[] = [
     find: "  /\\ chosen' = [chosen EXCEPT ![r] = {e \\in @ : e.slot >= ckpt[r].slot}]",
     replace: "  /\\ chosen' = [chosen EXCEPT ![r] = {e \\in @ : e.slot > ckpt[r].slot}]",
     breaks: 'PrefixConsistency',
+  },
+  {
+    id: 'reconfig-at-once',
+    what: 'A JOIN or QUIT governs its own slot at once instead of from i + Alpha',
+    module: 'MCSmr_Reconfig_F1',
+    find: '  E \\cup {[from |-> s + Alpha,',
+    replace: '  E \\cup {[from |-> s,',
+    breaks: 'ConfigSafety',
+  },
+  {
+    id: 'quorum-of-old-config',
+    what: 'Decide counts a majority of the starting configuration after a QUIT took effect',
+    module: 'MCSmr_Reconfig_F1',
+    find: '  /\\ \\E p \\in proposals[r] : p.slot = s /\\ IsQuorumOf(p.votes, SlotMembers(r, s))',
+    replace: '  /\\ \\E p \\in proposals[r] : p.slot = s /\\ IsQuorumOf(p.votes, Members0)',
+    breaks: 'Agreement',
+  },
+  {
+    id: 'refused-quit-applied',
+    what: 'A QUIT that leaves fewer than F+1 members is applied instead of refused',
+    module: 'MCSmr_Reconfig_F2',
+    find: '  ELSE /\\ cmd.replica \\in Latest(E)\n       /\\ 2 * (Cardinality(Latest(E)) - 1) > N',
+    replace: '  ELSE cmd.replica \\in Latest(E)',
+    breaks: 'ConfigSafety',
+  },
+  {
+    id: 'audit-wrong-slot',
+    what: 'An audit names the first audited slot whatever slot its digest is of',
+    module: 'MCSmr_Reconfig_F1',
+    find: '  /\\ LET m == [type |-> "Audit", from |-> r, slot |-> executed[r],',
+    replace: '  /\\ LET m == [type |-> "Audit", from |-> r, slot |-> AuditEvery,',
+    breaks: 'AuditAgreement',
   },
 ];
 

@@ -6,7 +6,16 @@
  * the projection by absolute path. TLC's search depth says how far the longest behaviour got,
  * hence the first event no behaviour matched.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findJar, JAR_MISSING, runTlc } from './run.js';
@@ -48,19 +57,26 @@ export async function checkTraceWithTlc(
   const dir = mkdtempSync(join(tmpdir(), 'smr-trace-tlc-'));
   try {
     const source = openTrace(files);
-    const lines: string[] = [];
+    const projection = join(dir, 'trace.tlc.ndjson');
+    // Written line by line: a long trace's projection does not fit in one string.
+    const fd = openSync(projection, 'w');
+    // Where each event came from, to name the first one no behaviour matches.
+    const where: { src: string; node: string; action: string }[] = [];
     let partial: boolean;
     try {
       if (source.ctx.policy !== 'majority')
         throw new UsageError(
           `--tlc: spec/Smr.tla models majority voting, the trace uses ${source.ctx.policy}`,
         );
-      partial = projectForTlc(source, (line) => void lines.push(line)).partial;
+      partial = projectForTlc(source, (line, ev) => {
+        writeSync(fd, `${line}\n`);
+        if (ev !== undefined)
+          where.push({ src: `${ev.file}:${ev.line}`, node: ev.node, action: ev.action });
+      }).partial;
     } finally {
+      closeSync(fd);
       source.close();
     }
-    const projection = join(dir, 'trace.tlc.ndjson');
-    writeFileSync(projection, lines.join('\n') + '\n');
     const specDir = join(packageRoot(), 'spec');
     for (const name of SPEC_FILES) copyFileSync(join(specDir, name), join(dir, name));
     let cfg = readFileSync(join(specDir, 'TraceSmr.cfg'), 'utf8').replace(
@@ -79,7 +95,7 @@ export async function checkTraceWithTlc(
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     const elapsedMs = performance.now() - started;
-    const events = lines.length - 1;
+    const events = where.length;
     const base = {
       engine: 'tlc' as const,
       files,
@@ -98,15 +114,11 @@ export async function checkTraceWithTlc(
         `TLC failed (${run.status}, exit ${run.exitCode}) on spec/TraceSmr.tla: ${run.errors.join(' / ')}`,
       );
     // Depth d: the longest behaviour has d states, i.e. it matched d - 1 events; TraceLog[d] is
-    // the first event none could match (line d of the projection, after its header).
-    const event = run.depth !== undefined ? lines[run.depth] : undefined;
-    const failure =
-      event === undefined
-        ? null
-        : (JSON.parse(event) as { src: string; node: string; action: string });
-    const where =
+    // the first event none could match.
+    const failure = run.depth !== undefined ? (where[run.depth - 1] ?? null) : null;
+    const at =
       failure === null ? files.join(' + ') : `${failure.src}: ${failure.node} ${failure.action}`;
-    const summary = `invalid (TLC): ${where} — no behaviour of spec/Smr.tla matches the trace from this event on`;
+    const summary = `invalid (TLC): ${at} — no behaviour of spec/Smr.tla matches the trace from this event on`;
     return {
       ...base,
       verdict: 'invalid',

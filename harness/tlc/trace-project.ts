@@ -6,9 +6,9 @@
  */
 import type { Json } from '../../src/core/types.js';
 import type { EventSource } from '../../src/trace/merge.js';
-import type { Ballots, Msg } from '../../src/spec/values.js';
+import { memberIds } from '../../src/spec/config.js';
+import { isReconfig, requestCmd, type Ballots, type Msg } from '../../src/spec/values.js';
 import type { ParsedEvent } from '../../src/trace/parse-event.js';
-import type { CmdValue } from '../../src/trace/parse-values.js';
 
 /** Actions whose event names its message whenever the producer logs messages. */
 const CARRIES_MSG: ReadonlySet<string> = new Set([
@@ -33,21 +33,26 @@ export interface Projection {
   readonly partial: boolean;
 }
 
-/** Writes the projection line by line. */
-export function projectForTlc(source: EventSource, write: (line: string) => void): Projection {
+/**
+ * Writes the projection line by line: the events, then the header (last, so that it can list
+ * the JOIN and QUIT requests the events hold: Smr.tla's Script is a constant).
+ */
+export function projectForTlc(
+  source: EventSource,
+  write: (line: string, event?: ParsedEvent) => void,
+): Projection {
   const ctx = source.ctx;
-  write(
-    JSON.stringify({
-      replicas: ctx.ballots.ordered,
-      clients: ctx.clients,
-      policy: ctx.policy,
-      files: source.files,
-    }),
-  );
+  const reconfigs = new Map<string, Json>();
   let events = 0;
   let partial = false;
   for (let ev = source.next(); ev !== null; ev = source.next()) {
-    write(JSON.stringify(projectEvent(ev, ctx.ballots)));
+    write(JSON.stringify(projectEvent(ev, ctx.ballots)), ev);
+    const m = ev.msg;
+    if (ev.action === 'ClientRequest' && m?.type === 'Request') {
+      const cmd = requestCmd(m.from, m.seq, m.op, m.opKey);
+      if (isReconfig(cmd))
+        reconfigs.set(`${cmd.client}#${cmd.seq}`, { kind: cmd.kind, replica: cmd.replica ?? '' });
+    }
     events++;
     if (
       ev.msg === undefined &&
@@ -55,6 +60,27 @@ export function projectForTlc(source: EventSource, write: (line: string) => void
     )
       partial = true;
   }
+  write(
+    JSON.stringify({
+      replicas: ctx.ballots.ordered,
+      clients: ctx.clients,
+      policy: ctx.policy,
+      members: memberIds(ctx, ctx.members0),
+      window: ctx.alpha,
+      auditEvery: ctx.auditEvery,
+      // Smr.tla's Script, whole: TraceSmr.tla bounds request numbers by the trace's length.
+      script: Object.fromEntries(
+        ctx.clients.map((c) => [
+          c,
+          Array.from(
+            { length: events + 1 },
+            (_, i) => reconfigs.get(`${c}#${i + 1}`) ?? { kind: 'op' },
+          ),
+        ]),
+      ),
+      files: source.files,
+    }),
+  );
   return { events, partial };
 }
 
@@ -108,7 +134,9 @@ function ballot(b: number, ballots: Ballots): Json {
 }
 
 /** A command as Smr has it, client#seq without the op: a message's, or a logged state's. */
-function cmd(c: Pick<CmdValue, 'kind' | 'client' | 'seq'>): Json {
+function cmd(c: { kind: string; client?: string; seq?: number; replica?: string }): Json {
+  if (c.kind === 'join' || c.kind === 'quit')
+    return { kind: c.kind, client: c.client ?? '', seq: c.seq ?? 0, replica: c.replica ?? '' };
   return c.kind !== 'op'
     ? { kind: c.kind }
     : { kind: 'op', client: c.client ?? '', seq: c.seq ?? 0 };
@@ -148,5 +176,7 @@ function projectMsg(m: Msg, ballots: Ballots): Json {
       return { type: m.type, from: m.from, seq: m.seq };
     case 'Reply':
       return { type: m.type, from: m.from, to: m.to, seq: m.seq };
+    case 'Audit':
+      return { type: m.type, from: m.from, slot: m.slot, digest: m.digest };
   }
 }

@@ -10,6 +10,7 @@ import { Checkpoint, InstallCheckpoint, Truncate } from './checkpoint.js';
 import { ClientReceive, ClientRequest } from './client.js';
 import { Execute, Learn, ReplyFromSession, Restart, StepDown } from './learner.js';
 import { BecomeLeader, Phase1a, Phase1b, ReceivePromise } from './phase1.js';
+import { Audit, ReceiveAudit, Reconfigure } from './reconfig.js';
 import { Decide, Phase2a, Phase2b, ReceiveAccepted } from './phase2.js';
 import type { ModelEnv, StepResult } from './refusal.js';
 import type { EventInfo, World } from './state.js';
@@ -28,7 +29,10 @@ export const ACTION_TABLE: { readonly [A in ActionName]: SpecAction } = {
   Decide,
   Learn,
   Execute,
+  Reconfigure,
   Checkpoint,
+  Audit,
+  ReceiveAudit,
   Truncate,
   InstallCheckpoint,
   ReplyFromSession,
@@ -47,6 +51,7 @@ export const RECEIVES: { readonly [A in ActionName]?: string } = {
   ReceivePromise: 'Promise',
   Phase2b: 'Accept',
   ReceiveAccepted: 'Accepted',
+  ReceiveAudit: 'Audit',
   ReplyFromSession: 'Request',
   ClientReceive: 'Reply',
 };

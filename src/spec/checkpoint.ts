@@ -23,11 +23,12 @@ import { describeCmd, type MsgOf } from './values.js';
 Checkpoint(r) ==
   /\ executed[r] \in ChosenSlots(r)
   /\ ChosenCmd(r, executed[r]).kind = "checkpoint"
-  /\ LET c == [slot |-> executed[r] + 1, app |-> app[r], sessions |-> sessions[r]]
+  /\ LET c == [slot |-> executed[r] + 1, app |-> app[r], sessions |-> sessions[r],
+               conf |-> conf[r]]
      IN  /\ executed' = [executed EXCEPT ![r] = @ + 1]
          /\ ckpt' = [ckpt EXCEPT ![r] = c]
          /\ snapshots' = snapshots \cup {c}
-  /\ UNCHANGED <<promised, accepted, chosen, leaderVars, sessions, app, clientVars,
+  /\ UNCHANGED <<promised, accepted, chosen, leaderVars, sessions, app, conf, clientVars,
                  msgs, decided, done>>
 */
 /** Checkpoint(r): the next slot holds a checkpoint command; r keeps a copy of its state after it. */
@@ -53,7 +54,7 @@ export function Checkpoint(env: ModelEnv, w: World, ev: EventInfo, r: number): S
       `checkpoint ${s + 1} of ${ev.node}`,
       `checkpoint ${m.slot} of ${m.from}`,
     );
-  const c: CheckpointVars = { slot: s + 1, app: v.app, sessions: v.sessions };
+  const c: CheckpointVars = { slot: s + 1, app: v.app, sessions: v.sessions, conf: v.conf };
   const next: ReplicaVars = {
     ...v,
     executed: s + 1,
@@ -110,6 +111,7 @@ InstallCheckpoint(r, c) ==
   /\ executed' = [executed EXCEPT ![r] = c.slot]
   /\ app' = [app EXCEPT ![r] = c.app]
   /\ sessions' = [sessions EXCEPT ![r] = c.sessions]
+  /\ conf' = [conf EXCEPT ![r] = c.conf]
   /\ UNCHANGED <<promised, accepted, chosen, leaderVars, clientVars, msgs, histVars, done>>
 */
 /** InstallCheckpoint(r, c): state transfer of a checkpoint some replica took, beyond r's prefix. */
@@ -146,6 +148,7 @@ function install(w: World, ev: EventInfo, r: number, v: ReplicaVars, c: Checkpoi
     executed: c.slot,
     app: c.app,
     sessions: c.sessions,
+    conf: c.conf,
     chosenPrefix: advancePrefix(v.chosen, v.chosenPrefix, c.slot),
   };
   return [withReplica(w, r, next)];

@@ -6,6 +6,7 @@
  * words, for reports.
  */
 import type { CheckpointVars, ClientVars, ReplicaVars, Session, SpecContext } from './state.js';
+import { confText, memberIds } from './config.js';
 import { describeCmd, UNKNOWN } from './values.js';
 
 /** Text of a replica's variables, per context: states share unchanged variables by identity. */
@@ -53,11 +54,13 @@ function replicaText(ctx: SpecContext, v: ReplicaVars): string {
     v.role === 'follower' ? -1 : v.ballot,
     v.role === 'candidate' ? v.prepareFrom : 0,
     promises.join(','),
+    v.promisers,
     proposals.join(','),
     v.role === 'leader' ? v.nextSlot : 0,
     v.executed,
     sessionsText(ctx, v.sessions),
     appText(ctx, v.app),
+    confText(v.conf),
   ].join('|');
 }
 
@@ -81,7 +84,7 @@ export function checkpointText(ctx: SpecContext, c: CheckpointVars): string {
   }
   let text = texts.get(c);
   if (text === undefined) {
-    text = `${c.slot}:${appText(ctx, c.app)}:${sessionsText(ctx, c.sessions)}`;
+    text = `${c.slot}:${appText(ctx, c.app)}:${sessionsText(ctx, c.sessions)}:${confText(c.conf)}`;
     texts.set(c, text);
   }
   return text;
@@ -131,7 +134,8 @@ export function describeReplica(ctx: SpecContext, v: ReplicaVars): string {
     `promised=${b(v.promised)} accepted=[${accepted.join(' ')}] chosen=[${chosen.join(' ')}] ` +
     `ckpt=${v.ckpt.slot} ` +
     `role=${v.role} ballot=${b(v.ballot)} proposals=[${proposals.join(' ')}] nextSlot=${v.nextSlot} ` +
-    `executed=${v.executed} sessions=[${sessions.join(' ')}] app=${appText(ctx, v.app)}`
+    `executed=${v.executed} sessions=[${sessions.join(' ')}] app=${appText(ctx, v.app)} ` +
+    `conf=[${v.conf.map((e) => `${e.from}:{${memberIds(ctx, e.members).join(',')}}`).join(' ')}]`
   );
 }
 

@@ -40,7 +40,8 @@ export {
 } from './state.js';
 export { isRefusal, type ModelEnv, type Refusal, type StepResult } from './refusal.js';
 export { CLIENT_VARIABLES, GLOBAL_VARIABLES, REPLICA_VARIABLES, VARIABLES } from './names.js';
-export { specProtocol, modelContext, type ModelAction, type SpecModel } from './protocol.js';
+export { specProtocol, type ModelAction, type SpecModel } from './protocol.js';
+export { modelContext } from './model-context.js';
 export { MODEL_F1, MODEL_F2, SPEC_MODELS, SPEC_MODEL_LIST } from './models.js';
 export { Ballots, NO_BALLOT, UNKNOWN, type Cmd, type Msg } from './values.js';
 export type { Protocol, Successor } from './transition-system.js';

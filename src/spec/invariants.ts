@@ -3,9 +3,33 @@
  * state invariant returns why it is violated, or null; Durability and ConsensusRefinement look
  * at one step. The model-checking configurations check them on every state and step (models.ts).
  */
+import type { Json } from '../core/types.js';
 import { FAIL_KEY } from './client.js';
-import { known, type CheckpointVars, type ReplicaVars, type Session, type World } from './state.js';
-import { NO_BALLOT, type Cmd, type Msg } from './values.js';
+import { modelContext, type Bounds } from './model-context.js';
+import {
+  applies,
+  confText,
+  initConf,
+  isQuorumOf,
+  latest,
+  membersAt,
+  memberIds,
+  reconfigured,
+  slotMembers,
+  windowEnd,
+  type Conf,
+} from './config.js';
+import { digestOfState, reconfigOutput } from './reconfig.js';
+import {
+  known,
+  popcount,
+  type CheckpointVars,
+  type ReplicaVars,
+  type Session,
+  type SpecContext,
+  type World,
+} from './state.js';
+import { NO_BALLOT, isClientCmd, isReconfig, jsonKey, type Cmd, type Msg } from './values.js';
 
 /** The state invariants (INVARIANTS of the MC models), in Smr.tla's order. */
 export const STATE_INVARIANTS = [
@@ -16,19 +40,14 @@ export const STATE_INVARIANTS = [
   'PrefixConsistency',
   'Linearizability',
   'CheckpointSafety',
+  'ConfigSafety',
+  'AuditAgreement',
 ] as const;
 /** The temporal properties (PROPERTIES of the MC models): both are checked on each step. */
 export const PROPERTIES = ['Durability', 'ConsensusRefinement'] as const;
 export type SpecInvariantName = (typeof STATE_INVARIANTS)[number] | (typeof PROPERTIES)[number];
 
-/** The bounds of a model-checking configuration (Smr.tla's CONSTANTS). */
-export interface Bounds {
-  readonly replicas: readonly string[];
-  readonly clients: readonly string[];
-  readonly maxSeq: number;
-  readonly numSlots: number;
-  readonly maxBallot: number;
-}
+export type { Bounds, ScriptEntry } from './model-context.js';
 
 /** An outcome a client accepted (Smr.tla's ghost `done`): its output key, or FAIL. */
 export interface Done {
@@ -49,7 +68,7 @@ const chosenAtCache = new WeakMap<World, Map<number, string[]>>();
  * ChosenAt(s): the commands a quorum voted for in one ballot (command keys). A leader's vote is
  * its Accept, an acceptor's its Accepted for the same ballot and slot.
  */
-export function chosenAt(k: Bounds, w: World, slot: number): readonly string[] {
+export function chosenAt(ctx: SpecContext, w: World, slot: number): readonly string[] {
   let bySlot = chosenAtCache.get(w);
   if (bySlot === undefined) {
     bySlot = new Map();
@@ -59,10 +78,13 @@ export function chosenAt(k: Bounds, w: World, slot: number): readonly string[] {
       keys.add(voteKey(r.msg));
       if (r.msg.type === 'Accept') accepts.push(r.msg);
     }
+    const log = logOf(ctx, w);
     for (const a of accepts) {
-      let voters = 1;
-      for (const q of k.replicas) if (q !== a.from && keys.has(`2b|${q}|${a.bal}|${a.slot}`)) voters++;
-      if (2 * voters <= k.replicas.length) continue;
+      let voters = 0;
+      ctx.replicas.forEach((q, i) => {
+        if (q === a.from || keys.has(`2b|${q}|${a.bal}|${a.slot}`)) voters |= 1 << i;
+      });
+      if (!isQuorumOf(voters, log.configOf(a.slot))) continue;
       const list = bySlot.get(a.slot) ?? [];
       if (!list.includes(a.cmd.key)) list.push(a.cmd.key);
       bySlot.set(a.slot, list.sort());
@@ -79,7 +101,9 @@ const inRange = (x: number, lo: number, hi: number): boolean =>
   Number.isInteger(x) && x >= lo && x <= hi;
 
 function cmdOk(k: Bounds, c: Cmd): boolean {
-  return c.kind !== 'op' || (k.clients.includes(c.client) && inRange(c.seq, 1, k.maxSeq));
+  if (!isClientCmd(c)) return true;
+  if (!k.clients.includes(c.client) || !inRange(c.seq, 1, k.maxSeq)) return false;
+  return !isReconfig(c) || k.replicas.includes(c.replica ?? '');
 }
 
 function checkpointOk(k: Bounds, c: CheckpointVars): boolean {
@@ -113,6 +137,8 @@ function msgOk(k: Bounds, m: Msg): boolean {
       return k.clients.includes(m.from) && inRange(m.seq, 1, k.maxSeq);
     case 'Reply':
       return k.replicas.includes(m.from) && k.clients.includes(m.to) && inRange(m.seq, 1, k.maxSeq);
+    case 'Audit':
+      return k.replicas.includes(m.from) && inRange(m.slot, 1, k.numSlots);
     case 'Decision':
     case 'Snapshot':
       return false; // not messages of Smr.tla
@@ -151,26 +177,27 @@ export function TypeOK(k: Bounds, s: GhostState): string | null {
 
 /** Agreement: one command per slot, and replicas learn (or ever learned) only the chosen one. */
 export function Agreement(k: Bounds, s: GhostState): string | null {
+  const ctx = modelContext(k);
   for (let slot = 0; slot < k.numSlots; slot++) {
-    const ca = chosenAt(k, s.w, slot);
+    const ca = chosenAt(ctx, s.w, slot);
     if (ca.length > 1) return `slot ${slot}: ${ca.join(' and ')} are both chosen`;
   }
   for (const [i, v] of s.w.replicas.entries())
     for (const [slot, c] of entries(v.chosen))
-      if (!chosenAt(k, s.w, slot).includes(c.key))
+      if (!chosenAt(ctx, s.w, slot).includes(c.key))
         return `${k.replicas[i]} learned ${c.key} in slot ${slot}, which no quorum voted for`;
   for (const [slot, cmds] of entries(s.w.decided))
     for (const c of cmds)
-      if (!chosenAt(k, s.w, slot).includes(c.key))
+      if (!chosenAt(ctx, s.w, slot).includes(c.key))
         return `${c.key} was decided in slot ${slot}, which no quorum voted for`;
   return null;
 }
 
-/** Validity: only no-ops, checkpoints and requests clients issued are learned. */
+/** Validity: only no-ops, checkpoints and requests (operations, JOIN, QUIT) clients issued are learned. */
 export function Validity(k: Bounds, s: GhostState): string | null {
   for (const [i, v] of s.w.replicas.entries())
     for (const [slot, c] of entries(v.chosen)) {
-      if (c.kind !== 'op') continue;
+      if (!isClientCmd(c)) continue;
       const client = s.w.clients[k.clients.indexOf(c.client)];
       if (client === undefined || c.seq > client.clientSeq)
         return `${k.replicas[i]} learned ${c.client}#${c.seq} in slot ${slot}, which its client never issued`;
@@ -178,7 +205,7 @@ export function Validity(k: Bounds, s: GhostState): string | null {
   return null;
 }
 
-/** PrefixConsistency: execution only of known slots; equal prefixes, equal app states. */
+/** PrefixConsistency: execution only of known slots; equal prefixes, equal states. */
 export function PrefixConsistency(k: Bounds, s: GhostState): string | null {
   const rs = s.w.replicas;
   for (const [i, v] of rs.entries())
@@ -195,7 +222,7 @@ export function PrefixConsistency(k: Bounds, s: GhostState): string | null {
 
 function sameExecState(k: Bounds, v: ReplicaVars, w: ReplicaVars): boolean {
   if (JSON.stringify(v.app) !== JSON.stringify(w.app)) return false;
-  return sameSessions(k, v.sessions, w.sessions);
+  return sameSessions(k, v.sessions, w.sessions) && confText(v.conf) === confText(w.conf);
 }
 
 function sameSessions(
@@ -211,57 +238,111 @@ function sameSessions(
 }
 
 /**
- * The chosen log as learned (Smr.tla's Log == decided): `client#seq`, `noop` or `checkpoint`
- * per slot, the first command when (unsafely) there are several.
+ * The chosen log as learned (Smr.tla's Log == decided, LogCmd) and what follows from it, computed
+ * once per state: the configuration after each prefix (ConfAfter) and of each slot (ConfigOf).
  */
-function theLog(w: World): Map<number, string> {
-  const log = new Map<number, string>();
-  for (const [slot, cmds] of entries(w.decided)) {
-    const c = cmds[0] as Cmd;
-    log.set(slot, c.kind === 'op' ? `${c.client}#${c.seq}` : c.kind);
-  }
-  return log;
+interface LogFacts {
+  /** LogCmd(s), for the slots some replica decided or learned (the first command if several). */
+  readonly cmds: ReadonlyMap<number, Cmd>;
+  /** ConfAfter(k): the configuration history after executing slots below k. */
+  confAfter(k: number): Conf;
+  /** ConfigOf(s) == MembersAt(ConfAfter(s), s) */
+  configOf(s: number): number;
 }
 
-const isRequest = (c: string): boolean => c !== 'noop' && c !== 'checkpoint';
+const logCache = new WeakMap<World, LogFacts>();
 
-/** RequestsBelow(k): the distinct requests in the log below slot k. */
-function requestsBelow(log: ReadonlyMap<number, string>, below: number): Set<string> {
+function logOf(ctx: SpecContext, w: World): LogFacts {
+  let facts = logCache.get(w);
+  if (facts !== undefined) return facts;
+  const cmds = new Map<number, Cmd>();
+  for (const [slot, list] of entries(w.decided)) cmds.set(slot, list[0] as Cmd);
+  const top = cmds.size === 0 ? 0 : Math.max(...cmds.keys()) + 1;
+  // ConfAfter(k) for k = 0..top; beyond the log nothing changes (LogCmd is Noop).
+  const after: Conf[] = [initConf(ctx)];
+  for (let t = 0; t < top; t++) {
+    const conf = after[t] as Conf;
+    const cmd = cmds.get(t);
+    after.push(
+      cmd !== undefined && isReconfig(cmd) && !dupAt(cmds, t, cmd) && applies(ctx, conf, cmd)
+        ? reconfigured(ctx, conf, t, cmd)
+        : conf,
+    );
+  }
+  const confAfter = (k: number): Conf => after[Math.min(Math.max(k, 0), top)] as Conf;
+  facts = { cmds, confAfter, configOf: (s) => membersAt(confAfter(s), s) };
+  logCache.set(w, facts);
+  return facts;
+}
+
+/*
+DupAt(t, cmd) ==
+  \E u \in 0..(t - 1) : /\ LogCmd(u).kind \notin {"noop", "checkpoint"}
+                       /\ LogCmd(u).client = cmd.client
+                       /\ LogCmd(u).seq >= cmd.seq
+*/
+function dupAt(cmds: ReadonlyMap<number, Cmd>, t: number, cmd: Cmd): boolean {
+  for (const [u, c] of cmds)
+    if (u < t && isClientCmd(c) && c.client === cmd.client && c.seq >= cmd.seq) return true;
+  return false;
+}
+
+const requestKeyOf = (c: Cmd): string => `${c.client}#${c.seq}`;
+
+/** RequestsBelow(k): the distinct operations in the log below slot k. */
+function requestsBelow(log: LogFacts, below: number): Set<string> {
   const out = new Set<string>();
-  for (const [slot, c] of log) if (slot < below && isRequest(c)) out.add(c);
+  for (const [slot, c] of log.cmds) if (slot < below && c.kind === 'op') out.add(requestKeyOf(c));
   return out;
 }
 
-/** Position(cmd): the counter's output for the request, or undefined if it is in no slot. */
-function position(log: ReadonlyMap<number, string>, key: string): number | undefined {
-  const slots = [...log.entries()].filter(([, c]) => c === key).map(([slot]) => slot);
-  if (slots.length === 0) return undefined;
-  const before = requestsBelow(log, Math.min(...slots));
+/** FirstSlot(cmd): the first slot of the request in the log, or undefined if it is in none. */
+function firstSlot(log: LogFacts, key: string): number | undefined {
+  let first: number | undefined;
+  for (const [slot, c] of log.cmds)
+    if (isClientCmd(c) && requestKeyOf(c) === key && (first === undefined || slot < first))
+      first = slot;
+  return first;
+}
+
+/** Position(cmd): the counter's output for the operation (1 + the distinct ones before it). */
+function position(log: LogFacts, key: string, first: number): number {
+  const before = requestsBelow(log, first);
   before.delete(key);
   return before.size + 1;
 }
 
-/** StateAfter(k): the app (requests applied) and sessions after executing slots below k. */
-function stateAfter(
-  k: Bounds,
-  log: ReadonlyMap<number, string>,
-  below: number,
-): { app: number; sessions: Map<string, Session> } {
-  const requests = requestsBelow(log, below);
-  const sessions = new Map<string, Session>();
-  for (const c of k.clients) {
-    let top = 0;
-    for (const r of requests) if (r.startsWith(`${c}#`)) top = Math.max(top, Number(r.slice(c.length + 1)));
-    if (top === 0) continue;
-    const output = String(position(log, `${c}#${top}`));
-    sessions.set(c, { seq: top, output: Number(output), outKey: output });
-  }
-  return { app: requests.size, sessions };
+/** Expected(cmd): the output a sequential execution in log order gives the request. */
+function expected(ctx: SpecContext, log: LogFacts, key: string): Json | undefined {
+  const first = firstSlot(log, key);
+  if (first === undefined) return undefined;
+  const cmd = log.cmds.get(first) as Cmd;
+  return isReconfig(cmd)
+    ? reconfigOutput(ctx, log.confAfter(first), first, cmd)
+    : position(log, key, first);
 }
 
-/** ExactlyOnce: the app (a counter of unit increments) applied each distinct request once. */
+/** StateAfter(k): the app (operations applied), sessions and configuration after slots below k. */
+function stateAfter(
+  ctx: SpecContext,
+  log: LogFacts,
+  below: number,
+): { app: number; sessions: Map<string, Session>; conf: Conf } {
+  const sessions = new Map<string, Session>();
+  for (const c of ctx.clients) {
+    let top = 0;
+    for (const [slot, x] of log.cmds)
+      if (slot < below && isClientCmd(x) && x.client === c) top = Math.max(top, x.seq);
+    if (top === 0) continue;
+    const output = expected(ctx, log, `${c}#${top}`) as Json;
+    sessions.set(c, { seq: top, output, outKey: jsonKey(output) });
+  }
+  return { app: requestsBelow(log, below).size, sessions, conf: log.confAfter(below) };
+}
+
+/** ExactlyOnce: the app (a counter of unit increments) applied each distinct operation once. */
 export function ExactlyOnce(k: Bounds, s: GhostState): string | null {
-  const log = theLog(s.w);
+  const log = logOf(modelContext(k), s.w);
   for (const [i, v] of s.w.replicas.entries()) {
     const distinct = requestsBelow(log, v.executed).size;
     if (v.app !== distinct)
@@ -278,27 +359,84 @@ export function CheckpointSafety(k: Bounds, s: GhostState): string | null {
   for (const [i, v] of s.w.replicas.entries())
     if (v.ckpt.slot > v.executed)
       return `${k.replicas[i]}'s checkpoint covers ${v.ckpt.slot} slots, it executed ${v.executed}`;
-  const log = theLog(s.w);
+  const ctx = modelContext(k);
+  const log = logOf(ctx, s.w);
   for (const c of [...s.w.snapshots, ...s.w.replicas.map((v) => v.ckpt)]) {
     for (let slot = 0; slot < c.slot; slot++)
-      if (!log.has(slot)) return `a checkpoint at ${c.slot} covers slot ${slot}, never chosen`;
-    const after = stateAfter(k, log, c.slot);
-    if (c.app !== after.app || !sameSessions(k, c.sessions, after.sessions))
+      if (!log.cmds.has(slot)) return `a checkpoint at ${c.slot} covers slot ${slot}, never chosen`;
+    const after = stateAfter(ctx, log, c.slot);
+    if (
+      c.app !== after.app ||
+      !sameSessions(k, c.sessions, after.sessions) ||
+      confText(c.conf) !== confText(after.conf)
+    )
       return `the checkpoint at ${c.slot} is not the state after executing slots below it`;
   }
   return null;
 }
 
-/** Linearizability: every accepted output is the request's position in the chosen log. */
-export function Linearizability(_k: Bounds, s: GhostState): string | null {
-  const log = theLog(s.w);
+/** Linearizability: every accepted output is the one a sequential execution in log order gives. */
+export function Linearizability(k: Bounds, s: GhostState): string | null {
+  const ctx = modelContext(k);
+  const log = logOf(ctx, s.w);
   for (const d of s.done) {
     const key = `${d.client}#${d.seq}`;
     if (d.output === FAIL_KEY) return `${key} completed with FAIL`;
-    const at = position(log, key);
-    if (at === undefined) return `${key} completed with ${d.output} but is in no learned slot`;
-    if (d.output !== String(at))
-      return `${key} completed with ${d.output}, its position in the log is ${at}`;
+    const output = expected(ctx, log, key);
+    if (output === undefined) return `${key} completed with ${d.output} but is in no learned slot`;
+    if (d.output !== jsonKey(output))
+      return `${key} completed with ${d.output}, in log order it gives ${jsonKey(output)}`;
+  }
+  return null;
+}
+
+/**
+ * ConfigSafety: every replica's configuration is the chosen log's, for every slot it knows the
+ * configuration of; what is chosen was voted by a quorum of the slot's configuration; successive
+ * configurations differ in one replica and keep F+1 members.
+ */
+export function ConfigSafety(k: Bounds, s: GhostState): string | null {
+  const ctx = modelContext(k);
+  const log = logOf(ctx, s.w);
+  const ids = (bits: number): string => `{${memberIds(ctx, bits).join(', ')}}`;
+  for (const [i, v] of s.w.replicas.entries()) {
+    const r = k.replicas[i] as string;
+    if (confText(v.conf) !== confText(log.confAfter(v.executed)))
+      return `${r}'s configuration after ${v.executed} slots is not the chosen log's`;
+    for (let slot = 0, end = windowEnd(ctx, v); slot < end; slot++) {
+      const mine = slotMembers(ctx, v, slot);
+      if (mine !== log.configOf(slot))
+        return `${r} takes slot ${slot}'s configuration to be ${ids(mine)}, the chosen log's is ${ids(log.configOf(slot))}`;
+    }
+  }
+  for (const [slot, cmds] of entries(s.w.decided))
+    for (const c of cmds)
+      if (!chosenAt(ctx, s.w, slot).includes(c.key))
+        return `${c.key} was decided in slot ${slot} without a quorum of its configuration ${ids(log.configOf(slot))}`;
+  for (let n = 0; n <= k.numSlots; n++) {
+    const now = latest(log.confAfter(n));
+    if (2 * popcount(now) <= k.replicas.length)
+      return `after ${n} slots the configuration ${ids(now)} has fewer than F+1 members`;
+    if (n > 0 && popcount(now ^ latest(log.confAfter(n - 1))) > 1)
+      return `slot ${n - 1} changed the configuration by more than one replica`;
+  }
+  return null;
+}
+
+/** AuditAgreement: an audit's digest is the state after its slot, sent by a member of that slot. */
+export function AuditAgreement(k: Bounds, s: GhostState): string | null {
+  const ctx = modelContext(k);
+  let log: LogFacts | undefined;
+  for (const record of s.w.net.select('Audit')) {
+    const m = record.msg;
+    if (m.type !== 'Audit') continue;
+    log ??= logOf(ctx, s.w);
+    const after = stateAfter(ctx, log, m.slot);
+    const digest = digestOfState(ctx, m.slot, after.app, after.sessions, after.conf);
+    if (m.digest !== digest)
+      return `${m.from}'s audit of slot ${m.slot} carries digest ${m.digest}, the state after it is ${String(digest)}`;
+    if ((log.configOf(m.slot - 1) & (1 << (ctx.replicaIndex.get(m.from) ?? 31))) === 0)
+      return `${m.from} audited slot ${m.slot} but is not a member of slot ${m.slot - 1}'s configuration`;
   }
   return null;
 }
@@ -329,9 +467,10 @@ export function Durability(k: Bounds, before: GhostState, after: GhostState): st
 /** ConsensusRefinement: per slot, ChosenAt only goes from {} to {v}, or stays (C(s)!Spec). */
 export function ConsensusRefinement(k: Bounds, before: GhostState, after: GhostState): string | null {
   if (before.w.net === after.w.net) return null;
+  const ctx = modelContext(k);
   for (let slot = 0; slot < k.numSlots; slot++) {
-    const a = chosenAt(k, before.w, slot);
-    const b = chosenAt(k, after.w, slot);
+    const a = chosenAt(ctx, before.w, slot);
+    const b = chosenAt(ctx, after.w, slot);
     if (a.join() === b.join()) continue;
     if (a.length === 0 && b.length === 1) continue;
     return `slot ${slot}: chosen went from {${a.join(', ')}} to {${b.join(', ')}}`;
@@ -341,7 +480,17 @@ export function ConsensusRefinement(k: Bounds, before: GhostState, after: GhostS
 
 const STATE_CHECKS: {
   readonly [N in (typeof STATE_INVARIANTS)[number]]: (k: Bounds, s: GhostState) => string | null;
-} = { TypeOK, Agreement, Validity, ExactlyOnce, PrefixConsistency, Linearizability, CheckpointSafety };
+} = {
+  TypeOK,
+  Agreement,
+  Validity,
+  ExactlyOnce,
+  PrefixConsistency,
+  Linearizability,
+  CheckpointSafety,
+  ConfigSafety,
+  AuditAgreement,
+};
 
 /** Every state invariant, in order: the first violation found, named. */
 export function checkState(

@@ -14,6 +14,7 @@ import {
   setSlot,
   withReplica,
   type EventInfo,
+  type Output,
   type ReplicaVars,
   type Session,
   type World,
@@ -23,6 +24,7 @@ import {
   UNKNOWN,
   decisionKey,
   describeCmd,
+  isReconfig,
   jsonKey,
   replyKey,
   sameJson,
@@ -118,7 +120,8 @@ Execute(r) ==
   /\ executed[r] \in ChosenSlots(r)
   /\ ChosenCmd(r, executed[r]).kind # "checkpoint"
   /\ LET cmd == ChosenCmd(r, executed[r])
-     IN  /\ executed' = [executed EXCEPT ![r] = @ + 1]
+     IN  /\ IsReconfig(cmd) => sessions[r][cmd.client].seq >= cmd.seq
+         /\ executed' = [executed EXCEPT ![r] = @ + 1]
          /\ IF cmd.kind = "noop" \/ sessions[r][cmd.client].seq >= cmd.seq
             THEN UNCHANGED <<sessions, app, msgs>>
             ELSE /\ app' = [app EXCEPT ![r] = @ + 1]
@@ -126,7 +129,7 @@ Execute(r) ==
                                    [seq |-> cmd.seq, output |-> app[r] + 1]]
                  /\ Send([type |-> "Reply", from |-> r, to |-> cmd.client,
                           seq |-> cmd.seq, output |-> app[r] + 1])
-  /\ UNCHANGED <<durableVars, leaderVars, clientVars, histVars, done>>
+  /\ UNCHANGED <<durableVars, leaderVars, conf, clientVars, histVars, done>>
 */
 /** `executed[r] \\in ChosenSlots(r)`, Execute's and Checkpoint's first conjunct: the command r runs next. */
 export function nextChosen(v: ReplicaVars): Cmd | Refusal {
@@ -158,6 +161,13 @@ export function Execute(env: ModelEnv, w: World, ev: EventInfo, r: number): Step
     return refuse(21, 'event.slot = executed[r]', `slot ${s}`, `slot ${ev.slot}`);
   const m = ev.msg as MsgOf<'Reply'> | undefined;
   const skip = cmd.kind === 'noop' || (v.sessions.get(cmd.client)?.seq ?? 0) >= cmd.seq;
+  if (isReconfig(cmd) && !skip)
+    return refuse(
+      3,
+      'IsReconfig(cmd) => sessions[r][cmd.client].seq >= cmd.seq',
+      `slot ${s} holds a command Execute runs`,
+      `${describeCmd(cmd)}, not applied yet (Reconfigure executes it)`,
+    );
   if (skip) {
     if (ev.applied === true || m !== undefined)
       return refuse(
@@ -189,13 +199,34 @@ export function Execute(env: ModelEnv, w: World, ev: EventInfo, r: number): Step
     output = m.output;
     outKey = m.outKey;
   }
+  return answerExecuted(w, ev, r, v, cmd, { output, outKey }, "the app's output", {
+    executed: s + 1,
+    app,
+  });
+}
+
+/**
+ * The end of Execute and Reconfigure: the session records the request's output and the Reply
+ * is sent — the one the event logged, if it is that Reply.
+ */
+export function answerExecuted(
+  w: World,
+  ev: EventInfo,
+  r: number,
+  v: ReplicaVars,
+  cmd: Cmd,
+  { output, outKey }: Output,
+  outputName: string,
+  changes: Partial<ReplicaVars>,
+): StepResult {
+  const m = ev.msg as MsgOf<'Reply'> | undefined;
   if (
     m !== undefined &&
     (m.from !== ev.node || m.to !== cmd.client || m.seq !== cmd.seq || m.outKey !== outKey)
   )
     return refuse(
       23,
-      "the Reply sent is [from |-> r, to |-> cmd.client, seq |-> cmd.seq, output |-> the app's output]",
+      `the Reply sent is [from |-> r, to |-> cmd.client, seq |-> cmd.seq, output |-> ${outputName}]`,
       `Reply ${ev.node} → ${cmd.client}#${cmd.seq} output ${outKey}`,
       `Reply ${m.from} → ${m.to}#${m.seq} output ${m.outKey}`,
     );
@@ -210,7 +241,7 @@ export function Execute(env: ModelEnv, w: World, ev: EventInfo, r: number): Step
     outKey,
     key: replyKey(ev.node, cmd.client, cmd.seq, outKey),
   };
-  return [withReplica(w, r, { ...v, executed: s + 1, app, sessions }, sendRecord(ev, reply))];
+  return [withReplica(w, r, { ...v, ...changes, sessions }, sendRecord(ev, reply))];
 }
 
 /*
@@ -293,6 +324,7 @@ StepDown(r) ==
   /\ ballot' = [ballot EXCEPT ![r] = NoBallot]
   /\ prepareFrom' = [prepareFrom EXCEPT ![r] = 0]
   /\ promises' = [promises EXCEPT ![r] = {}]
+  /\ promisers' = [promisers EXCEPT ![r] = {}]
   /\ proposals' = [proposals EXCEPT ![r] = {}]
   /\ nextSlot' = [nextSlot EXCEPT ![r] = 0]
   /\ UNCHANGED <<durableVars, execVars, clientVars, msgs, histVars, done>>
@@ -311,11 +343,13 @@ Restart(r) ==
   /\ ballot' = [ballot EXCEPT ![r] = NoBallot]
   /\ prepareFrom' = [prepareFrom EXCEPT ![r] = 0]
   /\ promises' = [promises EXCEPT ![r] = {}]
+  /\ promisers' = [promisers EXCEPT ![r] = {}]
   /\ proposals' = [proposals EXCEPT ![r] = {}]
   /\ nextSlot' = [nextSlot EXCEPT ![r] = 0]
   /\ executed' = [executed EXCEPT ![r] = ckpt[r].slot]
   /\ sessions' = [sessions EXCEPT ![r] = ckpt[r].sessions]
   /\ app' = [app EXCEPT ![r] = ckpt[r].app]
+  /\ conf' = [conf EXCEPT ![r] = ckpt[r].conf]
   /\ UNCHANGED <<durableVars, clientVars, msgs, histVars, done>>
 */
 /**
@@ -329,6 +363,7 @@ export function Restart(_env: ModelEnv, w: World, _ev: EventInfo, r: number): St
     executed: v.ckpt.slot,
     sessions: v.ckpt.sessions,
     app: v.ckpt.app,
+    conf: v.ckpt.conf,
   };
   return [withReplica(w, r, next)];
 }
@@ -340,6 +375,7 @@ function followerOf(v: ReplicaVars): ReplicaVars {
     ballot: -1,
     prepareFrom: 0,
     promises: new Map(),
+    promisers: 0,
     proposals: new Map(),
     nextSlot: 0,
   };

@@ -51,7 +51,86 @@ export const MODEL_CKPT: SpecModel = {
   crashable: ['r1'],
 };
 
-export const SPEC_MODEL_LIST: readonly SpecModel[] = [MODEL_F1, MODEL_F2, MODEL_CKPT];
+const QUIT_THEN_JOIN = (quit: string, join: string) =>
+  ({
+    op: [
+      { kind: 'quit', replica: quit },
+      { kind: 'join', replica: join },
+    ],
+  }) as const;
+
+/**
+ * MCSmr_Reconfig_F1: three replicas, one ballot, an operator whose requests are QUIT r3 then
+ * JOIN r3, two slots, α = 1 (the QUIT governs slot 1), audits after every slot, r2 crashes.
+ */
+export const MODEL_RECONFIG_F1: SpecModel = {
+  name: 'Reconfig_F1',
+  module: 'MCSmr_Reconfig_F1',
+  constants: {
+    replicas: ['r1', 'r2', 'r3'],
+    clients: ['op'],
+    maxSeq: 2,
+    numSlots: 2,
+    maxBallot: 0,
+    script: QUIT_THEN_JOIN('r3', 'r3'),
+    members0: ['r1', 'r2', 'r3'],
+    alpha: 1,
+    auditEvery: 1,
+  },
+  crashable: ['r2'],
+};
+
+/**
+ * MCSmr_Reconfig_F2: five replicas of which r1..r3 are the configuration (F+1 = 3 members; r4
+ * and r5 observe), one ballot, one slot, an operator whose request is QUIT r3 — refused, two
+ * members would remain. No crash, no audit.
+ */
+export const MODEL_RECONFIG_F2: SpecModel = {
+  name: 'Reconfig_F2',
+  module: 'MCSmr_Reconfig_F2',
+  constants: {
+    replicas: ['r1', 'r2', 'r3', 'r4', 'r5'],
+    clients: ['op'],
+    maxSeq: 1,
+    numSlots: 1,
+    maxBallot: 0,
+    script: { op: [{ kind: 'quit', replica: 'r3' }] },
+    members0: ['r1', 'r2', 'r3'],
+    alpha: 1,
+    auditEvery: 0,
+  },
+  crashable: [],
+};
+
+/**
+ * MCSmr_Join_F2: five replicas of which r1..r4 are the configuration (r5 observes), one ballot,
+ * one slot, an operator whose request is JOIN r5 — applied. No crash, no audit.
+ */
+export const MODEL_JOIN_F2: SpecModel = {
+  name: 'Join_F2',
+  module: 'MCSmr_Join_F2',
+  constants: {
+    replicas: ['r1', 'r2', 'r3', 'r4', 'r5'],
+    clients: ['op'],
+    maxSeq: 1,
+    numSlots: 1,
+    maxBallot: 0,
+    script: { op: [{ kind: 'join', replica: 'r5' }] },
+    members0: ['r1', 'r2', 'r3', 'r4'],
+    alpha: 1,
+    auditEvery: 0,
+  },
+  crashable: [],
+};
+
+export const SPEC_MODEL_LIST: readonly SpecModel[] = [
+  MODEL_F1,
+  MODEL_F2,
+  MODEL_CKPT,
+  MODEL_RECONFIG_F1,
+  MODEL_RECONFIG_F2,
+  MODEL_JOIN_F2,
+];
 
 export const SPEC_MODELS: ReadonlyMap<string, SpecModelFactory> = new Map(
   SPEC_MODEL_LIST.map((m) => [

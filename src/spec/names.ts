@@ -15,11 +15,13 @@ export const REPLICA_VARIABLES = [
   'ballot',
   'prepareFrom',
   'promises',
+  'promisers',
   'proposals',
   'nextSlot',
   'executed',
   'sessions',
   'app',
+  'conf',
 ] as const satisfies readonly (keyof ReplicaVars)[];
 
 /** The variables of one client. */

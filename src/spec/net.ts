@@ -37,6 +37,8 @@ export function indexKeysOf(msg: Msg): readonly string[] {
       return ['Request', `Request|${msg.from}|${msg.seq}`];
     case 'Reply':
       return [`Reply|${msg.to}|${msg.seq}`];
+    case 'Audit':
+      return ['Audit', `Audit|${msg.slot}`];
   }
 }
 

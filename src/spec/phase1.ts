@@ -4,11 +4,11 @@
  * checks the action's conjuncts in the spec's order and returns the successor states, or the
  * first conjunct that fails.
  */
+import { isQuorumOf, knownConf, memberIds, membersAt, windowEnd } from './config.js';
 import { inMsgs, receiving } from './receive.js';
 import { refuse, Outcomes, type ModelEnv, type StepResult } from './refusal.js';
 import {
   acceptedFrom,
-  isQuorum,
   known,
   sendRecord,
   withReplica,
@@ -42,7 +42,7 @@ Phase1a(r, b) ==
          /\ proposals' = [proposals EXCEPT ![r] = {}]
          /\ nextSlot' = [nextSlot EXCEPT ![r] = 0]
          /\ Send([type |-> "Prepare", from |-> r, bal |-> b, fromSlot |-> from])
-  /\ UNCHANGED <<accepted, chosen, ckpt, execVars, clientVars, histVars, done>>
+  /\ UNCHANGED <<accepted, chosen, ckpt, promisers, execVars, clientVars, histVars, done>>
 */
 /** Phase1a(r, b): r, not leading, starts a candidacy with a ballot b it owns above its promise. */
 export function Phase1a(env: ModelEnv, w: World, ev: EventInfo, r: number): StepResult {
@@ -186,7 +186,7 @@ ReceivePromise(r, m) ==
   /\ promises' = [promises EXCEPT ![r] =
                     {p \in @ : p.from # m.from}
                       \cup {[from |-> m.from, accepted |-> m.accepted, ckpt |-> m.ckpt]}]
-  /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, proposals, nextSlot,
+  /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, promisers, proposals, nextSlot,
                  execVars, clientVars, msgs, histVars, done>>
 */
 /** ReceivePromise(r, m): a candidate records a promise for its current ballot. */
@@ -224,7 +224,9 @@ export function ReceivePromise(env: ModelEnv, w: World, ev: EventInfo, r: number
 /*
 BecomeLeader(r) ==
   /\ role[r] = "candidate"
-  /\ {p.from : p \in promises[r]} \in Quorums
+  /\ LET known == KnownConf(r)
+     IN  \A s \in prepareFrom[r]..(WindowEnd(r) - 1) :
+           IsQuorumOf({p.from : p \in promises[r]}, MembersAt(known, s))
   /\ \A p \in promises[r] : p.ckpt <= ChosenPrefix(r)
   /\ LET reports == UNION {p.accepted : p \in promises[r]}
          top == Max({prepareFrom[r] - 1} \cup {e.slot : e \in reports}
@@ -233,6 +235,7 @@ BecomeLeader(r) ==
      IN  /\ role' = [role EXCEPT ![r] = "leader"]
          /\ prepareFrom' = [prepareFrom EXCEPT ![r] = 0]
          /\ promises' = [promises EXCEPT ![r] = {}]
+         /\ promisers' = [promisers EXCEPT ![r] = {p.from : p \in promises[r]}]
          /\ nextSlot' = [nextSlot EXCEPT ![r] = top + 1]
          /\ proposals' = [proposals EXCEPT ![r] =
                             {[slot |-> s, cmd |-> Adopt(reports, s), votes |-> {}] :
@@ -250,13 +253,19 @@ export function BecomeLeader(env: ModelEnv, w: World, ev: EventInfo, r: number):
     return refuse(1, 'role[r] = "candidate"', 'candidate', `${ev.node} is ${v.role}`);
   let from = 0;
   for (const q of v.promises.keys()) from |= 1 << (env.ctx.replicaIndex.get(q) ?? 0);
-  if (!isQuorum(from, env.n))
-    return refuse(
-      2,
-      '{p.from : p \\in promises[r]} \\in Quorums',
-      `promises from a majority of ${env.n}`,
-      `from ${[...v.promises.keys()].join(', ')}`,
-    );
+  const known_ = knownConf(env.ctx, v);
+  for (let s = v.prepareFrom, end = windowEnd(env.ctx, v); s < end; s++) {
+    const members = membersAt(known_, s);
+    if (!isQuorumOf(from, members))
+      return refuse(
+        2,
+        '\\A s \\in prepareFrom[r]..(WindowEnd(r) - 1) : IsQuorumOf({p.from : p \\in promises[r]}, MembersAt(known, s))',
+        `promises from a majority of slot ${s}'s configuration {${memberIds(env.ctx, members).join(', ')}}`,
+        `from ${[...v.promises.keys()].join(', ')}`,
+      );
+    // Later slots of the window share this configuration unless a known change governs them.
+    if (!known_.some((e) => e.from > s)) break;
+  }
   for (const [q, p] of v.promises)
     if (p.ckpt > v.chosenPrefix)
       return refuse(
@@ -286,6 +295,7 @@ export function BecomeLeader(env: ModelEnv, w: World, ev: EventInfo, r: number):
     role: 'leader',
     prepareFrom: 0,
     promises: new Map(),
+    promisers: from,
     nextSlot: top + 1,
     proposals,
   };

@@ -3,13 +3,14 @@
  * Decide (Paxos Made Simple §2.2, §3): the leader proposes per slot, acceptors accept unless
  * they promised a higher ballot, and a slot is chosen when a quorum accepted in one ballot.
  */
+import { isQuorumOf, memberIds, slotMembers, windowEnd } from './config.js';
+import type { Json } from '../core/types.js';
 import { inMsgs, receiving } from './receive.js';
 import { refuse, Outcomes, type ModelEnv, type Refusal, type StepResult } from './refusal.js';
 import {
   advancePrefix,
   findMsg,
   hasRequest,
-  isQuorum,
   known,
   nextFree,
   selectMsgs,
@@ -27,7 +28,10 @@ import {
   acceptKey,
   acceptedKey,
   describeCmd,
-  opCmd,
+  isClientCmd,
+  isReconfig,
+  jsonKey,
+  requestCmd,
   requestKey,
   sameRequest,
   type AcceptedValue,
@@ -39,6 +43,8 @@ import {
 Phase2a(r, s, v) ==
   /\ role[r] = "leader"
   /\ promised[r] = ballot[r]
+  /\ s < WindowEnd(r)
+  /\ IsQuorumOf(promisers[r], SlotMembers(r, s))
   /\ \/ [slot |-> s, cmd |-> v, votes |-> {}] \in proposals[r]
      \/ /\ \A p \in proposals[r] : p.votes # {}
         /\ s = NextFree(r)
@@ -53,7 +59,7 @@ Phase2a(r, s, v) ==
                      PutSlot(@, [slot |-> s, cmd |-> v, votes |-> {r}])]
   /\ nextSlot' = [nextSlot EXCEPT ![r] = IF s + 1 > @ THEN s + 1 ELSE @]
   /\ Send([type |-> "Accept", from |-> r, bal |-> ballot[r], slot |-> s, cmd |-> v])
-  /\ UNCHANGED <<promised, chosen, ckpt, role, ballot, prepareFrom, promises,
+  /\ UNCHANGED <<promised, chosen, ckpt, role, ballot, prepareFrom, promises, promisers,
                  execVars, clientVars, histVars, done>>
 */
 /**
@@ -111,6 +117,8 @@ function propose(
   s: number,
   cmd: Cmd,
 ): StepResult {
+  const inWindow = mayProposeIn(env, ev, v, s);
+  if (inWindow !== null) return inWindow;
   const allowed = mayPropose(env, w, ev, v, s, cmd);
   if (allowed !== null) return allowed;
   const proposals = new Map(v.proposals);
@@ -133,6 +141,27 @@ function propose(
           key: acceptKey(ev.node, v.ballot, s, cmd),
         };
   return [withReplica(w, r, next, sendRecord(ev, accept))];
+}
+
+/** `s < WindowEnd(r)` and `IsQuorumOf(promisers[r], SlotMembers(r, s))`. */
+function mayProposeIn(env: ModelEnv, ev: EventInfo, v: ReplicaVars, s: number): Refusal | null {
+  const end = windowEnd(env.ctx, v);
+  if (!(s < end))
+    return refuse(
+      2,
+      's < WindowEnd(r)',
+      `a slot below ${end} (${ev.node}'s chosen prefix + α)`,
+      `slot ${s}`,
+    );
+  const members = slotMembers(env.ctx, v, s);
+  if (!isQuorumOf(v.promisers, members))
+    return refuse(
+      2,
+      'IsQuorumOf(promisers[r], SlotMembers(r, s))',
+      `promises from a majority of slot ${s}'s configuration {${memberIds(env.ctx, members).join(', ')}}`,
+      `from ${votersOf(env, v.promisers)}`,
+    );
+  return null;
 }
 
 /** The disjunction of Phase2a: adopted value, or a new request in the next free slot. */
@@ -166,11 +195,12 @@ function mayPropose(
   if (s !== free) return refuse(5, 's = NextFree(r)', `slot ${free}`, `slot ${s}`);
   if (cmd.kind === 'noop')
     return refuse(6, 'v = Ckpt \\/ v \\in Requests', 'a checkpoint or a client request', 'noop');
-  if (cmd.kind === 'op') {
+  if (isClientCmd(cmd)) {
+    const opKey = isReconfig(cmd) ? jsonKey(cmd.op as Json) : opKeyOf(cmd);
     const requested =
       cmd.op === UNKNOWN
         ? hasRequest(w, cmd.client, cmd.seq)
-        : findMsg(w, requestKey(cmd.client, cmd.seq, opKeyOf(cmd))) !== undefined;
+        : findMsg(w, requestKey(cmd.client, cmd.seq, opKey)) !== undefined;
     if (!requested)
       return refuse(
         7,
@@ -216,7 +246,7 @@ function requestGuesses(env: ModelEnv, w: World, v: ReplicaVars): Cmd[] {
       for (const record of selectMsgs(w, `Request|${client}|${seq}`, (m) => m.type === 'Request')) {
         const m = record.msg;
         if (m.type !== 'Request') continue;
-        const cmd = opCmd(m.from, m.seq, m.op, m.opKey);
+        const cmd = requestCmd(m.from, m.seq, m.op, m.opKey);
         if (seen.has(cmd.key) || [...v.proposals.values()].some((p) => sameRequest(p.cmd, cmd)))
           continue;
         seen.add(cmd.key);
@@ -317,7 +347,7 @@ ReceiveAccepted(r, m) ==
   /\ proposals' = [proposals EXCEPT ![r] =
                      {IF p.slot = m.slot THEN [p EXCEPT !.votes = @ \cup {m.from}]
                                          ELSE p : p \in @}]
-  /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, promises, nextSlot,
+  /\ UNCHANGED <<durableVars, role, ballot, prepareFrom, promises, promisers, nextSlot,
                  execVars, clientVars, msgs, histVars, done>>
 */
 /** ReceiveAccepted(r, m): the leader counts a vote in its own ballot for a proposal it has. */
@@ -367,13 +397,13 @@ export function ReceiveAccepted(env: ModelEnv, w: World, ev: EventInfo, r: numbe
 /*
 Decide(r, s) ==
   /\ role[r] = "leader"
-  /\ \E p \in proposals[r] : p.slot = s /\ p.votes \in Quorums
+  /\ \E p \in proposals[r] : p.slot = s /\ IsQuorumOf(p.votes, SlotMembers(r, s))
   /\ LET p == CHOOSE p \in proposals[r] : p.slot = s
      IN  /\ proposals' = [proposals EXCEPT ![r] = @ \ {p}]
          /\ chosen' = IF Known(r, s) THEN chosen
                       ELSE [chosen EXCEPT ![r] = @ \cup {[slot |-> s, cmd |-> p.cmd]}]
          /\ decided' = decided \cup {[slot |-> s, cmd |-> p.cmd]}
-  /\ UNCHANGED <<promised, accepted, ckpt, role, ballot, prepareFrom, promises,
+  /\ UNCHANGED <<promised, accepted, ckpt, role, ballot, prepareFrom, promises, promisers,
                  nextSlot, execVars, clientVars, msgs, snapshots, done>>
 */
 /** Decide(r, s): a quorum accepted the leader's proposal for s in its ballot: s is chosen. */
@@ -389,7 +419,7 @@ export function Decide(env: ModelEnv, w: World, ev: EventInfo, r: number): StepR
     return outcomes.result(() =>
       refuse(
         2,
-        '\\E p \\in proposals[r] : p.slot = s /\\ p.votes \\in Quorums',
+        '\\E p \\in proposals[r] : p.slot = s /\\ IsQuorumOf(p.votes, SlotMembers(r, s))',
         'a proposal with a quorum',
         'none',
       ),
@@ -410,12 +440,13 @@ function decide(
   m: MsgOf<'Decision'> | undefined,
 ): StepResult {
   const p = v.proposals.get(s);
-  if (p === undefined || !isQuorum(p.votes, env.n)) {
+  const members = slotMembers(env.ctx, v, s);
+  if (p === undefined || !isQuorumOf(p.votes, members)) {
     const voters = p === undefined ? 'no proposal' : `votes from ${votersOf(env, p.votes)}`;
     return refuse(
       2,
-      '\\E p \\in proposals[r] : p.slot = s /\\ p.votes \\in Quorums',
-      `a proposal for slot ${s} accepted by a majority of ${env.n}`,
+      '\\E p \\in proposals[r] : p.slot = s /\\ IsQuorumOf(p.votes, SlotMembers(r, s))',
+      `a proposal for slot ${s} accepted by a majority of its configuration {${memberIds(env.ctx, members).join(', ')}}`,
       voters,
     );
   }

@@ -4,7 +4,6 @@
  * checks, with every parameter of Next enumerated within the model's bounds (MaxBallot,
  * NumSlots, MaxSeq), so BFS reports the distinct-state count TLC reports on the same model.
  */
-import { counterApp } from '../core/apps/counter.js';
 import type { ModelledActionName as ActionName, Json } from '../core/types.js';
 import type { Protocol, Successor } from './transition-system.js';
 import type { Violation } from './violation.js';
@@ -17,6 +16,7 @@ import {
 } from './invariants.js';
 import { ACTION_TABLE } from './actions.js';
 import { FAIL_KEY, outcome } from './client.js';
+import { modelContext } from './model-context.js';
 import { checkpointText, encodeClient, encodeReplica } from './encode.js';
 import { Net } from './net.js';
 import { isRefusal, type ModelEnv, type Refusal } from './refusal.js';
@@ -31,11 +31,10 @@ import {
 } from './state.js';
 import {
   acceptKey,
-  Ballots,
   CKPT_CMD,
   decisionKey,
   jsonKey,
-  opCmd,
+  requestCmd,
   prepareKey,
   requestKey,
   type Cmd,
@@ -62,16 +61,11 @@ export interface ModelAction {
 
 const UNIT: Json = { type: 'inc' };
 
-export function modelContext(k: Bounds): SpecContext {
-  return {
-    replicas: k.replicas,
-    clients: k.clients,
-    replicaIndex: new Map(k.replicas.map((r, i) => [r, i])),
-    clientIndex: new Map(k.clients.map((c, i) => [c, i])),
-    ballots: new Ballots(k.replicas),
-    app: counterApp,
-    policy: 'majority',
-  };
+/** Script[c][q] as the request's op: the counter's `inc`, or the core's JOIN/QUIT request. */
+function scriptOp(k: Bounds, client: string, seq: number): Json {
+  const entry = k.script?.[client]?.[seq - 1];
+  if (entry === undefined || entry.kind === 'op') return UNIT;
+  return { type: entry.kind, replica: entry.replica };
 }
 
 /*
@@ -80,7 +74,9 @@ FollowUp(r) ==
   \/ \E p \in proposals[r] : p.votes = {} /\ Phase2a(r, p.slot, p.cmd)
   \/ \E s \in Slots : Decide(r, s)
   \/ Execute(r)
+  \/ Reconfigure(r)
   \/ Checkpoint(r)
+  \/ Audit(r)
   \/ Outranked(r) /\ StepDown(r)
 */
 /*
@@ -151,7 +147,7 @@ export class ModelSteps {
         const slot = nextFree(v);
         if (slot < k.numSlots) {
           for (const m of ofType('Request'))
-            out.push(accept(r, v.ballot, slot, opCmd(m.from, m.seq, m.op, m.opKey)));
+            out.push(accept(r, v.ballot, slot, requestCmd(m.from, m.seq, m.op, m.opKey)));
           out.push(accept(r, v.ballot, slot, CKPT_CMD));
         }
       }
@@ -165,7 +161,10 @@ export class ModelSteps {
           out.push({ action: 'Learn', node: r, msg: { type: 'Decision', from: r, slot, cmd, key } });
         }
       out.push({ action: 'Execute', node: r });
+      out.push({ action: 'Reconfigure', node: r });
       out.push({ action: 'Checkpoint', node: r });
+      out.push({ action: 'Audit', node: r });
+      for (const m of ofType('Audit')) out.push({ action: 'ReceiveAudit', node: r, msg: m });
       out.push({ action: 'Truncate', node: r });
       for (const c of s.w.snapshots) out.push({ action: 'InstallCheckpoint', node: r, slot: c.slot });
       out.push({ action: 'ReplyFromSession', node: r });
@@ -176,9 +175,10 @@ export class ModelSteps {
       const v = s.w.clients[j] as ClientVars;
       if (v.clientSeq < k.maxSeq) {
         const seq = v.clientSeq + 1;
-        const opKey = jsonKey(UNIT);
+        const op = scriptOp(k, c, seq);
+        const opKey = jsonKey(op);
         const key = requestKey(c, seq, opKey);
-        out.push({ action: 'ClientRequest', node: c, msg: { type: 'Request', from: c, seq, op: UNIT, opKey, key } });
+        out.push({ action: 'ClientRequest', node: c, msg: { type: 'Request', from: c, seq, op, opKey, key } });
       }
       for (const m of ofType('Reply'))
         if (m.to === c) out.push({ action: 'ClientReceive', node: c, msg: m });
@@ -205,7 +205,9 @@ export class ModelSteps {
       case 'BecomeLeader':
       case 'Decide':
       case 'Execute':
+      case 'Reconfigure':
       case 'Checkpoint':
+      case 'Audit':
         return true;
       case 'Phase2a':
         return a.msg?.type === 'Accept' && v.proposals.get(a.msg.slot)?.votes === 0;

@@ -83,6 +83,8 @@ export function describeMsg(env: ModelEnv, m: Msg): string {
       return `Request(${m.from}#${m.seq})`;
     case 'Reply':
       return `Reply(${m.from} → ${m.to}#${m.seq})`;
+    case 'Audit':
+      return `Audit(slot ${m.slot} from ${m.from}, digest ${m.digest})`;
   }
 }
 

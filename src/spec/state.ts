@@ -37,12 +37,23 @@ export interface Session extends Output {
   readonly seq: number;
 }
 
+/** An epoch [from, members]: `members` (a bit set) governs the slots from `from` to the next. */
+export interface Epoch {
+  readonly from: number;
+  readonly members: number;
+}
+
+/** A configuration history, epochs in `from` order (Smr.tla: a set of Epochs; config.ts). */
+export type Conf = readonly Epoch[];
+
 /** A checkpoint (Smr.tla's Checkpoints): the state after executing slots 0..slot-1. */
 export interface CheckpointVars {
   readonly slot: number;
   /** The app state, or UNKNOWN (as `app`). */
   readonly app: unknown;
   readonly sessions: ReadonlyMap<NodeId, Session>;
+  /** The configuration history after `slot` slots. */
+  readonly conf: Conf;
 }
 
 /** A promise a candidate collected: what the acceptor accepted, and where its log starts. */
@@ -62,12 +73,16 @@ export interface ReplicaVars {
   readonly ballot: number;
   readonly prepareFrom: number;
   readonly promises: ReadonlyMap<NodeId, PromiseReport>;
+  /** The replicas whose promises made this replica leader (a bit set, 0 unless leader). */
+  readonly promisers: number;
   readonly proposals: ReadonlyMap<number, Proposal>;
   readonly nextSlot: number;
   readonly executed: number;
   readonly sessions: ReadonlyMap<NodeId, Session>;
   /** The app state, or UNKNOWN once an operation the trace did not log was applied. */
   readonly app: unknown;
+  /** The configuration history after `executed` slots. */
+  readonly conf: Conf;
 }
 
 export interface ClientVars {
@@ -104,6 +119,12 @@ export interface SpecContext {
   readonly ballots: Ballots;
   readonly app: AnyApp | null;
   readonly policy: ReplyPolicy;
+  /** Members0: the starting configuration, a bit set over `replicas`. */
+  readonly members0: number;
+  /** Alpha: a configuration chosen at slot i governs from i + alpha. */
+  readonly alpha: number;
+  /** AuditEvery: members audit after every `auditEvery` slots (0: never). */
+  readonly auditEvery: number;
 }
 
 /**
@@ -127,21 +148,24 @@ export interface EventInfo {
 
 export function initialWorld(ctx: SpecContext): World {
   const app = ctx.app === null ? UNKNOWN : ctx.app.init();
+  const conf: Conf = [{ from: 0, members: ctx.members0 }];
   const replica: ReplicaVars = {
     promised: NO_BALLOT,
     accepted: SlotVector.empty(),
     chosen: SlotVector.empty(),
-    ckpt: { slot: 0, app, sessions: new Map() },
+    ckpt: { slot: 0, app, sessions: new Map(), conf },
     chosenPrefix: 0,
     role: 'follower',
     ballot: NO_BALLOT,
     prepareFrom: 0,
     promises: new Map(),
+    promisers: 0,
     proposals: new Map(),
     nextSlot: 0,
     executed: 0,
     sessions: new Map(),
     app,
+    conf,
   };
   const client: ClientVars = { clientSeq: 0, pending: false, replies: new Map() };
   return {

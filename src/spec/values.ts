@@ -18,10 +18,12 @@ export const UNKNOWN: unique symbol = Symbol('unknown');
 export type Unknown = typeof UNKNOWN;
 
 export interface Cmd {
-  readonly kind: 'noop' | 'op' | 'checkpoint';
+  readonly kind: 'noop' | 'op' | 'checkpoint' | 'join' | 'quit';
   readonly client: NodeId;
   readonly seq: number;
   readonly op: Json | Unknown;
+  /** The replica a JOIN or QUIT names ('' for other kinds). */
+  readonly replica?: ReplicaId;
   /** Canonical: equal keys ⇔ equal commands (an unknown op has its own key). */
   readonly key: string;
 }
@@ -47,9 +49,46 @@ export function opCmd(client: NodeId, seq: number, op: Json | Unknown, opKey: st
   return { kind: 'op', client, seq, op, key: `op\u0000${client}\u0000${seq}\u0000${opKey}` };
 }
 
+/** Smr.tla's JOIN or QUIT request of `client` (an operator) about `replica`. */
+export function reconfigCmd(
+  kind: 'join' | 'quit',
+  client: NodeId,
+  seq: number,
+  replica: ReplicaId,
+): Cmd {
+  return {
+    kind,
+    client,
+    seq,
+    op: { type: kind, replica },
+    replica,
+    key: `${kind}\u0000${client}\u0000${seq}\u0000${replica}`,
+  };
+}
+
+/** IsReconfig(cmd): a JOIN or QUIT. */
+export const isReconfig = (c: Cmd): boolean => c.kind === 'join' || c.kind === 'quit';
+
+/** A client's request (an operation, JOIN or QUIT), not a no-op or a checkpoint. */
+export const isClientCmd = (c: Cmd): boolean => c.kind !== 'noop' && c.kind !== 'checkpoint';
+
+/**
+ * The command a request asks for: a JOIN or QUIT when its op is `{"type":"join"|"quit",
+ * "replica": r}` (the core's reconfigRequestOf), else the app's operation.
+ */
+export function requestCmd(client: NodeId, seq: number, op: Json | Unknown, opKey: string): Cmd {
+  if (op !== UNKNOWN && typeof op === 'object' && op !== null && !Array.isArray(op)) {
+    const rec = op as { readonly [k: string]: Json };
+    const type = rec['type'];
+    if ((type === 'join' || type === 'quit') && typeof rec['replica'] === 'string')
+      if (Object.keys(rec).length === 2) return reconfigCmd(type, client, seq, rec['replica']);
+  }
+  return opCmd(client, seq, op, opKey);
+}
+
 /** A command that names the same request as `cmd` (client and seq), whatever its op. */
 export const sameRequest = (a: Cmd, b: Cmd): boolean =>
-  a.kind === 'op' && b.kind === 'op' && a.client === b.client && a.seq === b.seq;
+  isClientCmd(a) && isClientCmd(b) && a.client === b.client && a.seq === b.seq;
 
 export interface AcceptedValue {
   readonly bal: number;
@@ -110,6 +149,14 @@ export type Msg =
       readonly key: string;
     }
   | {
+      /** A member's audit: the digest of its state after `slot` slots (seed step 6). */
+      readonly type: 'Audit';
+      readonly from: ReplicaId;
+      readonly slot: number;
+      readonly digest: string;
+      readonly key: string;
+    }
+  | {
       readonly type: 'Request';
       readonly from: NodeId;
       readonly seq: number;
@@ -145,6 +192,8 @@ export const decisionKey = (from: string, slot: number, cmd: Cmd): string =>
   `Decision${SEP}${from}${SEP}${slot}${SEP}${cmd.key}`;
 export const snapshotKey = (from: string, slot: number): string =>
   `Snapshot${SEP}${from}${SEP}${slot}`;
+export const auditKey = (from: string, slot: number, digest: string): string =>
+  `Audit${SEP}${from}${SEP}${slot}${SEP}${digest}`;
 
 /** A Promise's `accepted` is a set in the spec: the key lists entries in slot order. */
 export function promiseKey(
@@ -248,7 +297,13 @@ export function sameCmdValue(
   },
 ): boolean {
   if (model.kind !== seen.kind) return false;
-  if (model.kind !== 'op') return true;
+  if (model.kind === 'noop' || model.kind === 'checkpoint') return true;
+  if (model.kind !== 'op')
+    return (
+      model.client === seen.client &&
+      model.seq === seen.seq &&
+      model.replica === (seen as { readonly replica?: string }).replica
+    );
   return (
     model.client === seen.client &&
     model.seq === seen.seq &&
@@ -295,6 +350,7 @@ export class Ballots {
 }
 
 export function describeCmd(cmd: Cmd): string {
+  if (isReconfig(cmd)) return `${cmd.client}#${cmd.seq} ${cmd.kind} ${cmd.replica ?? '?'}`;
   if (cmd.kind !== 'op') return cmd.kind;
   return `${cmd.client}#${cmd.seq}${cmd.op === UNKNOWN ? '' : ` ${jsonKey(cmd.op)}`}`;
 }

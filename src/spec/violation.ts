@@ -18,6 +18,9 @@ export const INVARIANTS = [
   // A replica whose state diverged declares itself faulty once it holds a majority's digests of
   // an audited slot, and a correct replica never does (src/core/replica/audit.ts).
   'AuditDetects',
+  // Spec-level (Smr.tla): every audit tells the truth, so replicas that only crash never
+  // outvote one another.
+  'AuditAgreement',
   'Refinement',
   // Not a protocol invariant: the explorer's self-check that a step is a function of its input.
   'Nondeterminism',

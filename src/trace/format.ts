@@ -25,13 +25,20 @@
  * | StepDown/Restart | —                                     |      |                                |
  * | ClientRequest    | the Request sent                      |      |                                |
  * | ClientReceive    | the Reply consumed                    |      |                                |
+ * | Reconfigure      | the Reply sent (JOIN/QUIT outcome)    | yes  | `applied` false: refused       |
+ * | Audit            | Audit{from: self, slot, digest}       | yes  | digest of the state after slot |
+ * | ReceiveAudit     | the Audit consumed                    | yes  | changes no spec variable       |
+ *
+ * Header `params` the checker reads besides `app` and `policy`: `members` (the starting
+ * configuration), `window` (α) and `auditEvery`. DeclareFaulty (a corrupted replica outvoted by
+ * the audit) is written by the recorder but refused by the checker: Smr.tla's replicas only crash.
  *
  * `state` holds any subset of the node's spec variables (spec/Smr.tla) after the event.
  * Function-valued variables (accepted, chosen, proposals, promises, sessions, replies) may be
  * given on any subset of their domain, `null` meaning "no entry".
  */
 import type {
-  AuditActionName,
+  UnmodelledActionName,
   ModelledActionName as ActionName,
   ClientId,
   Json,
@@ -87,8 +94,8 @@ export type TraceClock =
 
 export interface TraceLine {
   readonly node: NodeId;
-  /** A spec action; the recorder also writes the audit actions the spec does not model yet. */
-  readonly action: ActionName | AuditActionName;
+  /** A spec action; the recorder also writes DeclareFaulty, which the spec does not model. */
+  readonly action: ActionName | UnmodelledActionName;
   readonly clock: TraceClock;
   readonly slot?: Slot;
   readonly msg?: Message | SnapshotRef;

@@ -45,7 +45,14 @@ function sends(ev: ParsedEvent, m: Msg): boolean {
     case 'Request':
       return ev.action === 'ClientRequest' && logged?.key === m.key;
     case 'Reply':
-      return (ev.action === 'Execute' || ev.action === 'ReplyFromSession') && logged?.key === m.key;
+      return (
+        (ev.action === 'Execute' ||
+          ev.action === 'Reconfigure' ||
+          ev.action === 'ReplyFromSession') &&
+        logged?.key === m.key
+      );
+    case 'Audit':
+      return ev.action === 'Audit' && logged?.key === m.key;
     case 'Promise':
       return (
         ev.action === 'Phase1b' &&

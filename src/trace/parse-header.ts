@@ -17,6 +17,9 @@ import {
 } from './format.js';
 import { Ballots } from '../spec/values.js';
 
+/** The core's default pipeline window (ReplicaParams.window), α for a trace that does not say. */
+const DEFAULT_WINDOW = 8;
+
 /** What the rest of a file is checked against. */
 export interface TraceContext {
   readonly header: TraceHeader;
@@ -28,6 +31,12 @@ export interface TraceContext {
   /** The app that computes outputs, or null when the header names none we know. */
   readonly app: AnyApp | null;
   readonly policy: ReplyPolicy;
+  /** The starting configuration (params.members, default every replica), a bit set. */
+  readonly members0: number;
+  /** α (params.window, default the core's 8): a configuration chosen at i governs from i + α. */
+  readonly alpha: number;
+  /** params.auditEvery (default 0: no audits). */
+  readonly auditEvery: number;
   readonly observe: ObserveLevel;
   readonly clock: ClockKind;
 }
@@ -90,6 +99,23 @@ export function parseHeader(value: unknown): TraceContext | string {
   const policy = params['policy'] ?? 'majority';
   if (policy !== 'majority' && policy !== 'first-reply')
     return `"params.policy" must be "majority" or "first-reply", got ${show(policy)}`;
+  const members = params['members'] ?? replicas;
+  if (
+    !Array.isArray(members) ||
+    members.length === 0 ||
+    members.some((m) => typeof m !== 'string' || !replicas.includes(m))
+  )
+    return `"params.members" must list replicas of "replicas", got ${show(members)}`;
+  if (2 * new Set(members).size <= replicas.length)
+    return `"params.members" must hold a majority of the replicas (F+1 of ${replicas.length}), got ${members.length}`;
+  const alpha = params['window'] ?? DEFAULT_WINDOW;
+  if (!Number.isSafeInteger(alpha) || (alpha as number) < 1)
+    return `"params.window" must be a positive integer, got ${show(alpha)}`;
+  const auditEvery = params['auditEvery'] ?? 0;
+  if (!Number.isSafeInteger(auditEvery) || (auditEvery as number) < 0)
+    return `"params.auditEvery" must be a non-negative integer, got ${show(auditEvery)}`;
+  let members0 = 0;
+  for (const m of members as string[]) members0 |= 1 << replicas.indexOf(m);
   return {
     header: value as unknown as TraceHeader,
     replicas,
@@ -99,6 +125,9 @@ export function parseHeader(value: unknown): TraceContext | string {
     ballots: new Ballots(replicas),
     app,
     policy,
+    members0,
+    alpha: alpha as number,
+    auditEvery: auditEvery as number,
     observe: observe as ObserveLevel,
     clock,
   };
@@ -125,6 +154,9 @@ export function sameSystem(a: TraceContext, b: TraceContext): string | null {
   if (a.clock !== b.clock) return `it uses ${b.clock} clocks, the first file ${a.clock} clocks`;
   if (a.app?.name !== b.app?.name) return 'its "params.app" differs from the first file';
   if (a.policy !== b.policy) return 'its "params.policy" differs from the first file';
+  if (a.members0 !== b.members0) return 'its "params.members" differ from the first file';
+  if (a.alpha !== b.alpha) return 'its "params.window" differs from the first file';
+  if (a.auditEvery !== b.auditEvery) return 'its "params.auditEvery" differs from the first file';
   return null;
 }
 

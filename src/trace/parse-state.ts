@@ -70,7 +70,15 @@ export interface ObservedClientState {
   replies?: Entries<NodeId, ObservedOutput>;
 }
 
-const REPLICA_VARS: ReadonlySet<string> = new Set(REPLICA_VARIABLES);
+/**
+ * The replica variables a trace's `state` may show: all but `promisers` and `conf`, which the
+ * recorder does not log (a configuration is checked through Reconfigure's replies and the
+ * Audit digests, which cover it).
+ */
+export const SHOWN_REPLICA_VARIABLES = REPLICA_VARIABLES.filter(
+  (v) => v !== 'promisers' && v !== 'conf',
+);
+const REPLICA_VARS: ReadonlySet<string> = new Set(SHOWN_REPLICA_VARIABLES);
 const CLIENT_VARS: ReadonlySet<string> = new Set(CLIENT_VARIABLES);
 const ROLES: ReadonlySet<unknown> = new Set(['follower', 'candidate', 'leader']);
 
@@ -81,7 +89,9 @@ export function parseReplicaState(
   const out: ObservedReplicaState = {};
   for (const key in s) {
     if (!REPLICA_VARS.has(key))
-      throw new BadLine(`state.${key} is not a replica variable (${REPLICA_VARIABLES.join(', ')})`);
+      throw new BadLine(
+        `state.${key} is not a replica variable a trace shows (${SHOWN_REPLICA_VARIABLES.join(', ')})`,
+      );
     const v = s[key];
     const path = `state.${key}`;
     switch (key) {

@@ -9,12 +9,14 @@ import {
   CKPT_CMD,
   NOOP_CMD,
   acceptKey,
+  auditKey,
   acceptedKey,
   decisionKey,
   jsonKey,
   opCmd,
   prepareKey,
   promiseKey,
+  reconfigCmd,
   replyKey,
   requestKey,
   snapshotKey,
@@ -102,8 +104,19 @@ export function cmdOf(v: unknown, ctx: SpecContext, path: string): Cmd {
     onlyKeys(v, ['kind'], path);
     return CKPT_CMD;
   }
+  if (v['kind'] === 'join' || v['kind'] === 'quit') {
+    onlyKeys(v, ['kind', 'client', 'seq', 'replica'], path);
+    return reconfigCmd(
+      v['kind'],
+      clientId(v['client'], ctx, `${path}.client`),
+      seqOf(v['seq'], `${path}.seq`),
+      replicaId(v['replica'], ctx, `${path}.replica`),
+    );
+  }
   if (v['kind'] !== 'op')
-    throw new BadLine(`${path}.kind must be "noop", "checkpoint" or "op", got ${show(v['kind'])}`);
+    throw new BadLine(
+      `${path}.kind must be "noop", "checkpoint", "op", "join" or "quit", got ${show(v['kind'])}`,
+    );
   onlyKeys(v, ['kind', 'client', 'seq', 'op'], path);
   const client = clientId(v['client'], ctx, `${path}.client`);
   const seq = seqOf(v['seq'], `${path}.seq`);
@@ -113,10 +126,11 @@ export function cmdOf(v: unknown, ctx: SpecContext, path: string): Cmd {
 
 /** A command as logged in `state`, kept as its JSON value (compared structurally, no key). */
 export interface CmdValue {
-  readonly kind: 'noop' | 'op' | 'checkpoint';
+  readonly kind: 'noop' | 'op' | 'checkpoint' | 'join' | 'quit';
   readonly client?: string;
   readonly seq?: number;
   readonly op?: Json;
+  readonly replica?: string;
 }
 
 export function cmdValueOf(v: unknown, ctx: SpecContext, path: string): CmdValue {
@@ -125,8 +139,19 @@ export function cmdValueOf(v: unknown, ctx: SpecContext, path: string): CmdValue
     onlyKeys(v, ['kind'], path);
     return { kind: v['kind'] };
   }
+  if (v['kind'] === 'join' || v['kind'] === 'quit') {
+    onlyKeys(v, ['kind', 'client', 'seq', 'replica'], path);
+    return {
+      kind: v['kind'],
+      client: clientId(v['client'], ctx, `${path}.client`),
+      seq: seqOf(v['seq'], `${path}.seq`),
+      replica: replicaId(v['replica'], ctx, `${path}.replica`),
+    };
+  }
   if (v['kind'] !== 'op')
-    throw new BadLine(`${path}.kind must be "noop", "checkpoint" or "op", got ${show(v['kind'])}`);
+    throw new BadLine(
+      `${path}.kind must be "noop", "checkpoint", "op", "join" or "quit", got ${show(v['kind'])}`,
+    );
   onlyKeys(v, ['kind', 'client', 'seq', 'op'], path);
   return {
     kind: 'op',
@@ -223,9 +248,20 @@ export function parseMsg(v: unknown, ctx: SpecContext, path: string): Msg {
       const outKey = jsonKey(output);
       return { type, from, to, seq, output, outKey, key: replyKey(from, to, seq, outKey) };
     }
+    case 'Audit': {
+      onlyKeys(v, ['type', 'from', 'slot', 'digest', 'echo'], path);
+      const from = replicaId(v['from'], ctx, `${path}.from`);
+      const slot = slotOf(v['slot'], `${path}.slot`);
+      const digest = v['digest'];
+      if (typeof digest !== 'string')
+        throw new BadLine(`${path}.digest must be a string, got ${show(digest)}`);
+      if (v['echo'] !== undefined && typeof v['echo'] !== 'boolean')
+        throw new BadLine(`${path}.echo must be a boolean, got ${show(v['echo'])}`);
+      return { type, from, slot, digest, key: auditKey(from, slot, digest) };
+    }
     default:
       throw new BadLine(
-        `${path}.type ${show(type)} is not a message a trace event carries (Prepare, Promise, Accept, Accepted, Decision, Snapshot, Request, Reply)`,
+        `${path}.type ${show(type)} is not a message a trace event carries (Prepare, Promise, Accept, Accepted, Decision, Snapshot, Request, Reply, Audit)`,
       );
   }
 }

@@ -84,6 +84,8 @@ export function ballotJson(b: Ballot): Json {
 }
 
 function commandJson(cmd: Command): Json {
+  if (cmd.kind === 'join' || cmd.kind === 'quit')
+    return { kind: cmd.kind, client: cmd.client, seq: cmd.seq, replica: cmd.replica };
   return cmd.kind === 'op'
     ? { kind: 'op', client: cmd.client, seq: cmd.seq, op: cmd.op }
     : { kind: cmd.kind };

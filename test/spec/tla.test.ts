@@ -55,11 +55,13 @@ describe('Smr.tla and the TS twin declare the same names (STYLE.md §5)', () => 
     const defs = definitions(await smr());
     const follow = [...actionsOf(defs, 'FollowUp', [])].filter((a) => (ACTIONS as readonly string[]).includes(a));
     expect(follow.sort()).toEqual([
+      'Audit',
       'BecomeLeader',
       'Checkpoint',
       'Decide',
       'Execute',
       'Phase2a',
+      'Reconfigure',
       'StepDown',
     ]);
   });
@@ -81,10 +83,26 @@ describe('Smr.tla and the TS twin declare the same names (STYLE.md §5)', () => 
       expect(Number(constant('MaxSeq'))).toBe(k.maxSeq);
       expect(Number(constant('NumSlots'))).toBe(k.numSlots);
       expect(Number(constant('MaxBallot'))).toBe(k.maxBallot);
-      const list = (name: string) => (new RegExp(`^${name} == [<{]+(.*?)[>}]+$`, 'm').exec(mc)?.[1] ?? '').split(',').map((s) => JSON.parse(s.trim()) as string);
+      expect(Number(constant('Alpha'))).toBe(k.alpha ?? k.numSlots);
+      expect(Number(constant('AuditEvery'))).toBe(k.auditEvery ?? 0);
+      const list = (name: string) =>
+        (new RegExp(`^${name} == [<{]+(.*?)[>}]+$`, 'm').exec(mc)?.[1] ?? '')
+          .split(',')
+          .filter((s) => s.trim() !== '')
+          .map((s) => JSON.parse(s.trim()) as string);
       expect(list('MCReplicaSeq')).toEqual(k.replicas);
       expect(list('MCClients').sort()).toEqual([...k.clients].sort());
       expect(list('MCCrashable').sort()).toEqual([...model.crashable].sort());
+      if (k.members0 !== undefined) expect(list('MCMembers0').sort()).toEqual([...k.members0].sort());
+      // Every JOIN or QUIT of the twin's script is in MCScript, in order.
+      const script = /^MCScript == (.*?)\n\n/ms.exec(mc)?.[1] ?? '';
+      const asked = [...script.matchAll(/kind \|-> "(\w+)"(?:, replica \|-> "(\w+)")?/g)].map(
+        (m) => (m[2] === undefined ? m[1] : `${m[1]} ${m[2]}`),
+      );
+      const expected = Object.values(k.script ?? {}).flatMap((entries) =>
+        entries.map((e) => (e.kind === 'op' ? 'op' : `${e.kind} ${e.replica}`)),
+      );
+      expect(asked).toEqual(expected.length > 0 ? expected : ['op']);
     });
   }
 

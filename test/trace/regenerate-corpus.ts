@@ -30,6 +30,8 @@ interface Run {
   readonly rules?: ReplicaRules;
   /** A leader proposes CHECKPOINT every this many slots (default the core's 64). */
   readonly checkpointEvery?: number;
+  /** Members audit every this many executed slots (default 0: never). */
+  readonly auditEvery?: number;
 }
 
 function record(run: Run): string[] {
@@ -43,6 +45,7 @@ function record(run: Run): string[] {
     app: run.app ?? kvApp,
     ...(run.rules ? { rules: run.rules } : {}),
     ...(run.checkpointEvery !== undefined ? { checkpointEvery: run.checkpointEvery } : {}),
+    ...(run.auditEvery !== undefined ? { auditEvery: run.auditEvery } : {}),
     observe: run.observe,
     traceClock: run.clock ?? 'lamport',
     onTraceLine: (l) => void lines.push(l),
@@ -124,6 +127,14 @@ const VALID: readonly (Run & { readonly name: string; readonly split?: boolean }
     faults: ['loss', 'dup', 'crash'],
     observe: 'full',
     checkpointEvery: 2,
+  },
+  {
+    name: 'seed11-full-reconfig-audit',
+    seed: 4,
+    steps: 1600,
+    faults: ['reconfig', 'loss', 'crash'],
+    observe: 'full',
+    auditEvery: 4,
   },
 ];
 
@@ -216,7 +227,7 @@ const EDITS: readonly {
   },
   {
     name: 'decide-without-quorum',
-    why: 'the leader decides slot 0 right after proposing it, before any Accepted came back: `p.votes \\in Quorums` fails for Decide (a value is chosen by a majority, Paxos Made Simple §2.2)',
+    why: 'the leader decides slot 0 right after proposing it, before any Accepted came back: `IsQuorumOf(p.votes, SlotMembers(r, s))` fails for Decide (a value is chosen by a majority, Paxos Made Simple §2.2)',
     at: (e) => e['action'] === 'Phase2a',
     edit: (lines, i) => {
       const accept = JSON.parse(lines[i] as string) as {
@@ -260,9 +271,35 @@ const EDITS: readonly {
     },
   },
   {
+    name: 'edited-forged-audit-digest',
+    base: 'seed11-full-reconfig-audit',
+    why: "a replica's audit of a slot another member already audited carries a digest that is not the hash of its state after that slot (one hex digit changed): the native checker computes the digest and Audit's message conjunct fails; TLC, which sees digests only as tags, finds two audits of one slot that differ",
+    at: secondAuditOfASlot(),
+    edit: (lines, i) => {
+      const e = JSON.parse(lines[i] as string) as { msg: { digest: string } };
+      const d = e.msg.digest;
+      e.msg.digest = `${d.slice(0, -1)}${d.endsWith('0') ? '1' : '0'}`;
+      lines[i] = JSON.stringify(e);
+    },
+  },
+  {
+    name: 'edited-vote-after-quit',
+    base: 'seed11-full-reconfig-audit',
+    why: "the leader counts, for a slot governed by the configuration after a QUIT, the vote of the replica that quit (its Accepted, which observers still send) instead of a member's: the votes are no quorum of the slot's configuration, so `IsQuorumOf(p.votes, SlotMembers(r, s))` fails for Decide",
+    at: () => false,
+    edit: (lines) => swapVoteToOutsider(lines, 'quit'),
+  },
+  {
+    name: 'edited-join-used-early',
+    base: 'seed11-full-reconfig-audit',
+    why: "the leader counts the vote of a replica whose JOIN is chosen but does not govern the slot yet (a JOIN chosen at i governs from i + α), instead of a member's: `IsQuorumOf(p.votes, SlotMembers(r, s))` fails for Decide",
+    at: () => false,
+    edit: (lines) => swapVoteToOutsider(lines, 'join'),
+  },
+  {
     name: 'actions-decide-without-votes',
     base: 'seed5-actions-reorder-delay',
-    why: 'only action names are logged; the ReceiveAccepted events of the leader for slot 0 are deleted, so no candidate state has a quorum for the Decide that follows (`p.votes \\in Quorums`), whichever messages the unlogged events consumed',
+    why: 'only action names are logged; the ReceiveAccepted events of the leader for slot 0 are deleted, so no candidate state has a quorum for the Decide that follows (`IsQuorumOf(p.votes, SlotMembers(r, s))`), whichever messages the unlogged events consumed',
     at: (e) => e['action'] === 'ReceiveAccepted' && e['slot'] === 0,
     edit: (lines) => {
       for (let i = lines.length - 1; i > 0; i--) {
@@ -272,6 +309,101 @@ const EDITS: readonly {
     },
   },
 ];
+
+/** The second Audit event of some slot (another member audited it first). */
+function secondAuditOfASlot(): (event: Record<string, unknown>) => boolean {
+  const seen = new Set<number>();
+  return (e) => {
+    if (e['action'] !== 'Audit') return false;
+    const slot = (e['msg'] as { slot: number }).slot;
+    if (seen.has(slot)) return true;
+    seen.add(slot);
+    return false;
+  };
+}
+
+interface Ev {
+  node: string;
+  action: string;
+  slot?: number;
+  msg?: { type: string; from?: string; slot?: number; ballot?: unknown; output?: unknown };
+}
+
+/**
+ * Rewrites the leader's ReceiveAccepted that completed the quorum of some slot so that it
+ * counts the vote of a replica outside the slot's configuration — one that quit (`quit`), or
+ * whose JOIN is chosen but does not govern the slot yet (`join`) — which had sent its Accepted
+ * before. The configuration of each slot comes from the replies of the Reconfigure events.
+ */
+function swapVoteToOutsider(lines: string[], kind: 'quit' | 'join'): void {
+  const events = lines.map((l, i) => (i === 0 ? null : (JSON.parse(l) as Ev)));
+  const header = JSON.parse(lines[0] as string) as { replicas: string[] };
+  // Epochs from the applied changes (every replica executes the same ones; the first counts).
+  const epochs = new Map<number, string[]>();
+  const chosenAt = new Map<number, { kind: string; replica: string }>();
+  for (const e of events) {
+    if (e?.action !== 'Reconfigure' || e.slot === undefined) continue;
+    const out = e.msg?.output as {
+      from?: number;
+      members?: string[];
+      join?: string;
+      quit?: string;
+    };
+    if (out.members === undefined || out.from === undefined || chosenAt.has(e.slot)) continue;
+    epochs.set(out.from, out.members);
+    chosenAt.set(e.slot, {
+      kind: out.join !== undefined ? 'join' : 'quit',
+      replica: out.join ?? out.quit ?? '',
+    });
+  }
+  const membersAt = (s: number): string[] => {
+    let best = -1;
+    let members = header.replicas;
+    for (const [from, m] of epochs) if (from <= s && from > best) [best, members] = [from, m];
+    return members;
+  };
+  const outsider = (s: number, x: string): boolean => {
+    if (membersAt(s).includes(x)) return false;
+    for (const [j, c] of chosenAt)
+      if (c.replica === x && c.kind === kind && j < s)
+        return kind === 'quit' || !membersAt(s).includes(x);
+    return false;
+  };
+  for (let i = 1; i < events.length; i++) {
+    const decide = events[i];
+    if (decide?.action !== 'Decide' || decide.slot === undefined) continue;
+    const s = decide.slot;
+    const leader = decide.node;
+    // The leader's last counted vote for s before the Decide, from a member.
+    let last = -1;
+    for (let k = i - 1; k > 0; k--) {
+      const e = events[k];
+      if (e?.node === leader && e.action === 'ReceiveAccepted' && e.msg?.slot === s) {
+        last = k;
+        break;
+      }
+    }
+    if (last < 0) continue;
+    const counted = events[last]?.msg;
+    for (const x of header.replicas) {
+      if (x === leader || !outsider(s, x)) continue;
+      const sent = events.findIndex(
+        (e, k) =>
+          k < last &&
+          e?.node === x &&
+          e.action === 'Phase2b' &&
+          e.msg?.slot === s &&
+          JSON.stringify(e.msg?.ballot) === JSON.stringify(counted?.ballot),
+      );
+      if (sent < 0) continue;
+      lines[last] = JSON.stringify({ ...events[last], msg: { ...counted, from: x } });
+      return;
+    }
+  }
+  throw new Error(
+    `no Decide whose quorum a replica outside the configuration (${kind}) could complete`,
+  );
+}
 
 function applyEdits(baseName: string, base: readonly string[]): void {
   for (const { name, why, at, edit } of EDITS.filter(

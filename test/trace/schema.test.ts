@@ -6,12 +6,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  ACTIONS,
-  CLIENT_VARIABLES,
-  OBSERVE_LEVELS,
-  REPLICA_VARIABLES,
-} from '../../src/trace/format.js';
+import { ACTIONS, CLIENT_VARIABLES, OBSERVE_LEVELS } from '../../src/trace/format.js';
+import { SHOWN_REPLICA_VARIABLES } from '../../src/trace/parse-state.js';
 import { listBundledTraces } from '../../src/trace/corpus.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
@@ -43,7 +39,7 @@ describe('schema/trace.schema.json', () => {
     const eventProps = defs['event']?.['properties'] as Record<string, { enum?: string[] }>;
     expect(eventProps['action']?.enum).toEqual(ACTIONS);
     expect(Object.keys(defs['replicaState']?.['properties'] as object)).toEqual([
-      ...REPLICA_VARIABLES,
+      ...SHOWN_REPLICA_VARIABLES,
     ]);
     expect(Object.keys(defs['clientState']?.['properties'] as object)).toEqual([
       ...CLIENT_VARIABLES,

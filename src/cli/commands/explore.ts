@@ -500,7 +500,7 @@ function summarize(r: ExploreResult): string {
   }
   if ((r.scope?.auditEvery ?? 0) > 0)
     lines.push(
-      'node steps checked against the spec twin except those of the audit and reconfiguration, which spec/Smr.tla does not model yet',
+      'node steps checked against the spec twin except those that receive an audit, declare a replica faulty or run in a changed configuration (a corrupted replica is outside spec/Smr.tla)',
     );
   if (r.stoppedBy === 'max-states') lines.push('stopped at --max-states');
   if (r.stoppedBy === 'max-depth')

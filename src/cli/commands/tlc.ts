@@ -34,7 +34,7 @@ export const registerTlc: RegisterCommand = (program: Command, setExit) => {
     )
     .argument(
       '[MODEL]',
-      'a model: F1, F2, Ckpt or a module name such as MCSmr_F1 (default: every model)',
+      `a model: ${SPEC_MODEL_LIST.map((m) => m.name).join(', ')} or a module name such as MCSmr_F1 (default: every model)`,
     )
     .option('--workers <N>', 'TLC worker threads', intOption('--workers', { min: 1, max: 64 }), 2)
     .option('--json', 'print one JSON result object on stdout')

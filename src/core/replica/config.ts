@@ -28,13 +28,21 @@ export function reconfigure(
   );
 }
 
-/** The membership after every chosen slot below `slot` that this replica has not executed. */
+/**
+ * The membership after every chosen slot below `slot` that this replica has not executed. A
+ * JOIN or QUIT that execution will skip as a duplicate (its client's session, or an earlier
+ * slot, already holds that request or a later one) changes nothing here either (Smr.tla's Dup).
+ */
 export function knownMembership(b: StepBuilder, upTo: Slot): Membership {
   let m = b.v.membership;
+  const seen = new Map<string, number>();
   for (let s = b.v.executed; s < upTo; s++) {
     const cmd = b.durable.chosen.get(s);
     if (cmd === undefined) break;
-    if (!isReconfig(cmd)) continue;
+    if (cmd.kind === 'noop' || cmd.kind === 'checkpoint') continue;
+    const before = Math.max(seen.get(cmd.client) ?? 0, b.v.sessions.get(cmd.client)?.seq ?? 0);
+    seen.set(cmd.client, Math.max(before, cmd.seq));
+    if (!isReconfig(cmd) || before >= cmd.seq) continue;
     const out = reconfigure(b, m, s, cmd);
     if (out.ok) m = out.membership;
   }

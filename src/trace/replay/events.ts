@@ -20,8 +20,9 @@ import {
   type Refusal,
   type StepResult,
 } from '../../spec/refusal.js';
+import { isQuorumOf, slotMembers } from '../../spec/config.js';
+import { Reconfigure } from '../../spec/reconfig.js';
 import {
-  isQuorum,
   known,
   type ClientVars,
   type EventInfo,
@@ -67,7 +68,7 @@ export function stepEvent(
 function silentDecide(env: ModelEnv, w: World, r: number): World {
   const v = w.replicas[r] as ReplicaVars;
   for (const [slot, p] of v.proposals)
-    if (isQuorum(p.votes, env.n) && known(v, slot)) {
+    if (known(v, slot) && isQuorumOf(p.votes, slotMembers(env.ctx, v, slot))) {
       const next = Decide(env, w, hiddenEvent(env.ctx.replicas[r] as string, 'Decide', slot), r);
       if (!isRefusal(next) && next[0] !== undefined) return next[0];
     }
@@ -105,19 +106,17 @@ export function hiddenSteps(env: ModelEnv, w: World): World[] {
     if (v.role === 'leader') {
       for (const [slot, p] of v.proposals) {
         if (p.votes === 0) take(Phase2a(env, w, ev('Phase2a', slot), r));
-        else if (isQuorum(p.votes, env.n)) take(Decide(env, w, ev('Decide', slot), r));
+        else if (isQuorumOf(p.votes, slotMembers(env.ctx, v, slot)))
+          take(Decide(env, w, ev('Decide', slot), r));
       }
     }
     const next = v.chosen.get(v.executed);
-    if (next !== undefined)
-      take(
-        (next.kind === 'checkpoint' ? Checkpoint : Execute)(
-          env,
-          w,
-          ev(next.kind === 'checkpoint' ? 'Checkpoint' : 'Execute'),
-          r,
-        ),
-      );
+    if (next?.kind === 'checkpoint') take(Checkpoint(env, w, ev('Checkpoint'), r));
+    else if (next !== undefined) {
+      // A JOIN or QUIT not applied yet is Reconfigure's; Execute refuses it (and vice versa).
+      take(Execute(env, w, ev('Execute'), r));
+      take(Reconfigure(env, w, ev('Reconfigure'), r));
+    }
     take(Truncate(env, w, ev('Truncate'), r));
     take(InstallCheckpoint(env, w, ev('InstallCheckpoint'), r));
     take(Learn(env, w, ev('Learn'), r));

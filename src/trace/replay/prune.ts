@@ -52,6 +52,9 @@ export function isPrunable(env: ModelEnv, m: Msg, w: World): boolean {
     case 'Decision':
     case 'Snapshot':
       return false;
+    case 'Audit':
+      // Audit's `m \notin msgs` reads them: a replica audits a slot once, replays included.
+      return false;
   }
 }
 

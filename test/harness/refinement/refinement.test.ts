@@ -87,7 +87,7 @@ describe('mutants fail the refinement check', () => {
     ],
     [
       'minority-quorum',
-      /BecomeLeader is not enabled in the spec: \{p\.from : p \\in promises\[r\]\} \\in Quorums/,
+      /BecomeLeader is not enabled in the spec: .*IsQuorumOf\(\{p\.from : p \\in promises\[r\]\}, MembersAt\(known, s\)\)/,
     ],
   ];
   for (const [mutant, message] of cases) {
