@@ -4,7 +4,6 @@
  * member sets are bit sets over the context's replica indexes, like a proposal's votes.
  */
 import {
-  known,
   popcount,
   type Conf,
   type Epoch,
@@ -105,7 +104,8 @@ export function knownConf(ctx: SpecContext, v: ReplicaVars): Conf {
   let conf = v.conf;
   for (let t = v.executed; t < v.chosenPrefix; t++) {
     const cmd = v.chosen.get(t);
-    if (cmd === undefined || !known(v, t)) break;
+    // Slots below the chosen prefix are learned (executed ones are not visited): never undefined.
+    if (cmd === undefined) break;
     if (isReconfig(cmd) && !dup(v, t, cmd) && applies(ctx, conf, cmd))
       conf = reconfigured(ctx, conf, t, cmd);
   }

@@ -297,5 +297,3 @@ export function popcount(bits: number): number {
   return n;
 }
 
-/** `Quorums`: any majority of the configuration (Paxos Made Simple §2.2). */
-export const isQuorum = (votes: number, n: number): boolean => 2 * popcount(votes) > n;
