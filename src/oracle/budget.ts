@@ -41,12 +41,13 @@ export class Budget {
   /** Count one step; false once the budget is used up. */
   spend(): boolean {
     if (this.exhausted !== undefined) return false;
-    if (this.parent !== undefined && !this.parent.spend()) {
-      this.exhausted = this.parent.exhausted;
-      return false;
-    }
+    // Own limit first, so a child that is used up takes no step from its parent.
     if (this.steps >= this.maxSteps) {
       this.exhausted = 'max-steps';
+      return false;
+    }
+    if (this.parent !== undefined && !this.parent.spend()) {
+      this.exhausted = this.parent.exhausted;
       return false;
     }
     this.steps++;

@@ -11,8 +11,7 @@
 import { Budget, type BudgetOptions, type Exhaustion } from './budget.js';
 import { explainFailure, type Failure } from './explain.js';
 import { partitionHistory, validateHistory, type Partition } from './prepare.js';
-import { findLinearization, singleState, type FindResult } from './search.js';
-import type { SearchOp } from './types.js';
+import { ResumableSearch, singleState, type FindResult } from './search.js';
 import type { HistoryOp, Model, Verdict } from './types.js';
 
 export interface LincheckOptions extends BudgetOptions {
@@ -137,10 +136,11 @@ const FIRST_QUOTA = 20_000;
 /**
  * Search the partitions so that one hard partition cannot hide a broken one (issue 16): the
  * smallest first, in rounds with a step quota that grows 4× per round, so every partition is
- * tried early and a small broken one is found in its first round. A search that hits its quota
- * starts over with the next one (the search is not resumable); with 4× growth the repeated
- * work is at most a third of the total. The last undecided partition gets the whole remaining
- * budget. The search stops at the first partition found not linearizable unless `all`.
+ * tried early and a small broken one is found in its first round. A search that uses up its
+ * quota pauses and goes on from the same point in the next round (only a scan of candidates cut
+ * by the pause is redone).
+ * The last undecided partition gets the whole remaining budget. The search stops at the first
+ * partition found not linearizable unless `all`.
  */
 function schedulePartitions<S>(
   partitions: readonly Partition[],
@@ -153,6 +153,7 @@ function schedulePartitions<S>(
     steps: 0,
     undecided: 'not-started',
   }));
+  const searches = new Map<number, ResumableSearch<S>>();
   const pending = partitions
     .map((p, i) => ({ i, size: p.ops.length }))
     .sort((a, b) => a.size - b.size || a.i - b.i)
@@ -162,21 +163,21 @@ function schedulePartitions<S>(
     for (const i of [...pending]) {
       const outcome = outcomes[i] as PartitionOutcome<S>;
       const alone = pending.length === 1;
-      const child = alone ? budget : budget.child(quota);
       const before = budget.steps;
-      const partition = partitions[i] as Partition;
-      const found = searchPartition(partition.ops, modelFor(model, partition) as Model<S>, child);
-      outcome.steps += budget.steps - before;
-      const ranOut = found.kind === 'unknown' && (alone || child.exhausted !== 'max-steps');
-      if (found.kind !== 'unknown' || ranOut) {
-        pending.splice(pending.indexOf(i), 1);
-        outcome.found = found;
-        if (found.kind === 'unknown') outcome.undecided = 'exhausted';
-        else delete outcome.undecided;
-      } else {
-        outcome.undecided = 'exhausted';
+      let search = searches.get(i);
+      if (search === undefined) {
+        search = partitionSearch(partitions[i] as Partition, model);
+        searches.set(i, search);
       }
-      if (found.kind === 'not-linearizable' && !all) {
+      const found = search.resume(alone ? budget : budget.child(quota));
+      outcome.steps += budget.steps - before;
+      outcome.undecided = 'exhausted';
+      if (found !== 'paused' || budget.exhausted !== undefined) {
+        pending.splice(pending.indexOf(i), 1);
+        outcome.found = found === 'paused' ? undefined : found;
+        if (found !== 'paused' && found.kind !== 'unknown') delete outcome.undecided;
+      }
+      if (found !== 'paused' && found.kind === 'not-linearizable' && !all) {
         for (const j of pending) (outcomes[j] as PartitionOutcome<S>).undecided = 'not-needed';
         return outcomes;
       }
@@ -193,14 +194,11 @@ function modelFor<S>(model: Model<S>, partition: Partition): Model {
   return model.forPartition(partition.key);
 }
 
-/** Search one partition from the model's initial state. */
-export function searchPartition<S>(
-  ops: readonly SearchOp[],
-  model: Model<S>,
-  budget: Budget,
-): FindResult<S> {
-  return findLinearization({ ops, model, budget }, [
-    { linearized: [], states: singleState(model, model.init()) },
+/** The search of one partition from the model's initial state. */
+function partitionSearch<S>(partition: Partition, model: Model<S>): ResumableSearch<S> {
+  const partitionModel = modelFor(model, partition) as Model<S>;
+  return new ResumableSearch(partition.ops, partitionModel, [
+    { linearized: [], states: singleState(partitionModel, partitionModel.init()) },
   ]);
 }
 
