@@ -66,41 +66,13 @@ type Holds = 'holds' | 'fails' | 'unknown';
 export function explainFailure<S>(partition: Partition, model: Model<S>, budget: Budget): Failure {
   const ops = partition.ops;
   const local = (i: number) => partition.indices[i] as number;
-  const probe = (subset: readonly SearchOp[]): { result: Probe; order: readonly number[] } => {
-    const found = findLinearization({ ops: subset, model, budget: budget.child(STEPS_PER_PROBE) }, [
-      { linearized: [], states: singleState(model, model.init()) },
-    ]);
-    return { result: found.kind, order: found.kind === 'linearizable' ? found.order : [] };
-  };
-
-  // Definite returns in entry order (time, then operation index, as the search orders them).
-  const returns = ops
-    .map((_, i) => i)
-    .filter((i) => at(ops, i).ret !== Number.POSITIVE_INFINITY)
-    .sort((a, b) => at(ops, a).ret - at(ops, b).ret || a - b);
-  const upTo = (k: number) => cutAfter(ops, returns, k);
-
-  // A partition without known outcomes is trivially linearizable; the caller never gets here.
-  if (returns.length === 0) throw new Error('internal: explaining a partition with no returns');
-  let lo = 0; // upTo(lo) is linearizable (no returns at all)
-  let hi = returns.length; // upTo(hi) is the whole partition: not linearizable
-  let exact = true;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    const { result } = probe(upTo(mid).ops);
-    if (result === 'linearizable') lo = mid;
-    else if (result === 'not-linearizable') hi = mid;
-    else {
-      exact = false;
-      break;
-    }
-  }
-  const breaking = returns[hi - 1] as number;
+  const probe = prober(model, budget);
+  const { returns, breaking, lo, hi, exact } = firstBreak(ops, probe);
   // Before the breaking return: the same operations, with the breaking one still open. When
   // the budget ran out, only the prefix up to the last return known to be fine.
   const before = exact ? cutAfter(ops, returns, hi, breaking) : cutAfter(ops, returns, lo);
   const prefixOrder = probe(before.ops).order.map((i) => local(at(before.members, i)));
-  const failing = upTo(hi);
+  const failing = cutAfter(ops, returns, hi);
   const window = shrinkWindow(failing.ops, failing.members.indexOf(breaking), probe);
   return {
     partition: partition.key,
@@ -120,6 +92,101 @@ export function explainFailure<S>(partition: Partition, model: Model<S>, budget:
       reason: window.reason,
     },
   };
+}
+
+/** How many violations a partition holds, found by `everyBreak`. */
+export interface Violations {
+  /** The breaking operations, in the order found (history indices); the first is the failure's. */
+  readonly breaking: readonly number[];
+  /** False when the budget ran out first: there are at least this many. */
+  readonly complete: boolean;
+}
+
+/**
+ * Every violation of a non-linearizable partition, not only the first: forget the breaking
+ * operation's outcome (it becomes an operation that may or may not have taken effect, so a
+ * stale read stops constraining anything), check again, and find the next breaking operation,
+ * until the rest is linearizable. The count is how many outcomes had to be forgotten, greedily
+ * in order of breaking: a run with 800 stale reads reports about 800. A prefix that was
+ * linearizable stays so once an outcome is forgotten (forgetting only adds behaviours), so each
+ * round's search for the breaking return starts where the previous one ended.
+ */
+export function everyBreak<S>(
+  partition: Partition,
+  model: Model<S>,
+  budget: Budget,
+  first: number,
+): Violations {
+  const probe = prober(model, budget);
+  const forgotten = new Set([partition.indices.indexOf(first)]);
+  const breaking = [first];
+  let from = 0;
+  for (;;) {
+    const ops = forget(partition.ops, forgotten);
+    const whole = probe(ops).result;
+    if (whole === 'linearizable') return { breaking, complete: true };
+    if (whole === 'unknown') return { breaking, complete: false };
+    const next = firstBreak(ops, probe, from);
+    if (!next.exact) return { breaking, complete: false };
+    forgotten.add(next.breaking);
+    breaking.push(partition.indices[next.breaking] as number);
+    from = next.lo;
+  }
+}
+
+/** The partition with the outcomes of `forgotten` (local indices) made unknown. */
+export function forgetOutcomes(partition: Partition, forgotten: readonly number[]): Partition {
+  const local = new Set(forgotten.map((i) => partition.indices.indexOf(i)));
+  return { ...partition, ops: forget(partition.ops, local) };
+}
+
+function forget(ops: readonly SearchOp[], forgotten: ReadonlySet<number>): SearchOp[] {
+  return ops.map((op, i) =>
+    forgotten.has(i) ? { ...op, output: undefined, ret: Number.POSITIVE_INFINITY } : op,
+  );
+}
+
+type Prober = (subset: readonly SearchOp[]) => { result: Probe; order: readonly number[] };
+
+function prober<S>(model: Model<S>, budget: Budget): Prober {
+  return (subset) => {
+    const found = findLinearization({ ops: subset, model, budget: budget.child(STEPS_PER_PROBE) }, [
+      { linearized: [], states: singleState(model, model.init()) },
+    ]);
+    return { result: found.kind, order: found.kind === 'linearizable' ? found.order : [] };
+  };
+}
+
+/**
+ * Binary-search the return that first makes the history non-linearizable (see the header),
+ * knowing that the history up to its `from`-th return is linearizable.
+ */
+function firstBreak(
+  ops: readonly SearchOp[],
+  probe: Prober,
+  from = 0,
+): { returns: number[]; breaking: number; lo: number; hi: number; exact: boolean } {
+  // Definite returns in entry order (time, then operation index, as the search orders them).
+  const returns = ops
+    .map((_, i) => i)
+    .filter((i) => at(ops, i).ret !== Number.POSITIVE_INFINITY)
+    .sort((a, b) => at(ops, a).ret - at(ops, b).ret || a - b);
+  // A partition without known outcomes is trivially linearizable; the caller never gets here.
+  if (returns.length === 0) throw new Error('internal: explaining a partition with no returns');
+  let lo = from; // the history up to its lo-th return is linearizable
+  let hi = returns.length; // the whole history is not
+  let exact = true;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const { result } = probe(cutAfter(ops, returns, mid).ops);
+    if (result === 'linearizable') lo = mid;
+    else if (result === 'not-linearizable') hi = mid;
+    else {
+      exact = false;
+      break;
+    }
+  }
+  return { returns, breaking: returns[hi - 1] as number, lo, hi, exact };
 }
 
 /**

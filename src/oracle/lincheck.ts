@@ -9,7 +9,7 @@
  * only clock read is the optional `timeoutMs` deadline.
  */
 import { Budget, type BudgetOptions, type Exhaustion } from './budget.js';
-import { explainFailure, type Failure } from './explain.js';
+import { everyBreak, explainFailure, forgetOutcomes, type Failure } from './explain.js';
 import { partitionHistory, validateHistory, type Partition } from './prepare.js';
 import { ResumableSearch, singleState, type FindResult } from './search.js';
 import type { HistoryOp, Model, Verdict } from './types.js';
@@ -45,6 +45,13 @@ export interface PartitionResult {
   readonly undecided?: 'exhausted' | 'not-needed' | 'not-started';
   /** Unknown-outcome operations left out before the search as never needed (indices). */
   readonly dropped?: readonly number[];
+  /**
+   * How many violations a non-linearizable partition holds (explained runs only): the
+   * operations whose outcome had to be forgotten, one by one in order of breaking, for the rest
+   * to be linearizable (see everyBreak). `complete` is false when the explanation budget ran
+   * out first (at least `count`).
+   */
+  readonly violations?: { readonly count: number; readonly complete: boolean };
 }
 
 export interface LincheckResult {
@@ -60,7 +67,10 @@ export interface LincheckResult {
    * Operations with an unknown outcome that are absent did not take effect.
    */
   readonly witness?: readonly number[];
-  /** One explanation per non-linearizable partition, in partition order. */
+  /**
+   * The first violation of each non-linearizable partition, in partition order; with `all`,
+   * every violation of each (see PartitionResult.violations).
+   */
   readonly failures: readonly Failure[];
 }
 
@@ -106,7 +116,19 @@ export function checkLinearizability<S>(
     results.forEach((result, i) => {
       if (result.verdict !== 'not-linearizable') return;
       const partition = partitions[i] as Partition;
-      failures.push(explainFailure(partition, modelFor(model, partition), explainBudget));
+      const partitionModel = modelFor(model, partition);
+      const first = explainFailure(partition, partitionModel, explainBudget);
+      failures.push(first);
+      const found = everyBreak(partition, partitionModel, explainBudget, first.breakingOp);
+      results[i] = {
+        ...result,
+        violations: { count: found.breaking.length, complete: found.complete },
+      };
+      if (options.all !== true) return;
+      for (let k = 1; k < found.breaking.length && explainBudget.exhausted === undefined; k++) {
+        const rest = forgetOutcomes(partition, found.breaking.slice(0, k));
+        failures.push(explainFailure(rest, partitionModel, explainBudget));
+      }
     });
   }
   return {

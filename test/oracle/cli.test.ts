@@ -50,7 +50,7 @@ describe('smr lincheck: verdicts on the corpus', () => {
       [
         `${file}: NOT linearizable (3 operations, 1 partition, model register, 4 steps)`,
         'breaks when #2  2  read → 1  (lines 7–8; called 4, returned 5) returns',
-        '  longest linearizable prefix: the 3 operations called before that; one linearization:',
+        '  longest linearizable prefix: the 3 operations called before that (1 still open or forgotten, left out of the order); one linearization:',
         '    1. #0  0  write 1  (lines 2–3; called 0, returned 1)',
         '    2. #1  1  write 2  (lines 4–5; called 2, returned 3)',
         '  window that cannot be ordered (3 operations, 1-minimal; its output fits some order of these, but none that respects real time):',

@@ -406,3 +406,46 @@ describe('a partition search pauses and resumes where it stopped (issue 16)', ()
     expect(result.verdict).toBe('not-linearizable');
   });
 });
+
+describe('every violation is counted, and listed with all (issue 16)', () => {
+  // Three stale reads: each returns the value before the last completed write.
+  const write = (value: number, call: number): HistoryOp => ({
+    process: 'a',
+    input: { f: 'write', value },
+    output: null,
+    call,
+    ret: call + 1,
+  });
+  const read = (output: Json, call: number): HistoryOp => ({
+    process: 'b',
+    input: { f: 'read' },
+    output,
+    call,
+    ret: call + 1,
+  });
+  const history = [
+    write(1, 0),
+    read(null, 2),
+    write(2, 4),
+    read(1, 6),
+    write(3, 8),
+    read(2, 10),
+    read(3, 12),
+  ];
+
+  it('counts them by default and explains the first', () => {
+    const r = checkLinearizability(history, registerModel);
+    expect(r.failures.map((f) => f.breakingOp)).toEqual([1]);
+    expect(r.partitions[0]?.violations).toEqual({ count: 3, complete: true });
+  });
+
+  it('explains each with all, in order of breaking', () => {
+    const r = checkLinearizability(history, registerModel, { all: true });
+    expect(r.failures.map((f) => f.breakingOp)).toEqual([1, 3, 5]);
+  });
+
+  it('says "at least" when the explanation budget runs out', () => {
+    const r = checkLinearizability(history, registerModel, { maxExplainSteps: 30 });
+    expect(r.partitions[0]?.violations?.complete).toBe(false);
+  });
+});

@@ -250,6 +250,7 @@ function human(
   } else {
     out.push(`${file}: NOT linearizable (${count})`);
     for (const failure of result.failures) out.push(...explainLines(failure, row));
+    out.push(...violationLines(result, flags.all === true));
     const skipped = result.partitions.filter((p) => p.undecided === 'not-needed').length;
     if (skipped > 0)
       out.push(
@@ -280,13 +281,32 @@ function undecidedLines(result: LincheckResult): string[] {
   return out;
 }
 
+/** How many violations each failing partition holds, beyond the one explained. */
+function violationLines(result: LincheckResult, all: boolean): string[] {
+  const out: string[] = [];
+  for (const p of result.partitions) {
+    const v = p.violations;
+    if (v === undefined || (v.count === 1 && v.complete)) continue;
+    const where = p.key === undefined ? '' : `partition ${p.key}: `;
+    const count = `${v.complete ? '' : 'at least '}${v.count} violation${v.count === 1 ? '' : 's'}`;
+    const how =
+      'breaking operations whose outcome had to be forgotten, one at a time, for the rest to be linearizable';
+    const budget = v.complete ? '' : '; the explanation budget ran out';
+    out.push(
+      `${where}${count} (${how}${budget})${all ? '' : '; the first is explained, --all explains every one'}`,
+    );
+  }
+  return out;
+}
+
 function explainLines(failure: Failure, row: (i: number) => string): string[] {
   const out: string[] = [];
   const where = failure.partition === undefined ? '' : `partition ${failure.partition}: `;
   out.push(`${where}breaks when ${row(failure.breakingOp)} returns`);
   const { prefix, window } = failure;
+  const open = prefix.ops.length - prefix.order.length;
   out.push(
-    `  longest linearizable prefix${prefix.exact ? '' : ' found (budget ran out)'}: the ${prefix.ops.length} operations called before that; one linearization:`,
+    `  longest linearizable prefix${prefix.exact ? '' : ' found (budget ran out)'}: the ${prefix.ops.length} operations called before that${open > 0 ? ` (${open} still open or forgotten, left out of the order)` : ''}; one linearization:`,
   );
   const skipped = Math.max(0, prefix.order.length - SHOWN);
   if (skipped > 0) out.push(`    … ${skipped} earlier`);
@@ -333,6 +353,7 @@ function toJson(
       steps: p.steps,
       ...(p.undecided === undefined ? {} : { undecided: p.undecided }),
       ...(p.dropped === undefined ? {} : { dropped: p.dropped.length }),
+      ...(p.violations === undefined ? {} : { violations: p.violations }),
     })),
     unknownOutcomes: unknownOutcomes(parsed, result),
     ...(result.witness === undefined ? {} : { witness: result.witness }),
