@@ -6,7 +6,15 @@ export function intOption(
   { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = {},
 ) {
   return (raw: string): number => {
-    const value = /^-?\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+    const integral = /^-?\d+$/.test(raw.trim());
+    const value = integral ? Number(raw) : Number.NaN;
+    // An integer too large to hold exactly is out of range, not "not an integer".
+    if (integral && !Number.isSafeInteger(value))
+      throw new UsageError(
+        Math.abs(max) >= Number.MAX_SAFE_INTEGER && Math.abs(min) >= Number.MAX_SAFE_INTEGER
+          ? `${flag} must be at most ${Number.MAX_SAFE_INTEGER} in size, got ${raw.trim()}`
+          : outOfRange(flag, min, max, value),
+      );
     if (!Number.isSafeInteger(value))
       throw new UsageError(`${flag} expects an integer, got ${JSON.stringify(raw)}`);
     if (value < min || value > max) throw new UsageError(outOfRange(flag, min, max, value));

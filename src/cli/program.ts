@@ -23,7 +23,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .version(packageVersion(), '-V, --version', 'print the smr-oracle version')
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // One prefix for every error line, commander's own included ("error: unknown option").
+      outputError: (s, write) => write(s.replace(/^error: /, 'smr: ')),
+    });
   let exitCode: number = EXIT.ok;
   for (const register of COMMANDS) {
     register(program, (code) => {

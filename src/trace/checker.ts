@@ -63,6 +63,8 @@ export interface CheckResult {
   readonly truncated: boolean;
   readonly failure: TraceFailure | null;
   readonly elapsedMs: number;
+  /** What the check could not cover, e.g. outputs when the header names no app. */
+  readonly warnings: readonly string[];
 }
 
 export const DEFAULT_MAX_CANDIDATES = 4096;
@@ -113,6 +115,7 @@ export function checkSource(source: EventSource, options: CheckOptions = {}): Ch
     truncated,
     failure,
     elapsedMs: performance.now() - started,
+    warnings: warningsFor(source),
   });
   for (let ev = source.next(); ev !== null; ev = source.next()) {
     events++;
@@ -160,7 +163,23 @@ export function checkSource(source: EventSource, options: CheckOptions = {}): Ch
       frontier = [w];
     }
   }
+  if (events === 0) {
+    throw new InputError(
+      source.files[0] ?? 'check-trace',
+      undefined,
+      'the trace has a header but no events: nothing was checked',
+    );
+  }
   return finish(null);
+}
+
+/** What a valid verdict does not cover for this trace. */
+function warningsFor(source: EventSource): string[] {
+  return source.ctx.app === null
+    ? [
+        'the header names no app (params.app): outputs were not recomputed, so replies that differ from what the app returns, or between replicas, go unnoticed',
+      ]
+    : [];
 }
 
 function makeEnv(source: EventSource): ModelEnv {

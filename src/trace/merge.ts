@@ -37,7 +37,34 @@ export function openTrace(files: readonly string[], options: ReadOptions = {}): 
       throw new InputError(f.file, 1, `cannot merge with ${first.file}: ${problem}`);
     }
   }
+  if (options.partial !== true) {
+    const missing = missingNodes(opened);
+    if (missing.length > 0) {
+      for (const g of opened) g.close();
+      throw new InputError(
+        first.file,
+        1,
+        `the per-node files cover ${covered(opened).join(', ')}, but the header also names ${missing.join(', ')}: give every node's file (or --partial to check without them)`,
+      );
+    }
+  }
   return opened.length === 1 ? new SingleFile(first) : new MergedFiles(opened, first.ctx);
+}
+
+/**
+ * Nodes the header names (replicas and clients) that no file covers, when every file says
+ * which nodes it holds (`nodes`): a file left out would otherwise read as a protocol violation
+ * ("Phase2a of a request never made") instead of the input problem it is.
+ */
+function missingNodes(files: readonly TraceFile[]): string[] {
+  if (files.some((f) => f.ctx.header.nodes === undefined)) return [];
+  const have = new Set(covered(files));
+  const ctx = (files[0] as TraceFile).ctx;
+  return [...ctx.replicas, ...ctx.clients].filter((n) => !have.has(n));
+}
+
+function covered(files: readonly TraceFile[]): string[] {
+  return [...new Set(files.flatMap((f) => f.ctx.header.nodes ?? []))];
 }
 
 /** Per-node clock discipline: every node's clock advances with each of its events. */

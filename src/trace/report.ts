@@ -10,7 +10,8 @@ export function formatResult(r: CheckResult): string {
   const rate = r.elapsedMs > 0 ? Math.round((r.events / r.elapsedMs) * 1000) : r.events;
   const stats = `${r.events.toLocaleString('en-US')} events (observe ${r.observe}, ${r.clock} clocks), ${r.maxCandidates} candidate${r.maxCandidates === 1 ? '' : 's'} at most, ${(r.elapsedMs / 1000).toFixed(2)} s, ${rate.toLocaleString('en-US')} events/s`;
   const f = r.failure;
-  if (f === null) return `valid: ${files} — ${stats}\n`;
+  const warnings = r.warnings.map((w) => `  warning: ${w}\n`).join('');
+  if (f === null) return `valid: ${files} — ${stats}\n${warnings}`;
   const head =
     f.invariant !== undefined
       ? `invalid: ${f.file}:${f.line}: ${f.node} ${f.action} — invariant ${f.invariant} is violated`
@@ -26,5 +27,5 @@ export function formatResult(r: CheckResult): string {
       `  the candidate bound was hit earlier (--max-candidates): a state that allows this event may have been dropped`,
     );
   lines.push(`  (${stats})`);
-  return lines.join('\n') + '\n';
+  return lines.join('\n') + '\n' + warnings;
 }

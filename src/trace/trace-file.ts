@@ -11,6 +11,11 @@ import { BadLine } from './parse-values.js';
 
 export interface ReadOptions {
   readonly maxLineChars?: number;
+  /**
+   * The files are knowingly a subset of the nodes: do not refuse per-node files that leave
+   * out nodes the header names (their events are then simply absent).
+   */
+  readonly partial?: boolean;
 }
 
 export class TraceFile {

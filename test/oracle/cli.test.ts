@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { smr } from '../helpers/cli.js';
 
+const PICK = '; --model picks another: register, kv, etcd, app:kv, app:counter';
+
 const data = (name: string) =>
   relative(process.cwd(), fileURLToPath(new URL(`../data/lincheck/${name}`, import.meta.url)));
 
@@ -167,9 +169,15 @@ describe('smr lincheck: bad input is one line with file:line, exit 2', () => {
     [
       'unknown-op.edn',
       1,
-      'unknown operation "frobnicate" (expected read, write, cas) (model register)',
+      '{"f":"frobnicate","value":1} is not an operation of model register (unknown operation "frobnicate" (expected read, write, cas))' +
+        PICK,
     ],
-    ['unknown-app-op.json', 1, 'unknown counter operation "teleport" (model app:counter)'],
+    [
+      'unknown-app-op.json',
+      1,
+      '{"type":"teleport"} is not an operation of model app:counter (unknown counter operation "teleport" (expected "inc" or "get"))' +
+        PICK,
+    ],
     ['bad-json.json', 3, `bad JSON: expected "," or "}" in an object, found '"'`],
     ['bad-edn.edn', 2, 'bad EDN: missing "}"'],
     ['bad-log-value.log', 1, 'bad EDN value: missing "]"'],
@@ -178,7 +186,12 @@ describe('smr lincheck: bad input is one line with file:line, exit 2', () => {
     ['overlap.json', 3, 'process "a" has two operations open at once (lines 2 and 3)'],
     ['ret-before-call.json', 2, '"ret" (1) is before "call" (5)'],
     ['mismatched-f.log', 2, 'process "0" completes "read" but invoked "write" at line 1'],
-    ['bad-cas.ndjson', 1, 'cas needs a value [old, new] (model register)'],
+    [
+      'bad-cas.ndjson',
+      1,
+      '{"f":"cas","value":3} is not an operation of model register (cas needs a value [old, new])' +
+        PICK,
+    ],
     ['ok-without-output.ndjson', 2, 'an ok event needs "output"'],
     ['garbage.txt', undefined, 'cannot tell the format; pass --format json|ndjson|jepsen-log|edn'],
     ['empty.json', undefined, 'the file is empty'],
@@ -203,7 +216,7 @@ describe('smr lincheck: bad input is one line with file:line, exit 2', () => {
     [['--timeout', '-1'], 'smr: --timeout must be at least 0, got -1\n'],
     [
       ['--model', 'kv'],
-      `smr: ${data('register-ok.log')}:1: a kv operation needs a "key" (model kv)\n`,
+      `smr: ${data('register-ok.log')}:1: {"f":"read"} is not an operation of model kv (a kv operation needs a "key")${PICK}\n`,
     ],
     [
       ['--format', 'json'],

@@ -107,7 +107,9 @@ describe('appModel (any core app as a sequential spec)', () => {
     expect(model.step(1, { type: 'inc' }, 3)).toEqual([]);
     expect(model.step(1, { type: 'inc' }, undefined)).toEqual([2]);
     expect(model.partition).toBeUndefined();
-    expect(model.validate?.({ type: 'boom' }, undefined)).toBe('unknown counter operation "boom"');
+    expect(model.validate?.({ type: 'boom' }, undefined)).toBe(
+      'unknown counter operation "boom" (expected "inc" or "get")',
+    );
     expect(model.describe?.({ type: 'inc', by: 2 }, 3)).toBe('inc by=2 → 3');
   });
 

@@ -112,4 +112,37 @@ describe('per-node files merged by their clocks', () => {
     expect(error).toMatchObject({ line: 1 });
     expect(error.reason).toMatch(/cannot merge/);
   });
+
+  it('per-node files that leave out a node the header names are refused, naming it (issue 17)', () => {
+    const files = split(recordTrace({ seed: 3, steps: 200 }), 'partial');
+    const replicasOnly = files.filter((f) => /-r\d\.ndjson$/.test(f));
+    const error = errorOf(replicasOnly);
+    expect(error.reason).toMatch(/header also names c1, c2: give every node's file/);
+    // Said to be partial, the files are checked as they are (the clients' events are absent).
+    expect(() => checkTrace(replicasOnly, { partial: true })).not.toThrow();
+  });
+});
+
+describe('results that checked nothing, or less than asked, say so (issue 17)', () => {
+  it('a trace with only its header is an input error, not "valid, 0 events"', () => {
+    const lines = recordTrace({ seed: 4, steps: 50 });
+    const file = writeLines(dir, 'header-only.ndjson', [lines[0] as string]);
+    expect(() => checkTrace([file])).toThrow(/header but no events: nothing was checked/);
+  });
+
+  it('a header without params.app gives a valid verdict with a warning that outputs went unchecked', () => {
+    const lines = recordTrace({ seed: 5, steps: 100 });
+    const header = parse(lines[0] as string) as unknown as { params: Record<string, unknown> };
+    const { app: _app, ...params } = header.params;
+    const file = writeLines(dir, 'no-app.ndjson', [
+      JSON.stringify({ ...header, params }),
+      ...lines.slice(1),
+    ]);
+    const result = checkTrace([file]);
+    expect(result.verdict).toBe('valid');
+    expect(result.warnings.join(' ')).toMatch(
+      /names no app \(params.app\): outputs were not recomputed/,
+    );
+    expect(checkTrace(split(lines, 'with-app')).warnings).toEqual([]);
+  });
 });

@@ -108,7 +108,7 @@ export function runLocalBfs<W, A>(
       };
     }
     shard.advance();
-    if (shard.remaining === 0) return { kind: 'complete', ...counts() };
+    if (shard.remaining === 0) return { kind: shard.cut ? 'max-depth' : 'complete', ...counts() };
   }
 }
 

@@ -48,6 +48,8 @@ interface Report {
   readonly depth: number;
   readonly remaining: number;
   readonly next: number;
+  /** The worker's shard met a state at --max-depth that still had actions. */
+  readonly cut: boolean;
   readonly found: FoundViolation | null;
 }
 
@@ -265,7 +267,11 @@ export async function runParallelBfs(
       await admit(total(reports, 'next'));
       reports = await rebalance(active, reports);
       reports = await all({ type: 'advance' });
-      if (total(reports, 'remaining') === 0) return { kind: 'complete', ...counts(reports) };
+      if (total(reports, 'remaining') === 0) {
+        // States at --max-depth sit in the last level; shards keep the flag once set.
+        const cut = reports.some((r) => r.cut);
+        return { kind: cut ? 'max-depth' : 'complete', ...counts(reports) };
+      }
     }
   } finally {
     clearInterval(timer);
@@ -339,6 +345,7 @@ const IDLE: Report = {
   depth: 0,
   remaining: 0,
   next: 0,
+  cut: false,
   found: null,
 };
 

@@ -36,7 +36,7 @@ export interface BfsConfig {
 }
 
 export type SearchOutcome =
-  | (SearchCounts & { readonly kind: 'complete' | 'max-states' })
+  | (SearchCounts & { readonly kind: 'complete' | 'max-states' | 'max-depth' })
   | (SearchCounts & { readonly kind: 'checkpoint'; readonly checkpoint: string })
   | (SearchCounts & {
       readonly kind: 'violation';

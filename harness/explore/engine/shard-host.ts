@@ -65,6 +65,7 @@ export class ShardHost<W, A> implements VisitedSet {
         depth: shard.depth,
         remaining: shard.remaining,
         next: shard.next.length,
+        cut: shard.cut,
         found: shard.found,
       },
     };

@@ -52,6 +52,8 @@ export class SearchShard<W, A> {
   next: FrontierItem<W>[] = [];
   readonly parents = new ParentTable();
   transitions = 0;
+  /** A state at --max-depth still had actions: the search was cut short of the scope. */
+  cut = false;
   /** Distinct states this shard added to the visited set. */
   added = 0;
   /** The greatest depth of a state this shard added. */
@@ -141,7 +143,11 @@ export class SearchShard<W, A> {
       const node = this.current[this.cursor] as FrontierItem<W>;
       // Release expanded states as we go: a level can be most of the memory a search holds.
       (this.current as (FrontierItem<W> | undefined)[])[this.cursor++] = undefined;
-      if (maxDepth !== undefined && node.depth >= maxDepth) continue;
+      if (maxDepth !== undefined && node.depth >= maxDepth) {
+        // Not expanded: if it had actions, the search did not cover the scope.
+        if (!this.cut && this.protocol.actions(node.world).length > 0) this.cut = true;
+        continue;
+      }
       if (this.expand(node)) return 'violation';
     }
     return 'done';

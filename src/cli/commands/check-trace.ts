@@ -15,6 +15,7 @@ interface CheckTraceFlags {
   maxHidden: number;
   maxCandidates: number;
   invariants?: boolean;
+  partial?: boolean;
   tlc?: boolean;
   json?: boolean;
 }
@@ -39,6 +40,10 @@ export const registerCheckTrace: RegisterCommand = (program, setExit) => {
       DEFAULT_MAX_CANDIDATES,
     )
     .option('--invariants', "also check the explorer's invariants on every candidate state")
+    .option(
+      '--partial',
+      'per-node files knowingly leave out nodes the header names (default: refused, exit 2)',
+    )
     .option('--tlc', 'validate with TLC over spec/TraceSmr.tla instead (needs TLA2TOOLS_JAR)')
     .option('--json', 'print one JSON result object on stdout')
     .action(async (files: string[], flags: CheckTraceFlags) => {
@@ -59,6 +64,7 @@ async function runCheckTrace(files: string[], flags: CheckTraceFlags): Promise<n
     maxHidden: flags.maxHidden,
     maxCandidates: flags.maxCandidates,
     invariants: flags.invariants === true,
+    partial: flags.partial === true,
     ...(progress ? { onProgress: progress.update } : {}),
   });
   progress?.done();

@@ -8,8 +8,9 @@ import {
   type MainJobResult,
   type PartName,
 } from '../../../harness/check/main-job.js';
+import { loadUserConfig, runUserJob, type UserCheck } from '../../../harness/check/user-job.js';
 import { listOption } from '../options.js';
-import { EXIT } from '../../errors.js';
+import { EXIT, UsageError } from '../../errors.js';
 import { assertWritableDir } from '../../files.js';
 import type { RegisterCommand } from './register.js';
 import { printProgress, shardFlag } from './explore.js';
@@ -21,6 +22,7 @@ export interface CheckFlags {
   readonly shard?: { index: number; count: number };
   readonly failFast?: boolean;
   readonly only?: readonly PartName[];
+  readonly config?: string;
 }
 
 export const registerCheck: RegisterCommand = (program, setExit) => {
@@ -39,12 +41,17 @@ export const registerCheck: RegisterCommand = (program, setExit) => {
       listOption('--only', PARTS),
     )
     .option('--no-progress', 'no progress line on stderr while the explorer runs')
+    .option(
+      '--config <file>',
+      "check your own artifacts instead: the traces and histories an smr.config.json names, each with the verdict it must get (README, 'In your CI')",
+    )
     .action(async (flags: CheckFlags) => {
       setExit(await runCheck(flags));
     });
 };
 
 async function runCheck(flags: CheckFlags): Promise<number> {
+  if (flags.config !== undefined) return runUserCheck(flags.config, flags);
   if (flags.out !== undefined) assertWritableDir('--out', flags.out);
   const shard = flags.shard;
   const json = flags.json === true;
@@ -63,3 +70,25 @@ async function runCheck(flags: CheckFlags): Promise<number> {
     );
   return result.ok ? EXIT.ok : EXIT.violation;
 }
+
+/** `smr check --config FILE`: the user's traces and histories, one line each, one exit code. */
+function runUserCheck(file: string, flags: CheckFlags): number {
+  const kitOnly = (['shard', 'failFast', 'only'] as const).find((k) => flags[k] !== undefined);
+  if (kitOnly !== undefined)
+    throw new UsageError(`--config checks your artifacts; --${kebab(kitOnly)} is for the main job`);
+  const config = loadUserConfig(file);
+  const json = flags.json === true;
+  const line = (c: UserCheck) =>
+    `${c.ok ? 'ok  ' : 'FAIL'}  ${c.kind} ${c.target}: expected ${c.expected}, got ${c.got} — ${c.detail} (${(c.elapsedMs / 1000).toFixed(2)} s)`;
+  const result = runUserJob(config, json ? undefined : (c) => process.stdout.write(line(c) + '\n'));
+  if (json) process.stdout.write(JSON.stringify(result) + '\n');
+  else {
+    const failed = result.checks.filter((c) => !c.ok).length;
+    process.stdout.write(
+      `${failed === 0 ? 'check passed' : `check FAILED: ${failed} of ${result.checks.length} expectations not met`} (${result.checks.length} checks from ${file}, ${(result.elapsedMs / 1000).toFixed(1)} s)\n`,
+    );
+  }
+  return result.ok ? EXIT.ok : EXIT.violation;
+}
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

@@ -1,7 +1,8 @@
 /**
  * `smr explore`: exhaustive small-scope exploration of failure interleavings (issue 3).
  * Exit 0: no violation within the scope; 1: a violation (counterexample written to --out);
- * 2: bad input; 3: stopped at --memory-limit with a checkpoint to --resume from.
+ * 2: bad input; 3: the scope was not covered: stopped at --memory-limit with a checkpoint to
+ * --resume from, or cut by --max-states / --max-depth.
  */
 import { join } from 'node:path';
 import { APPS } from '../../core/apps/index.js';
@@ -460,10 +461,19 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
       throw new UsageError(error.message);
     throw error;
   }
-  const result = overallResult(parts);
+  // A search cut by --max-states or --max-depth did not check the scope the user asked for:
+  // not a green result but an incomplete one (exit 3, as a stop at --memory-limit).
+  const judged = parts.map((p) =>
+    p.status === 'ok' && (p.stoppedBy === 'max-states' || p.stoppedBy === 'max-depth')
+      ? { ...p, status: 'incomplete' as const }
+      : p,
+  );
+  const result = overallResult(judged);
   if (flags.json)
-    process.stdout.write(JSON.stringify(parts.length > 1 ? { ...result, parts } : result) + '\n');
-  else process.stdout.write(parts.map(summarize).join(''));
+    process.stdout.write(
+      JSON.stringify(judged.length > 1 ? { ...result, parts: judged } : result) + '\n',
+    );
+  else process.stdout.write(judged.map(summarize).join(''));
   if (result.status === 'violation') return EXIT.violation;
   return result.status === 'incomplete' ? EXIT.unknown : EXIT.ok;
 }
@@ -510,7 +520,11 @@ function summarize(r: ExploreResult): string {
       `stopped at --memory-limit; checkpoint written to ${r.checkpoint}; continue with the same flags and --resume ${r.checkpoint}`,
     );
   if (r.violation === null) {
-    lines.push('no violation');
+    lines.push(
+      r.stoppedBy === 'max-states' || r.stoppedBy === 'max-depth'
+        ? 'no violation in the part explored; the scope was not covered (exit 3)'
+        : 'no violation',
+    );
   } else {
     const v = r.violation;
     lines.push(

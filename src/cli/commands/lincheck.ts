@@ -228,7 +228,7 @@ function human(
   const out: string[] = [];
   const row = (i: number) =>
     `#${i}  ${parsed.ops[i]?.process ?? '?'}  ${label(i)}  (${where(parsed, i)})`;
-  const count = `${parsed.ops.length} operations, ${result.partitions.length} partition${result.partitions.length === 1 ? '' : 's'}, model ${result.model}, ${result.steps.toLocaleString('en')} steps`;
+  const count = `${parsed.ops.length} operation${parsed.ops.length === 1 ? '' : 's'}, ${result.partitions.length} partition${result.partitions.length === 1 ? '' : 's'}, model ${result.model}, ${result.steps.toLocaleString('en')} steps`;
   if (result.verdict === 'linearizable') {
     out.push(`${file}: linearizable (${count})`);
     if (flags.witness === true) {

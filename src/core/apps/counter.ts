@@ -24,7 +24,9 @@ export const counterApp: App<number> = withOperatorRequests<number>({
 function checkCounterOp(op: Json): string | null {
   if (!isRecord(op)) return 'a counter operation is an object';
   if (op['type'] === 'get') return null;
-  if (op['type'] !== 'inc') return `unknown counter operation ${JSON.stringify(op['type'])}`;
+  if (op['type'] === undefined) return 'a counter operation needs "type": "inc" or "get"';
+  if (op['type'] !== 'inc')
+    return `unknown counter operation ${JSON.stringify(op['type'])} (expected "inc" or "get")`;
   const by = op['by'];
   if (by === undefined) return null;
   return typeof by === 'number' && Number.isSafeInteger(by) ? null : '"by" must be an integer';

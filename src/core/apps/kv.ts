@@ -82,6 +82,8 @@ function checkKvOp(op: Json): string | null {
         ? null
         : 'cas needs "expected": a string or null';
     default:
-      return `unknown kv operation ${JSON.stringify(type)}`;
+      return type === undefined
+        ? 'a kv operation needs "type": get, put, append or cas'
+        : `unknown kv operation ${JSON.stringify(type)} (expected get, put, append or cas)`;
   }
 }

@@ -2,7 +2,9 @@
  * Reading a history file in any supported format, detected from its content or given.
  * Every problem is an InputError naming file and line (the CLI prints it and exits 2).
  */
+import { canonicalEncode } from '../../core/canonical.js';
 import { InputError } from '../../errors.js';
+import { MODEL_NAMES } from '../models.js';
 import type { Model } from '../types.js';
 import { HISTORY_FORMATS, type HistoryFormat, type ParsedHistory } from './events.js';
 import { isJepsenLogLine, readJepsenEdn, readJepsenLog } from './jepsen.js';
@@ -38,7 +40,9 @@ export function detectFormat(text: string): HistoryFormat | undefined {
   return undefined;
 }
 
-export function parseHistory(text: string, file: string, format?: HistoryFormat): ParsedHistory {
+export function parseHistory(raw: string, file: string, format?: HistoryFormat): ParsedHistory {
+  // A UTF-8 byte-order mark (some editors write one) is not part of the content.
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const chosen = format ?? detectFormat(text);
   if (chosen === undefined) {
     if (text.trim() === '') throw new InputError(file, undefined, 'the file is empty');
@@ -67,7 +71,11 @@ export function validateForModel(parsed: ParsedHistory, model: Model, file: stri
     const problem = model.validate?.(op.input, op.ret === null ? undefined : op.output);
     if (problem !== null && problem !== undefined) {
       const lines = parsed.lines[i];
-      throw new InputError(file, lines?.call, `${problem} (model ${model.name})`);
+      throw new InputError(
+        file,
+        lines?.call,
+        `${canonicalEncode(op.input).slice(0, 80)} is not an operation of model ${model.name} (${problem}); --model picks another: ${MODEL_NAMES.join(', ')}`,
+      );
     }
   });
 }

@@ -31,7 +31,7 @@ describe('format detection', () => {
       'h',
     );
     expect(() => validateForModel(parsed, registerModel, 'h')).toThrow(
-      'h:2: unknown operation "inc" (expected read, write, cas) (model register)',
+      'h:2: {"f":"inc","value":null} is not an operation of model register (unknown operation "inc" (expected read, write, cas))',
     );
   });
 });
