@@ -86,3 +86,15 @@ function reasonOf(error: unknown): string {
       return error instanceof Error ? error.message : String(error);
   }
 }
+
+/** What went wrong reading a file, in a few words ("no such file", "is a directory", …). */
+export function describeIoError(error: unknown): string {
+  if (error instanceof Error && 'code' in error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'no such file';
+    if (code === 'EISDIR') return 'is a directory';
+    if (code === 'EACCES') return 'permission denied';
+    return code ?? error.message;
+  }
+  return String(error);
+}

@@ -28,6 +28,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { InputError } from '../../src/errors.js';
+import { describeIoError } from '../../src/files.js';
 import { parseHistory, validateForModel } from '../../src/oracle/formats/index.js';
 import { checkLinearizability } from '../../src/oracle/lincheck.js';
 import { inferModelName, MODEL_NAMES, modelByName } from '../../src/oracle/models.js';
@@ -83,12 +84,7 @@ export function loadUserConfig(file: string): UserConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new InputError(
-      file,
-      undefined,
-      code === 'ENOENT' ? 'no such file' : `cannot read (${code})`,
-    );
+    throw new InputError(file, undefined, `cannot read: ${describeIoError(error)}`);
   }
   let raw: unknown;
   try {
@@ -226,11 +222,7 @@ function checkOneHistory(entry: HistoryEntry): UserCheck {
   try {
     text = readFileSync(entry.file, 'utf8');
   } catch (error) {
-    throw new InputError(
-      entry.file,
-      undefined,
-      `cannot read (${(error as { code?: string }).code})`,
-    );
+    throw new InputError(entry.file, undefined, `cannot read: ${describeIoError(error)}`);
   }
   const parsed = parseHistory(text, entry.file);
   const name = entry.model ?? inferModelName(parsed.ops.map((op) => op.input));

@@ -28,6 +28,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       // One prefix for every error line, commander's own included ("error: unknown option").
       outputError: (s, write) => write(s.replace(/^error: /, 'smr: ')),
     });
+  program.addHelpText(
+    'afterAll',
+    '\nExit codes: 0 ok, 1 a violation (invalid trace, non-linearizable history, a difference),\n2 bad input or usage (one line on stderr), 3 no verdict within the bounds.',
+  );
   let exitCode: number = EXIT.ok;
   for (const register of COMMANDS) {
     register(program, (code) => {

@@ -235,7 +235,9 @@ function keyValueModel(name: string, casOnMissing: CasOnMissing): Model<KvModelS
     neverNeeded: unobservedUnknownWrites,
     validate: (input, output) =>
       validateOp(input, output, KV_FS) ??
-      (field(input, 'key') === undefined ? `a ${name} operation needs a "key"` : null),
+      (field(input, 'key') === undefined
+        ? `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name} operation needs a "key"`
+        : null),
   };
 }
 

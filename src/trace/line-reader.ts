@@ -5,6 +5,7 @@
  * a fatal UTF-8 decoder so that invalid bytes are an error, not U+FFFD — and splits on '\n':
  * per-line work is a slice. Memory is one chunk plus the longest line, never the file.
  */
+import { describeIoError } from '../files.js';
 import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../errors.js';
@@ -147,15 +148,4 @@ export class LineReader {
   private fail(reason: string): never {
     throw new InputError(this.file, this.lineNumber, reason);
   }
-}
-
-function describeIoError(error: unknown): string {
-  if (error instanceof Error && 'code' in error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'no such file';
-    if (code === 'EISDIR') return 'is a directory';
-    if (code === 'EACCES') return 'permission denied';
-    return code ?? error.message;
-  }
-  return String(error);
 }

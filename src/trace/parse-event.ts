@@ -11,7 +11,7 @@ import { ACTIONS, CLIENT_ACTIONS } from './format.js';
 import type { TraceContext } from './parse-header.js';
 import { show } from './parse-header.js';
 import type { Msg } from '../spec/values.js';
-import { BadLine, isCount, isObj, isSlot, parseMsg } from './parse-values.js';
+import { BadLine, isCount, isObj, isSlot, MAX_SLOT, parseMsg } from './parse-values.js';
 import {
   parseClientState,
   parseReplicaState,
@@ -135,7 +135,8 @@ export function parseEvent(
   }
   const slot = value['slot'];
   if (slot !== undefined) {
-    if (!isSlot(slot)) throw new BadLine(`"slot" must be an integer ≥ 0, got ${show(slot)}`);
+    if (!isSlot(slot))
+      throw new BadLine(`"slot" must be an integer from 0 to ${MAX_SLOT}, got ${show(slot)}`);
     if (!SLOT_ACTIONS.has(name)) throw new BadLine(`${name} takes no "slot"`);
   }
   const applied = value['applied'];

@@ -15,6 +15,7 @@ import {
   isCount,
   isObj,
   isSlot,
+  MAX_SLOT,
   replicaId,
   seqOf,
 } from './parse-values.js';
@@ -109,7 +110,8 @@ export function parseReplicaState(
       case 'prepareFrom':
       case 'nextSlot':
       case 'executed':
-        if (!isSlot(v)) throw new BadLine(`${path} must be an integer ≥ 0, got ${show(v)}`);
+        if (!isSlot(v))
+          throw new BadLine(`${path} must be an integer from 0 to ${MAX_SLOT}, got ${show(v)}`);
         out[key] = v;
         break;
       case 'app':

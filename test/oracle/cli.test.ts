@@ -232,7 +232,7 @@ describe('smr lincheck: bad input is one line with file:line, exit 2', () => {
     expect(await smr('lincheck', 'no/such/history.json')).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'smr: no/such/history.json: no such file\n',
+      stderr: 'smr: no/such/history.json: cannot read: no such file\n',
     });
   });
 

@@ -2,6 +2,7 @@
  * `smr replay FILE`: re-execute a counterexample step by step against the model it was found
  * in (rebuilt from the file), checking every invariant after every step, as the explorer did.
  */
+import { describeIoError } from '../../../src/files.js';
 import { readFileSync } from 'node:fs';
 import type { Violation } from '../../../src/spec/violation.js';
 import { replayChoices } from '../bfs.js';
@@ -20,7 +21,7 @@ export function readReplayFile(path: string): ReplayFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ReplayFileError(`${path}: cannot read: ${(e as Error).message}`);
+    throw new ReplayFileError(`${path}: cannot read: ${describeIoError(e)}`);
   }
   let file: Partial<ReplayFile>;
   try {
@@ -28,7 +29,13 @@ export function readReplayFile(path: string): ReplayFile {
   } catch {
     throw new ReplayFileError(`${path}: not JSON`);
   }
-  if (file.format !== REPLAY_FORMAT) throw new ReplayFileError(`${path}: not an smr replay file`);
+  if (
+    typeof file !== 'object' ||
+    file === null ||
+    Array.isArray(file) ||
+    file.format !== REPLAY_FORMAT
+  )
+    throw new ReplayFileError(`${path}: not an smr replay file`);
   if (file.version !== REPLAY_VERSION)
     throw new ReplayFileError(
       `${path}: replay file version ${String(file.version)}, expected ${REPLAY_VERSION}`,

@@ -76,6 +76,7 @@ function runUserCheck(file: string, flags: CheckFlags): number {
   const kitOnly = (['shard', 'failFast', 'only'] as const).find((k) => flags[k] !== undefined);
   if (kitOnly !== undefined)
     throw new UsageError(`--config checks your artifacts; --${kebab(kitOnly)} is for the main job`);
+  if (file.trim() === '') throw new UsageError('--config needs the path of an smr.config.json');
   const config = loadUserConfig(file);
   const json = flags.json === true;
   const line = (c: UserCheck) =>

@@ -113,16 +113,16 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
       'replicas: 3 (F=1) or 5 (F=2) pick a default scope; 7 only with a bound (--max-states or --max-depth)',
       replicasFlag,
     )
-    .option('--clients <C>', 'clients', int('--clients', 1, 4))
-    .option('--requests <R>', 'client requests in total', int('--requests', 0, 8))
+    .option('--clients <C>', 'clients (default 1)', int('--clients', 1, 4))
+    .option('--requests <R>', 'client requests in total (default 1)', int('--requests', 0, 8))
     .option(
       '--faults <LIST>',
-      `faults: ${EXPLORE_FAULTS.join(',')}`,
+      `faults: ${EXPLORE_FAULTS.join(',')} (default loss,dup,crash)`,
       listOption('--faults', EXPLORE_FAULTS),
     )
     .option(
       '--network <S>',
-      'set (DSLabs: sent messages stay deliverable) | multiset (each copy delivered once)',
+      'set (DSLabs: sent messages stay deliverable) | multiset (each copy delivered once) (default set)',
       choiceOption('--network', NETWORKS),
     )
     .option(
@@ -131,24 +131,28 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
       int('--max-depth', 0, 100_000),
     )
     .option('--max-states <K>', 'stop after K distinct states', int('--max-states', 1, 2 ** 31))
-    .option('--max-crashes <K>', 'crashes in total', int('--max-crashes', 0, 8))
+    .option('--max-crashes <K>', 'crashes in total (default 1)', int('--max-crashes', 0, 8))
     .option(
       '--max-corruptions <K>',
-      'corruptions in total (with the corrupt fault)',
+      'corruptions in total (with the corrupt fault) (default 1)',
       int('--max-corruptions', 0, 8),
     )
     .option(
       '--max-copies <K>',
-      'multiset network: copies of one message in flight',
+      'multiset network: copies of one message in flight (default 2)',
       int('--max-copies', 1, 8),
     )
     .option(
       '--max-round <K>',
-      'highest ballot round a candidate may start',
+      'highest ballot round a candidate may start (default 1)',
       int('--max-round', 1, 8),
     )
-    .option('--max-elections <K>', 'candidacies (Phase1a) in total', int('--max-elections', 1, 8))
-    .option('--window <A>', 'pipeline window α', int('--window', 1, 16))
+    .option(
+      '--max-elections <K>',
+      'candidacies (Phase1a) in total (default 2 with 3 replicas, 1 with 5)',
+      int('--max-elections', 1, 8),
+    )
+    .option('--window <A>', 'pipeline window α (default 2)', int('--window', 1, 16))
     .option(
       '--checkpoint-every <K>',
       'a leader proposes CHECKPOINT every K executed slots (0: never)',
@@ -175,12 +179,12 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
     )
     .option(
       '--app <NAME>',
-      `replicated app: ${[...APPS.keys()].join(', ')}`,
+      `replicated app: ${[...APPS.keys()].join(', ')} (default kv)`,
       choiceOption('--app', [...APPS.keys()]),
     )
     .option(
       '--policy <P>',
-      'client reply policy: majority | first-reply',
+      'client reply policy: majority | first-reply (default majority)',
       choiceOption('--policy', ['majority', 'first-reply'] as const),
     )
     .option(
@@ -473,7 +477,13 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
     process.stdout.write(
       JSON.stringify(judged.length > 1 ? { ...result, parts: judged } : result) + '\n',
     );
-  else process.stdout.write(judged.map(summarize).join(''));
+  else {
+    if (flags.shard !== undefined)
+      process.stdout.write(
+        `shard ${flags.shard.index + 1}/${flags.shard.count}: only this share of the frontier was explored; the other shards cover the rest\n`,
+      );
+    process.stdout.write(judged.map(summarize).join(''));
+  }
   if (result.status === 'violation') return EXIT.violation;
   return result.status === 'incomplete' ? EXIT.unknown : EXIT.ok;
 }

@@ -18,7 +18,7 @@ import { checkLinearizability, type Failure, type LincheckResult } from '../../o
 import { inferModelName, MODEL_NAMES, modelByName } from '../../oracle/models.js';
 import type { Model } from '../../oracle/types.js';
 import { EXIT, InputError, UsageError } from '../../errors.js';
-import { assertWritableFile, writeAtomically } from '../../files.js';
+import { assertWritableFile, describeIoError, writeAtomically } from '../../files.js';
 import { choiceOption, intOption, numberOption } from '../options.js';
 import type { RegisterCommand } from './register.js';
 
@@ -123,12 +123,7 @@ async function readText(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new InputError(
-      file,
-      undefined,
-      code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`,
-    );
+    throw new InputError(file, undefined, `cannot read: ${describeIoError(error)}`);
   }
 }
 

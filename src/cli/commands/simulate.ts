@@ -43,7 +43,7 @@ export const registerSimulate: RegisterCommand = (program, setExit) => {
     )
     .option(
       '--faults <LIST>',
-      `comma-separated faults: ${FAULTS.join(',')}`,
+      `comma-separated faults: ${FAULTS.join(',')} (default: none)`,
       listOption('--faults', FAULTS),
       [],
     )
@@ -163,7 +163,7 @@ function historyJson(history: readonly HistoryOp[]): string {
 
 function summarize(r: SimResult, ms: number): string {
   const lines = [
-    `simulated ${r.steps} steps: ${r.replicas} replicas, ${r.clients} clients, seed ${r.seed}, faults ${r.faults.join(',') || 'none'} (${ms} ms)`,
+    `simulated ${r.steps} steps: ${r.replicas} replicas, ${r.clients} clients, seed ${r.seed}, faults ${r.faults.join(',') || 'none (the default; --faults adds them)'} (${ms} ms)`,
     `requests: ${r.requests.submitted} submitted, ${r.requests.completed} completed, ${r.requests.failed} FAIL, ${r.requests.pending} pending; ${r.slotsChosen} slots chosen`,
     `messages: ${r.messages.sent} sent, ${r.messages.delivered} delivered, ${r.messages.dropped} dropped, ${r.messages.duplicated} duplicated; ${r.crashes} crashes, ${r.restarts} restarts, ${r.partitions} partitions`,
     `checkpoints: ${r.checkpoints.taken} taken, ${r.checkpoints.truncations} truncations, ${r.checkpoints.transfers} state transfers; at most ${r.maxRetainedLog} log entries held by one replica`,

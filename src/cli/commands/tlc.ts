@@ -65,7 +65,7 @@ export function resolveModels(specDir: string, model: string | undefined): strin
 async function runTlcCommand(model: string | undefined, flags: TlcFlags): Promise<number> {
   const jar = findJar();
   if (jar === null) {
-    process.stderr.write(`smr tlc: ${JAR_MISSING}\n`);
+    process.stderr.write(`smr: tlc: ${JAR_MISSING}\n`);
     return EXIT.badInput;
   }
   const specDir = flags.specDir ?? defaultSpecDir();
@@ -74,7 +74,7 @@ async function runTlcCommand(model: string | undefined, flags: TlcFlags): Promis
   const results: TlcResult[] = [];
   for (const module of modules) {
     if (!flags.json)
-      process.stderr.write(`smr tlc: checking ${module} with ${flags.workers} workers…\n`);
+      process.stderr.write(`smr: tlc: checking ${module} with ${flags.workers} workers…\n`);
     const result = await runTlc({ jar, specDir, module, workers: flags.workers });
     results.push(result);
     if (!flags.json) process.stdout.write(summarize(result));
@@ -121,7 +121,7 @@ async function runMustFail(jar: string, specDir: string, flags: TlcFlags): Promi
   for (const edit of MUST_FAIL_EDITS) {
     const dir = editedCopy(specDir, edit);
     try {
-      if (!flags.json) process.stderr.write(`smr tlc: edit ${edit.id} on ${edit.module}…\n`);
+      if (!flags.json) process.stderr.write(`smr: tlc: edit ${edit.id} on ${edit.module}…\n`);
       const result = await runTlc({
         jar,
         specDir: dir,

@@ -149,6 +149,8 @@ function toOpRecord(
  */
 function checkTime(value: Json | undefined, what: string, file: string, line: number): number {
   if (typeof value !== 'number') throw new InputError(file, line, `${what} must be a number`);
+  if (!Number.isFinite(value))
+    throw new InputError(file, line, `${what} is too large for a number (a literal like 1e400)`);
   if (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER)
     throw new InputError(
       file,

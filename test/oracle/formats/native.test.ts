@@ -89,6 +89,10 @@ describe('our history formats (schema/history.schema.json)', () => {
       'h.json:1: "time" 9007199254740992 is beyond 2^53',
     ],
     [
+      '[{"process": "a", "input": 1, "output": 1, "call": 1e400, "ret": 2}]',
+      'h.json:1: "call" is too large for a number (a literal like 1e400)',
+    ],
+    [
       '[{"process": 1.5, "input": 1, "call": 0}]',
       'h.json:1: "process" must be a string or an integer',
     ],
