@@ -19,13 +19,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findJar, JAR_MISSING, runTlc } from './run.js';
-import { UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/errors.js';
 import { openTrace } from '../../src/trace/merge.js';
 import { packageRoot } from '../../src/trace/package-root.js';
 import { projectForTlc } from './trace-project.js';
 
 export interface TlcResult {
-  readonly verdict: 'valid' | 'invalid';
+  /** 'inconclusive': TLC did not finish within the time allowed. */
+  readonly verdict: 'valid' | 'invalid' | 'inconclusive';
   readonly engine: 'tlc';
   readonly files: readonly string[];
   readonly events: number;
@@ -40,10 +41,15 @@ export interface TlcResult {
 export interface TlcOptions {
   /** Path to tla2tools.jar; default $TLA2TOOLS_JAR. */
   readonly jar?: string;
+  /** How long TLC may run (default 600 s); past it the verdict is 'inconclusive'. */
   readonly timeoutMs?: number;
 }
 
+export const DEFAULT_TLC_TIMEOUT_MS = 600_000;
+
 const SPEC_FILES = ['Smr.tla', 'Consensus.tla', 'TraceSmr.tla'];
+/** The exit code run.ts reports for a TLC it killed at the time limit. */
+const TIMED_OUT = 124;
 
 export async function checkTraceWithTlc(
   file: string | readonly string[],
@@ -87,13 +93,8 @@ export async function checkTraceWithTlc(
     // it branches, and the postcondition alone decides (see TraceSmr.tla).
     if (partial) cfg = cfg.replace(/PROPERTIES\s+TraceMatched/, '');
     writeFileSync(join(dir, 'TraceSmr.cfg'), cfg);
-    const run = await runTlc({
-      jar,
-      specDir: dir,
-      module: 'TraceSmr',
-      workers: 1,
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    });
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TLC_TIMEOUT_MS;
+    const run = await runTlc({ jar, specDir: dir, module: 'TraceSmr', workers: 1, timeoutMs });
     const elapsedMs = performance.now() - started;
     const events = where.length;
     const base = {
@@ -108,10 +109,16 @@ export async function checkTraceWithTlc(
       const summary = `valid (TLC): ${files.join(' + ')} — ${events} events, ${run.distinctStates ?? '?'} distinct states, ${(elapsedMs / 1000).toFixed(1)} s`;
       return { ...base, verdict: 'valid', failure: null, summary };
     }
+    if (run.exitCode === TIMED_OUT) {
+      const summary = `inconclusive (TLC): ${files.join(' + ')} — TLC did not finish within ${Math.round(timeoutMs / 1000)} s on ${events} events (--tlc-timeout allows more; without --tlc the native checker validates the same trace against the same spec)`;
+      return { ...base, verdict: 'inconclusive', failure: null, summary };
+    }
     const unmatched = run.errors.some((e) => /TraceMatched|Postcondition TraceAccepted/.test(e));
     if (!unmatched)
-      throw new Error(
-        `TLC failed (${run.status}, exit ${run.exitCode}) on spec/TraceSmr.tla: ${run.errors.join(' / ')}`,
+      throw new InputError(
+        files[0] ?? 'check-trace',
+        undefined,
+        `TLC could not check this trace (${run.status}, exit ${run.exitCode}): ${run.errors.join(' / ').slice(0, 300) || 'no error message'}`,
       );
     // Depth d: the longest behaviour has d states, i.e. it matched d - 1 events; TraceLog[d] is
     // the first event none could match.

@@ -44,5 +44,20 @@ describe('TLC agreement', () => {
         /^invalid \(TLC\): traces\/invalid\/mutant-minority-quorum\.ndjson:4: r1 BecomeLeader/,
       );
     }, 180_000);
+
+    it('a TLC run past --tlc-timeout is inconclusive (exit 3), not an internal error (issue 17)', async () => {
+      const r = await smr(
+        'check-trace',
+        '--tlc',
+        '--tlc-timeout',
+        '1',
+        'traces/valid/seed11-full-reconfig-audit.ndjson',
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(3);
+      expect(r.stdout).toMatch(
+        /^inconclusive \(TLC\): .* TLC did not finish within 1 s on \d+ events/,
+      );
+    }, 60_000);
   });
 });

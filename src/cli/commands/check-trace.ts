@@ -6,7 +6,7 @@
  */
 import { checkTrace, DEFAULT_MAX_CANDIDATES, type CheckResult } from '../../trace/checker.js';
 import { formatResult } from '../../trace/report.js';
-import { checkTraceWithTlc } from '../../../harness/tlc/trace-backend.js';
+import { checkTraceWithTlc, DEFAULT_TLC_TIMEOUT_MS } from '../../../harness/tlc/trace-backend.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { intOption } from '../options.js';
 import type { RegisterCommand } from './register.js';
@@ -17,6 +17,7 @@ interface CheckTraceFlags {
   invariants?: boolean;
   partial?: boolean;
   tlc?: boolean;
+  tlcTimeout: number;
   json?: boolean;
 }
 
@@ -45,6 +46,12 @@ export const registerCheckTrace: RegisterCommand = (program, setExit) => {
       'per-node files knowingly leave out nodes the header names (default: refused, exit 2)',
     )
     .option('--tlc', 'validate with TLC over spec/TraceSmr.tla instead (needs TLA2TOOLS_JAR)')
+    .option(
+      '--tlc-timeout <seconds>',
+      'with --tlc: how long TLC may run before the verdict is inconclusive (exit 3)',
+      intOption('--tlc-timeout', { min: 1, max: 86_400 }),
+      DEFAULT_TLC_TIMEOUT_MS / 1000,
+    )
     .option('--json', 'print one JSON result object on stdout')
     .action(async (files: string[], flags: CheckTraceFlags) => {
       setExit(await runCheckTrace(files, flags));
@@ -54,10 +61,13 @@ export const registerCheckTrace: RegisterCommand = (program, setExit) => {
 async function runCheckTrace(files: string[], flags: CheckTraceFlags): Promise<number> {
   if (flags.tlc === true) {
     if (files.length !== 1) throw new UsageError('--tlc checks one trace file at a time');
-    const result = await checkTraceWithTlc(files[0] as string);
+    const result = await checkTraceWithTlc(files[0] as string, {
+      timeoutMs: flags.tlcTimeout * 1000,
+    });
     if (flags.json === true) process.stdout.write(JSON.stringify(result) + '\n');
     else process.stdout.write(result.summary + '\n');
-    return result.verdict === 'valid' ? EXIT.ok : EXIT.violation;
+    if (result.verdict === 'valid') return EXIT.ok;
+    return result.verdict === 'inconclusive' ? EXIT.unknown : EXIT.violation;
   }
   const progress = process.stderr.isTTY === true ? progressLine() : undefined;
   const result: CheckResult = checkTrace(files, {
