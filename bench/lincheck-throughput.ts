@@ -12,18 +12,7 @@ import { createIncrementalChecker } from '../src/oracle/incremental.js';
 import { checkLinearizability } from '../src/oracle/lincheck.js';
 import { kvModel, registerModel } from '../src/oracle/models.js';
 import type { HistoryOp, Model } from '../src/oracle/types.js';
-
-/** mulberry32: a small seeded generator, so every run checks the same histories. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './seeded.js';
 
 interface Workload {
   readonly clients: number;
@@ -36,7 +25,7 @@ interface Workload {
 }
 
 function generate(w: Workload, seed: number): HistoryOp[] {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const pick = (n: number) => Math.floor(rand() * n);
   const free = new Array<number>(w.clients).fill(0);
   const keyOf = (input: Json) => (input as { key?: string }).key ?? '';

@@ -25,18 +25,7 @@ import { checkLinearizability } from '../src/oracle/lincheck.js';
 import { kvModel, registerModel } from '../src/oracle/models.js';
 import type { Json } from '../src/core/types.js';
 import type { HistoryOp, Model } from '../src/oracle/types.js';
-
-/** mulberry32: a small seeded generator, so every run writes the same files. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './seeded.js';
 
 type Kind = 'register' | 'kv';
 type Value = number | string | null;
@@ -55,7 +44,7 @@ interface Op {
 }
 
 function generate(kind: Kind, clients: number, count: number, seed: number): Op[] {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const pick = (n: number) => Math.floor(rand() * n);
   const free = new Array<number>(clients).fill(0);
   const ops: Op[] = [];
