@@ -160,9 +160,8 @@ const FIRST_QUOTA = 20_000;
  * smallest first, in rounds with a step quota that grows 4× per round, so every partition is
  * tried early and a small broken one is found in its first round. A search that uses up its
  * quota pauses and goes on from the same point in the next round (only a scan of candidates cut
- * by the pause is redone).
- * The last undecided partition gets the whole remaining budget. The search stops at the first
- * partition found not linearizable unless `all`.
+ * by the pause is redone). The last undecided partition gets the whole remaining budget. The
+ * search stops at the first partition found not linearizable unless `all`.
  */
 function schedulePartitions<S>(
   partitions: readonly Partition[],

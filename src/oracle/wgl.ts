@@ -294,9 +294,11 @@ export class WglSearch<S> {
     return this.budget.exhausted ?? 'max-steps';
   }
 
-  /** This start is over: put the lists back and report `outcome`. */
-  private stop<T extends 'done' | Exhaustion>(outcome: T): T {
-    if (outcome !== 'done' && outcome !== 'memory') return outcome;
+  /**
+   * This start is over — exhausted, or out of memory for good — and `outcome` says why; the
+   * next `begin` puts the lists back.
+   */
+  private stop<T extends 'done' | 'memory'>(outcome: T): T {
     this.finished = true;
     return outcome;
   }
