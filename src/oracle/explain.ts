@@ -73,7 +73,7 @@ export function explainFailure<S>(partition: Partition, model: Model<S>, budget:
   const before = exact ? cutAfter(ops, returns, hi, breaking) : cutAfter(ops, returns, lo);
   const prefixOrder = probe(before.ops).order.map((i) => local(at(before.members, i)));
   const failing = cutAfter(ops, returns, hi);
-  const window = shrinkWindow(failing.ops, failing.members.indexOf(breaking), probe);
+  const window = shrinkWindow(failing.ops, failing.members.indexOf(breaking), probe, model);
   return {
     partition: partition.key,
     breakingOp: local(breaking),
@@ -217,10 +217,11 @@ function cutAfter(
 }
 
 /** Shrink a non-linearizable history around its breaking operation (see the header). */
-function shrinkWindow(
+function shrinkWindow<S>(
   ops: readonly SearchOp[],
   breaking: number,
   probe: (subset: readonly SearchOp[]) => { result: Probe },
+  model: Model<S>,
 ): { kept: number[]; minimal: boolean; reason: WindowReason } {
   const op = at(ops, breaking);
   // Free in time: may be linearised anywhere, but must be (its output is known).
@@ -240,7 +241,7 @@ function shrinkWindow(
     .sort((a, b) => at(ops, a).call - at(ops, b).call || a - b);
   const reason: WindowReason = holds(others, 'real-time') === 'holds' ? 'real-time' : 'output';
   const conflicts = (subset: readonly number[]) => holds(subset, reason);
-  others = dropLeadingOps(others, conflicts);
+  others = nearBreak(ops, others, model, conflicts) ?? dropLeadingOps(others, conflicts);
   let minimal = false;
   for (let chunk = Math.max(1, others.length >> 1); ; chunk = Math.max(1, chunk >> 1)) {
     let complete = true;
@@ -266,6 +267,38 @@ function shrinkWindow(
   return { kept: [...others, breaking].sort((a, b) => a - b), minimal, reason };
 }
 
+/** Writers tried at most by nearBreak before it gives way to dropLeadingOps. */
+const NEAR_BREAK_LIMIT = 32;
+
+/**
+ * Most violations are local in time: the breaking operation against the last few writes before
+ * it. Try the breaking operation with only the 2, 4, 8, … operations that may change the state
+ * and returned last (no other reads): leaving reads out never creates a phantom violation (a
+ * read of a value whose write is gone), which leaving out early writes does, and the few
+ * writes left keep each probe cheap. Undefined when none of those sizes keeps the conflict.
+ */
+function nearBreak<S>(
+  ops: readonly SearchOp[],
+  others: readonly number[],
+  model: Model<S>,
+  conflicts: (others: readonly number[]) => Holds,
+): number[] | undefined {
+  const settled = (i: number) => {
+    const op = at(ops, i);
+    return op.ret === Number.POSITIVE_INFINITY ? op.call : op.ret;
+  };
+  const writers = others
+    .filter((i) => !isReadOnly(model, at(ops, i)))
+    .sort((a, b) => settled(b) - settled(a) || b - a);
+  for (let n = 2; n <= NEAR_BREAK_LIMIT; n *= 2) {
+    const last = writers.slice(0, n);
+    const candidate = others.filter((i) => last.includes(i));
+    if (conflicts(candidate) === 'holds') return candidate;
+    if (n >= writers.length) return undefined;
+  }
+  return undefined;
+}
+
 /**
  * Binary-search the longest run of earliest operations that can go at once. Long histories
  * usually fail because of their last few operations; this makes the chunked pass cheap.
@@ -282,6 +315,11 @@ function dropLeadingOps(
     else hi = mid;
   }
   return others.slice(lo);
+}
+
+/** Known to change no state (`Model.readOnly`), so leaving it out drops only constraints. */
+function isReadOnly<S>(model: Model<S>, op: SearchOp): boolean {
+  return op.output !== undefined && model.readOnly?.(op.input, op.output) === true;
 }
 
 function at<T>(array: readonly T[], index: number): T {

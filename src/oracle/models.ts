@@ -10,7 +10,7 @@ import { isRecord, type AnyApp, type App } from '../core/app.js';
 import { APPS, counterApp, kvApp } from '../core/apps/index.js';
 import { canonicalEncode } from '../core/canonical.js';
 import type { Json } from '../core/types.js';
-import type { Model } from './types.js';
+import type { Growth, Model } from './types.js';
 
 /** Equal JSON values; primitives compared directly (encoding a long appended string per step was half the search's time). */
 const same = (a: Json, b: Json): boolean =>
@@ -127,6 +127,35 @@ function unobservedUnknownWrites(
   return out;
 }
 
+/**
+ * The lookahead of reads for a register and each key of `kv` (Model.growth): only `append`
+ * grows a value, and only by extending a string (nil and a missing key count as ""), so a read
+ * that must come before any further write or cas sees the current string or a longer one
+ * starting with it — and a value of another type stays as it is (an append to it is impossible).
+ */
+const registerGrowth: Growth<Json | undefined> = {
+  effect(input, output) {
+    const f = field(input, 'f');
+    if (f === 'read' || f === 'get' || (f === 'cas' && output === false)) return 'keeps';
+    return f === 'append' ? 'grows' : 'any';
+  },
+  canGrowInto(state, input, output) {
+    const f = field(input, 'f');
+    // A missing key and nil both grow into any string (an append starts from "").
+    if ((f !== 'read' && f !== 'get') || state === undefined || state === null) return true;
+    if (typeof state === 'string') return typeof output === 'string' && output.startsWith(state);
+    return same(state, output);
+  },
+  setsTo(input, output) {
+    const f = field(input, 'f');
+    const value = field(input, 'value') ?? null;
+    if (f === 'write' || f === 'put') return { state: value };
+    // A cas that takes effect leaves its new value (one that does not changes nothing).
+    if (f === 'cas' && output !== false && Array.isArray(value)) return { state: value[1] ?? null };
+    return undefined;
+  },
+};
+
 const REGISTER_FS = ['read', 'write', 'cas'];
 const KV_FS = ['read', 'get', 'write', 'put', 'append', 'cas'];
 
@@ -177,6 +206,7 @@ export const registerModel: Model<Json> = {
   describe: describeOp,
   readOnly: registerReadOnly,
   neverNeeded: unobservedUnknownWrites,
+  growth: registerGrowth as Growth<Json>, // sets only JSON values, never undefined
   validate: (input, output) =>
     validateOp(input, output, REGISTER_FS) ??
     (field(input, 'key') === undefined
@@ -199,6 +229,7 @@ function keyModel(name: string, casOnMissing: CasOnMissing): Model<Json | undefi
     key: valueKey,
     describe: describeOp,
     readOnly: registerReadOnly,
+    growth: registerGrowth,
   };
 }
 

@@ -64,6 +64,33 @@ export interface Model<S = unknown> {
   neverNeeded?(
     ops: readonly { readonly input: Json; readonly output: Json | undefined }[],
   ): readonly number[];
+  /**
+   * Optional, a prune with a proof obligation: the lookahead of reads (see WglSearch.doomed).
+   * A wrong claim makes the checker unsound.
+   */
+  growth?: Growth<S>;
+}
+
+/**
+ * How operations can change a state, for models whose states only grow between resets (a
+ * string under appends, a set under adds).
+ */
+export interface Growth<S> {
+  /**
+   * 'keeps': never changes any state (a read, a failed cas); 'grows': only ever makes the state
+   * grow (an append); 'any': anything else (a write, a cas), and whatever is unsure.
+   */
+  effect(input: Json, output: Json | undefined): 'keeps' | 'grows' | 'any';
+  /**
+   * False only when no sequence of 'grows' operations (none included) can take `state` to one
+   * that accepts `input` with `output`; true when unsure.
+   */
+  canGrowInto(state: S, input: Json, output: Json): boolean;
+  /**
+   * The state an 'any' operation leaves when it changes the state, whatever the state before
+   * (a write: its value); undefined when that depends on the state before.
+   */
+  setsTo(input: Json, output: Json | undefined): { readonly state: S } | undefined;
 }
 
 export type Verdict = 'linearizable' | 'not-linearizable' | 'unknown';

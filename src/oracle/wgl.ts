@@ -16,11 +16,12 @@
  * rarely what makes a history linearizable, and trying it first sends the search down
  * long dead ends.
  */
+import type { Json } from '../core/types.js';
 import type { Budget, Exhaustion } from './budget.js';
 import { EntryLists } from './entries.js';
 import { OpSetInterner, OpSetLimitError } from './opset.js';
 import { sameStates, stepStates, type StateSet } from './states.js';
-import type { Model, SearchOp } from './types.js';
+import type { Growth, Model, SearchOp } from './types.js';
 
 /** A search configuration: which operations are linearised, and the states they can lead to. */
 export interface Configuration<S> {
@@ -48,6 +49,13 @@ const OPTIONAL = 3;
 type Phase = typeof DEADLINE | typeof ENABLING | typeof DEFINITE | typeof OPTIONAL;
 const BUDGET_GONE = -2;
 
+/** Model.growth's effects, per operation. */
+const KEEPS = 0;
+const GROWS = 1;
+const ANY = 2;
+/** Entries the lookahead of reads walks at most per step (it stops much earlier as a rule). */
+const LOOKAHEAD_LIMIT = 32;
+
 /**
  * The depth-first search itself. Its whole position (the configuration, the scan of its
  * candidates, and the stack of what backtracking restores) lives in fields, so `run` can stop
@@ -64,6 +72,12 @@ export class WglSearch<S> {
   private readonly lists: EntryLists;
   /** 1 where the operation is read-only (see forcedCandidate). */
   private readonly readOnly: Uint8Array;
+  /** The lookahead of reads (see doomed): the model's growth and each operation's effect. */
+  private readonly growth: Growth<S> | undefined;
+  private readonly effects: Uint8Array;
+  /** Per 'any' operation, the state it sets (Growth.setsTo); the lookahead's scratch list. */
+  private readonly setsTo: ({ readonly state: S } | undefined)[] = [];
+  private readonly resets: S[] = [];
   /**
    * Visited configurations of one state: per operation set, the keys of the states seen with
    * it (Porcupine's buckets). A look-up hashes the set's id and compares keys, which for a
@@ -120,6 +134,19 @@ export class WglSearch<S> {
         if (op.output !== undefined && readOnly(op.input, op.output)) this.readOnly[i] = 1;
       });
     }
+    // Enumeration must record every configuration at the cut, viable or not: no lookahead.
+    // Nor without a growing operation: then it only compares reads with the values written,
+    // which the search finds out soon enough itself (on registers it halved the speed).
+    this.effects = new Uint8Array(ops.length);
+    const growth = mode === 'find' ? model.growth : undefined;
+    if (growth !== undefined) {
+      ops.forEach((op, i) => {
+        const effect = growth.effect(op.input, op.output);
+        this.effects[i] = effect === 'keeps' ? KEEPS : effect === 'grows' ? GROWS : ANY;
+        this.setsTo[i] = effect === 'any' ? growth.setsTo(op.input, op.output) : undefined;
+      });
+    }
+    this.growth = this.effects.includes(GROWS) ? growth : undefined;
   }
 
   /** Start exploring from `start` (the previous start, if any, is put back first). */
@@ -218,7 +245,65 @@ export class WglSearch<S> {
     // An optional operation that changes nothing is never worth linearising: leaving it out
     // keeps every option open (it may still take effect later).
     if (output === undefined && sameStates(after, this.states)) return undefined;
+    if (
+      this.growth !== undefined &&
+      this.effects[op] !== KEEPS &&
+      after.states.length === 1 &&
+      this.doomed(op, after.states[0] as S)
+    ) {
+      return undefined;
+    }
     return this.advance(op, false, after) ? this.enter() : undefined;
+  }
+
+  /**
+   * The lookahead of reads (Model.growth): would linearising `op` into `state` leave a
+   * remaining read that can no longer succeed? Take a remaining operation g with a known
+   * outcome ('keeps'). An operation linearised before g is called no later than g returns
+   * (real-time order; equal times are concurrent), so the state g sees is a growth of either
+   * `state` or of what one of the remaining 'any' operations called by then sets (the last one
+   * linearised before g). If g accepts no growth of any of them, no linearization extends
+   * this configuration. Checking fewer reads (the walk stops early) only prunes less. This
+   * refutes a wrong order of appends at the first read that shows it, not when that read's turn
+   * comes.
+   */
+  private doomed(op: number, state: S): boolean {
+    const growth = this.growth as Growth<S>;
+    const { next, optionalHead, definiteHead, sentinel } = this.lists;
+    const { ops, effects, setsTo } = this;
+    const resets = this.resets;
+    resets.length = 0;
+    let optional = next[optionalHead] as number;
+    let walked = 0;
+    for (let e = next[definiteHead] as number; e !== -1 && e !== sentinel; e = next[e] as number) {
+      if (++walked > LOOKAHEAD_LIMIT) return false;
+      const o = e >> 1;
+      if (o === op) continue;
+      if ((e & 1) === 0) {
+        if (effects[o] === ANY) {
+          const to = setsTo[o];
+          if (to === undefined) return false;
+          resets.push(to.state);
+        }
+        continue;
+      }
+      if (effects[o] !== KEEPS) continue;
+      const g = ops[o] as SearchOp;
+      // Operations of unknown outcome that may set the state, called no later than g returns.
+      while (optional !== -1 && (ops[optional >> 1] as SearchOp).call <= g.ret) {
+        const u = optional >> 1;
+        if (u !== op && effects[u] === ANY) {
+          const to = setsTo[u];
+          if (to === undefined) return false;
+          resets.push(to.state);
+        }
+        optional = next[optional] as number;
+      }
+      const output = g.output as Json;
+      if (growth.canGrowInto(state, g.input, output)) continue;
+      if (!resets.some((reset) => growth.canGrowInto(reset, g.input, output))) return true;
+    }
+    return false;
   }
 
   /** Linearise `op` if the model allows and the result is new; true if it moved. */
