@@ -3,6 +3,8 @@
  * run it in this thread or over workers, then turn a violation into a shortest, minimised
  * counterexample with its files.
  */
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { resourceUsage } from 'node:process';
 import type { ClientState } from '../../src/core/client.js';
 import type { ReplicaState } from '../../src/core/replica/state.js';
@@ -67,6 +69,8 @@ export interface ExploreOptions {
   readonly memoryLimitMb?: number;
   /** Stop with a checkpoint after this many distinct states (like a memory limit, but exact). */
   readonly checkpointAfterStates?: number;
+  /** Tests: spill the next level to disk whenever it holds this many states (one thread). */
+  readonly spillAtFrontier?: number;
   readonly checkpointPath?: string;
   readonly resume?: string;
   /** Write the counterexample's files here. */
@@ -138,112 +142,133 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     maxDepth: options.maxDepth ?? null,
     shard: options.shard === undefined ? null : `${options.shard.index}/${options.shard.count}`,
   };
-  const resume =
-    options.resume === undefined ? undefined : await readCheckpoint(options.resume, identity);
-  const config = {
-    exact: options.exact === true,
-    determinism: options.determinism ?? true,
-    checkpointPath: options.checkpointPath ?? 'smr-explore.checkpoint.ndjson',
-    identity,
-    ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
-    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
-    ...(options.memoryLimitMb !== undefined ? { memoryLimitMb: options.memoryLimitMb } : {}),
-    ...(options.checkpointAfterStates !== undefined
-      ? { checkpointAfterStates: options.checkpointAfterStates }
-      : {}),
-    ...(options.workerJoinFrontier !== undefined
-      ? { workerJoinFrontier: options.workerJoinFrontier }
-      : {}),
-    ...(options.shard !== undefined ? { shard: options.shard } : {}),
-    ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
-  };
+  const checkpointPath = options.checkpointPath ?? 'smr-explore.checkpoint.ndjson';
+  // Beside the checkpoint, on the disk the user chose for it (not /tmp, often memory itself).
+  const spillDir = join(dirname(checkpointPath), `.smr-explore-frontier-${process.pid}`);
+  try {
+    return await search();
+  } finally {
+    rmSync(spillDir, { recursive: true, force: true });
+  }
 
-  let outcome: SearchOutcome | PathOutcome;
-  let milestones: MilestoneCounts | undefined;
-  if (strategy === 'dfs') {
-    outcome = runDfs(protocol, {
-      maxDepth: options.maxDepth ?? 60,
+  async function search(): Promise<ExploreResult> {
+    const resume =
+      options.resume === undefined
+        ? undefined
+        : await readCheckpoint(options.resume, identity, spillDir);
+    const config = {
+      exact: options.exact === true,
+      determinism: options.determinism ?? true,
+      checkpointPath,
+      spillDir,
+      identity,
+      ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
       ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
-      ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
-    });
-  } else if (strategy === 'delay') {
-    const delayed = runDelayBounded(protocol, {
-      maxDelays: options.maxDelays ?? 3,
-      // Deep enough for the default scopes' longest runs (the audit scope at F=2 passes 200).
-      maxDepth: options.maxDepth ?? 2000,
-      ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
-      ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
-    });
-    outcome = delayed;
-    milestones = delayed.milestones;
-  } else if (strategy === 'random') {
-    outcome = runRandomWalks(protocol, {
-      seed: options.seed ?? 1,
-      walks: options.walks ?? 1000,
-      steps: options.walkSteps ?? options.maxDepth ?? 60,
-      swarm: options.swarm ?? true,
-      ...(options.walkWeights !== undefined ? { weights: options.walkWeights } : {}),
+      ...(options.memoryLimitMb !== undefined ? { memoryLimitMb: options.memoryLimitMb } : {}),
+      ...(options.spillAtFrontier !== undefined
+        ? { spillAtFrontier: options.spillAtFrontier }
+        : {}),
+      ...(options.checkpointAfterStates !== undefined
+        ? { checkpointAfterStates: options.checkpointAfterStates }
+        : {}),
+      ...(options.workerJoinFrontier !== undefined
+        ? { workerJoinFrontier: options.workerJoinFrontier }
+        : {}),
       ...(options.shard !== undefined ? { shard: options.shard } : {}),
       ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
-    });
-  } else if (workers > 1) {
-    outcome = await runParallelBfs(protocol, spec, workers, config, resume);
-  } else {
-    outcome = runLocalBfs(protocol, config, resume);
-  }
+    };
 
-  const base = {
-    model: spec.model,
-    protocol: protocol.name,
-    ...(spec.model === 'core' ? { scope: spec.scope } : { constants: spec.constants }),
-    strategy,
-    workers,
-    workersUsed: ('participants' in outcome ? outcome.participants : undefined) ?? 1,
-    reductions:
-      spec.model === 'core'
-        ? { symmetry: spec.symmetry, por: spec.por, deadMessages: spec.pruneDeadMessages === true }
-        : { symmetry: false, por: false, deadMessages: false },
-    distinctStates: outcome.distinct,
-    generatedStates: outcome.transitions,
-    depth: outcome.depth,
-    elapsedMs: Math.round(outcome.elapsedMs),
-    statesPerSecond: Math.round((outcome.distinct / Math.max(outcome.elapsedMs, 1)) * 1000),
-    peakRssMb: Math.round(resourceUsage().maxRSS / 1024),
-    invariants: checkedInvariants(spec),
-    ...(milestones !== undefined ? { maxDelays: options.maxDelays ?? 3, milestones } : {}),
-  };
-  if (outcome.kind === 'violation') {
-    const choices =
-      'found' in outcome
-        ? rebuildCounterexample(protocol, outcome.tables, outcome.found).choices
-        : (outcome.choices as readonly number[]);
-    const violation =
-      'found' in outcome ? outcome.found.violation : (outcome.violation as Violation);
-    const cx = counterexample(protocol, spec, choices, violation, options);
+    let outcome: SearchOutcome | PathOutcome;
+    let milestones: MilestoneCounts | undefined;
+    if (strategy === 'dfs') {
+      outcome = runDfs(protocol, {
+        maxDepth: options.maxDepth ?? 60,
+        ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+        ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+      });
+    } else if (strategy === 'delay') {
+      const delayed = runDelayBounded(protocol, {
+        maxDelays: options.maxDelays ?? 3,
+        // Deep enough for the default scopes' longest runs (the audit scope at F=2 passes 200).
+        maxDepth: options.maxDepth ?? 2000,
+        ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
+        ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+      });
+      outcome = delayed;
+      milestones = delayed.milestones;
+    } else if (strategy === 'random') {
+      outcome = runRandomWalks(protocol, {
+        seed: options.seed ?? 1,
+        walks: options.walks ?? 1000,
+        steps: options.walkSteps ?? options.maxDepth ?? 60,
+        swarm: options.swarm ?? true,
+        ...(options.walkWeights !== undefined ? { weights: options.walkWeights } : {}),
+        ...(options.shard !== undefined ? { shard: options.shard } : {}),
+        ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+      });
+    } else if (workers > 1) {
+      outcome = await runParallelBfs(protocol, spec, workers, config, resume);
+    } else {
+      outcome = runLocalBfs(protocol, config, resume);
+    }
+
+    const base = {
+      model: spec.model,
+      protocol: protocol.name,
+      ...(spec.model === 'core' ? { scope: spec.scope } : { constants: spec.constants }),
+      strategy,
+      workers,
+      workersUsed: ('participants' in outcome ? outcome.participants : undefined) ?? 1,
+      reductions:
+        spec.model === 'core'
+          ? {
+              symmetry: spec.symmetry,
+              por: spec.por,
+              deadMessages: spec.pruneDeadMessages === true,
+            }
+          : { symmetry: false, por: false, deadMessages: false },
+      distinctStates: outcome.distinct,
+      generatedStates: outcome.transitions,
+      depth: outcome.depth,
+      elapsedMs: Math.round(outcome.elapsedMs),
+      statesPerSecond: Math.round((outcome.distinct / Math.max(outcome.elapsedMs, 1)) * 1000),
+      peakRssMb: Math.round(resourceUsage().maxRSS / 1024),
+      invariants: checkedInvariants(spec),
+      ...(milestones !== undefined ? { maxDelays: options.maxDelays ?? 3, milestones } : {}),
+    };
+    if (outcome.kind === 'violation') {
+      const choices =
+        'found' in outcome
+          ? rebuildCounterexample(protocol, outcome.tables, outcome.found).choices
+          : (outcome.choices as readonly number[]);
+      const violation =
+        'found' in outcome ? outcome.found.violation : (outcome.violation as Violation);
+      const cx = counterexample(protocol, spec, choices, violation, options);
+      return {
+        ...base,
+        status: 'violation',
+        complete: false,
+        violation: { ...cx.violation, steps: cx.labels.length, foundSteps: cx.foundSteps },
+        counterexample: { steps: cx.labels, ...(cx.files ? { files: cx.files } : {}) },
+      };
+    }
+    if (options.onNodeStates !== undefined && 'nodeStates' in protocol)
+      options.onNodeStates((protocol as unknown as PackedClusterProtocol).nodeStates());
+    const stoppedBy =
+      outcome.kind === 'max-states' || outcome.kind === 'max-depth'
+        ? outcome.kind
+        : outcome.kind === 'checkpoint'
+          ? 'memory-limit'
+          : undefined;
     return {
       ...base,
-      status: 'violation',
-      complete: false,
-      violation: { ...cx.violation, steps: cx.labels.length, foundSteps: cx.foundSteps },
-      counterexample: { steps: cx.labels, ...(cx.files ? { files: cx.files } : {}) },
+      status: outcome.kind === 'checkpoint' ? 'incomplete' : 'ok',
+      complete: outcome.kind === 'complete' && strategy !== 'random',
+      ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+      violation: null,
+      ...(outcome.kind === 'checkpoint' ? { checkpoint: outcome.checkpoint } : {}),
     };
   }
-  if (options.onNodeStates !== undefined && 'nodeStates' in protocol)
-    options.onNodeStates((protocol as unknown as PackedClusterProtocol).nodeStates());
-  const stoppedBy =
-    outcome.kind === 'max-states' || outcome.kind === 'max-depth'
-      ? outcome.kind
-      : outcome.kind === 'checkpoint'
-        ? 'memory-limit'
-        : undefined;
-  return {
-    ...base,
-    status: outcome.kind === 'checkpoint' ? 'incomplete' : 'ok',
-    complete: outcome.kind === 'complete' && strategy !== 'random',
-    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
-    violation: null,
-    ...(outcome.kind === 'checkpoint' ? { checkpoint: outcome.checkpoint } : {}),
-  };
 }
 
 function checkedInvariants(spec: ModelSpec): string[] {

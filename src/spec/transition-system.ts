@@ -84,6 +84,12 @@ export interface Protocol<W, A> {
    */
   exportState?(world: W): unknown;
   importState?(data: unknown): W;
+  /**
+   * True when a state is plain JSON data (numbers, arrays) that this instance reads back as it
+   * is: a search spills such states to disk without exporting them (packed states are a few
+   * dozen ids; exported, kilobytes).
+   */
+  readonly plainStates?: boolean;
   /** A short human-readable label (the spec action name first, STYLE.md §5). */
   describe(action: A): string;
 }

@@ -400,6 +400,8 @@ class PackedCluster implements PackedClusterProtocol {
     };
   }
 
+  readonly plainStates = true;
+
   exportState(state: PackedState): unknown {
     return this.unpack(state);
   }

@@ -5,12 +5,16 @@
  * a checkpoint is never resumed against a different scope.
  */
 import { closeSync, createReadStream, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { canonicalEncode } from '../../../src/core/canonical.js';
 import type { ModelSpec } from '../model-spec.js';
+import { CheckpointError } from './checkpoint-error.js';
 import { base64ToWords, fromJson, toJson, wordsToBase64 } from './codec.js';
+import { FrontierFile } from './frontier-file.js';
 import type { FrontierItem } from './shard.js';
+
+export { CheckpointError } from './checkpoint-error.js';
 
 export const CHECKPOINT_FORMAT = 'smr-explore-checkpoint';
 /** 2: frontier states carry their component hashes under every client renaming. */
@@ -36,11 +40,6 @@ export interface CheckpointHeader extends SearchIdentity {
   readonly stats: CheckpointStats;
   /** True once the frontier was cut down to this shard. */
   readonly sharded: boolean;
-}
-
-/** A checkpoint that cannot be resumed here: unreadable, not a checkpoint, or another scope. */
-export class CheckpointError extends Error {
-  override readonly name = 'CheckpointError';
 }
 
 const CHUNK_WORDS = 1 << 18;
@@ -106,6 +105,11 @@ export class CheckpointWriter {
     for (const it of items) this.line(`{"${kind}":${toJson(it)}}`);
   }
 
+  /** Frontier states already as JSON lines (SearchShard.pendingLines). */
+  lines(kind: 'current' | 'next', lines: Iterable<string>): void {
+    for (const line of lines) this.line(`{"${kind}":${line}}`);
+  }
+
   close(): void {
     closeSync(this.fd);
   }
@@ -115,11 +119,27 @@ export interface Checkpoint {
   readonly header: CheckpointHeader;
   readonly visited: Uint32Array[];
   readonly parents: Uint32Array[];
-  readonly current: FrontierItem<unknown>[];
-  readonly next: FrontierItem<unknown>[];
+  /**
+   * The frontier, copied to files in the spill directory instead of memory (it is most of a
+   * checkpoint: resuming with it in memory would pass the same --memory-limit again).
+   */
+  readonly current: FrontierFile;
+  readonly next: FrontierFile;
 }
 
-export async function readCheckpoint(path: string, expected: SearchIdentity): Promise<Checkpoint> {
+/** A frontier file's states in memory (the parallel search distributes them to its threads). */
+export function loadFrontier(file: FrontierFile): FrontierItem<unknown>[] {
+  const reader = file.finish();
+  const items = [...reader.rest()].map((line) => fromJson(line) as FrontierItem<unknown>);
+  reader.close();
+  return items;
+}
+
+export async function readCheckpoint(
+  path: string,
+  expected: SearchIdentity,
+  spillDir: string,
+): Promise<Checkpoint> {
   const stream = createReadStream(path, { encoding: 'utf8' });
   const failed = new Promise<never>((_, reject) =>
     stream.on('error', (e) =>
@@ -130,12 +150,19 @@ export async function readCheckpoint(path: string, expected: SearchIdentity): Pr
   const read = (async (): Promise<Checkpoint> => {
     let header: CheckpointHeader | undefined;
     const out = { visited: [] as Uint32Array[], parents: [] as Uint32Array[] };
-    const current: FrontierItem<unknown>[] = [];
-    const next: FrontierItem<unknown>[] = [];
+    const current = new FrontierFile(join(spillDir, 'resumed-current.ndjson'));
+    const next = new FrontierFile(join(spillDir, 'resumed-next.ndjson'));
     let n = 0;
     for await (const line of lines) {
       n++;
       if (line === '') continue;
+      // Frontier lines (most of a checkpoint) are copied as they are, unparsed: a state that
+      // is not JSON is found when the search reads it back (SearchShard.readLine).
+      const kind = header === undefined ? undefined : frontierKind(line);
+      if (kind !== undefined) {
+        (kind === 'current' ? current : next).append([line.slice(kind.length + 4, -1)]);
+        continue;
+      }
       let record: Record<string, unknown>;
       try {
         record = fromJson(line) as Record<string, unknown>;
@@ -149,15 +176,20 @@ export async function readCheckpoint(path: string, expected: SearchIdentity): Pr
       if (typeof record['visited'] === 'string') out.visited.push(base64ToWords(record['visited']));
       else if (typeof record['parents'] === 'string')
         out.parents.push(base64ToWords(record['parents']));
-      else if (record['current'] !== undefined)
-        current.push(record['current'] as FrontierItem<unknown>);
-      else if (record['next'] !== undefined) next.push(record['next'] as FrontierItem<unknown>);
       else throw new CheckpointError(`--resume: ${path}:${n}: unknown record`);
     }
     if (header === undefined) throw new CheckpointError(`--resume: ${path} is empty`);
     return { header, ...out, current, next };
   })();
   return Promise.race([read, failed]);
+}
+
+/** 'current' or 'next' for a frontier line as CheckpointWriter writes them. */
+function frontierKind(line: string): 'current' | 'next' | undefined {
+  if (!line.endsWith('}')) return undefined;
+  if (line.startsWith('{"current":')) return 'current';
+  if (line.startsWith('{"next":')) return 'next';
+  return undefined;
 }
 
 function checkHeader(

@@ -16,6 +16,7 @@ import type { Protocol } from '../../../src/spec/transition-system.js';
 import {
   commitCheckpoint,
   CheckpointWriter,
+  loadFrontier,
   partialCheckpointPath,
   type Checkpoint,
 } from './checkpoint.js';
@@ -230,8 +231,9 @@ export async function runParallelBfs(
     let sharded = resume?.header.sharded ?? false;
     if (resume !== undefined) {
       await admit(Infinity);
-      await distribute(active, 'current', resume.current);
-      reports = await distribute(active, 'next', resume.next);
+      // The threads hold the frontier in memory (only the one-thread search spills it).
+      await distribute(active, 'current', loadFrontier(resume.current));
+      reports = await distribute(active, 'next', loadFrontier(resume.next));
     } else {
       await admit(0);
       reports = [await local.ask<Report>({ type: 'seed' })];

@@ -24,6 +24,13 @@ export interface BfsConfig {
   /** Stop cleanly with a checkpoint once this many distinct states are known (tests, CI slices). */
   readonly checkpointAfterStates?: number;
   readonly checkpointPath: string;
+  /**
+   * Where the search in this thread writes levels that do not fit under --memory-limit, and a
+   * resumed checkpoint's frontier (removed when the search ends).
+   */
+  readonly spillDir?: string;
+  /** Tests: spill the next level whenever it holds this many states, whatever the memory. */
+  readonly spillAtFrontier?: number;
   readonly identity: SearchIdentity;
   /** Explore only this share of the state space (a CI matrix job). */
   readonly shard?: { readonly index: number; readonly count: number };

@@ -5,10 +5,15 @@
  * first reached at its least depth, so depth bounds mean the same with any number of workers
  * and the first violation found is on a shortest path.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Violation } from '../../../src/spec/violation.js';
 import { fingerprint, type Fingerprint, type VisitedSet } from '../fingerprints.js';
 import type { Protocol } from '../../../src/spec/transition-system.js';
 import { ParentTable } from './parents.js';
+import { CheckpointError } from './checkpoint-error.js';
+import { fromJson, toJson } from './codec.js';
+import { FrontierFile, type FrontierReader } from './frontier-file.js';
 
 export interface FrontierItem<W> {
   readonly world: W;
@@ -41,7 +46,12 @@ export interface ShardOptions {
   readonly verifyPredictions?: boolean;
   /** Polled between states: true asks the shard to stop where it is (it can resume). */
   readonly shouldPause?: () => boolean;
+  /** Where `spillNext` writes levels that do not fit in memory (frontier-file.ts). */
+  readonly spillDir?: string;
 }
+
+/** States read back from a spilled level at a time. */
+const SPILL_CHUNK = 4096;
 
 export type LevelOutcome = 'done' | 'paused' | 'violation';
 
@@ -59,6 +69,14 @@ export class SearchShard<W, A> {
   /** The greatest depth of a state this shard added. */
   depth = 0;
   found: FoundViolation | null = null;
+  /** The next level's states spilled to disk, and the current level's still on disk. */
+  private nextFile: FrontierFile | null = null;
+  private currentFile: FrontierReader | null = null;
+  /** Applied to the current level's states as they come back from disk (the --shard split). */
+  private currentFilter: ((item: FrontierItem<W>) => boolean) | null = null;
+  /** The current level's file holds exported states (a resumed checkpoint's), not spill lines. */
+  private currentExported = false;
+  private spills = 0;
   private readonly encode: (w: W) => string;
   /** The visited-set key of a state: its text (exact mode only) and fingerprint. */
   private readonly key: (w: W) => { text: string; hi: number; lo: number };
@@ -126,17 +144,159 @@ export class SearchShard<W, A> {
 
   /** Move to the next level. */
   advance(): void {
+    this.currentFile?.close();
     this.current = this.next;
     this.next = [];
     this.cursor = 0;
+    this.currentFile = this.nextFile?.finish() ?? null;
+    this.nextFile = null;
+    this.currentFilter = null;
+    this.currentExported = false;
   }
 
+  /** States of the current level not expanded yet (in memory and on disk). */
   get remaining(): number {
-    return this.current.length - this.cursor;
+    return this.current.length - this.cursor + (this.currentFile?.unread ?? 0);
+  }
+
+  /** States found for the next level (in memory and on disk). */
+  get nextSize(): number {
+    return this.next.length + (this.nextFile?.count ?? 0);
+  }
+
+  /**
+   * Write the next level's states held in memory to disk (options.spillDir) and let them go;
+   * how many. They come back a chunk at a time when that level is expanded.
+   */
+  spillNext(): number {
+    const dir = this.options.spillDir;
+    if (dir === undefined || this.next.length === 0) return 0;
+    this.nextFile ??= new FrontierFile(join(dir, `level-${this.spills++}.ndjson`));
+    const count = this.next.length;
+    this.nextFile.append(this.next.map((item) => this.spillLine(item)));
+    this.next = [];
+    return count;
+  }
+
+  /**
+   * A spilled state as one line: plain states (Protocol.plainStates) as they are, which only
+   * this instance can read back; others exported, as in a checkpoint.
+   */
+  private spillLine(item: FrontierItem<W>): string {
+    if (this.protocol.plainStates === true) return JSON.stringify(item);
+    return toJson(this.exportItems([item])[0]);
+  }
+
+  private fromSpillLine(line: string): FrontierItem<W> {
+    if (this.protocol.plainStates === true) return JSON.parse(line) as FrontierItem<W>;
+    return this.importItems([fromJson(line) as FrontierItem<unknown>])[0] as FrontierItem<W>;
+  }
+
+  /** A line of the current level's file. */
+  private readLine(line: string): FrontierItem<W> {
+    return this.currentExported ? this.readExported(line) : this.fromSpillLine(line);
+  }
+
+  /** A checkpoint's state line, imported into this instance. */
+  private readExported(line: string): FrontierItem<W> {
+    let data: FrontierItem<unknown>;
+    try {
+      data = fromJson(line) as FrontierItem<unknown>;
+    } catch {
+      throw new CheckpointError(
+        `--resume: a state of the checkpoint is not JSON: ${line.slice(0, 60)}`,
+      );
+    }
+    return this.importItems([data])[0] as FrontierItem<W>;
+  }
+
+  /** A spilled line as a checkpoint line (always exported: checkpoints outlive the process). */
+  private checkpointLine(line: string): string {
+    if (this.protocol.plainStates !== true) return line;
+    return toJson(this.exportItems([JSON.parse(line) as FrontierItem<W>])[0]);
+  }
+
+  /**
+   * Start from a checkpoint's frontier (exported states; see readCheckpoint): the current
+   * level is read back a chunk at a time, the next level is loaded (spilled again if large).
+   */
+  adoptFrontier(current: FrontierReader, next: FrontierReader): void {
+    this.current = [];
+    this.cursor = 0;
+    this.currentFile = current;
+    this.currentExported = true;
+    for (let lines = next.read(SPILL_CHUNK); lines.length > 0; lines = next.read(SPILL_CHUNK)) {
+      this.next.push(...lines.map((line) => this.readExported(line)));
+      if (this.options.spillDir !== undefined && this.next.length >= SPILL_CHUNK) this.spillNext();
+    }
+    next.close();
+  }
+
+  /** Keep only the current level's unexpanded states that `keep` accepts (--shard). */
+  filterCurrent(keep: (item: FrontierItem<W>) => boolean): void {
+    this.current = this.current.slice(this.cursor).filter(keep);
+    this.cursor = 0;
+    this.currentFilter = keep;
+  }
+
+  /** The unexpanded states of the current level and the next level's, as checkpoint lines. */
+  *pendingLines(kind: 'current' | 'next'): Generator<string> {
+    if (kind === 'current') {
+      for (const item of this.exportItems(this.current.slice(this.cursor))) yield toJson(item);
+      if (this.currentFile !== null) {
+        // Filtered as the search would have: a --shard split applies to these too.
+        const keep = this.currentFilter;
+        for (const line of this.currentFile.rest()) {
+          if (keep === null || keep(this.readLine(line)))
+            yield this.currentExported ? line : this.checkpointLine(line);
+        }
+      }
+    } else {
+      if (this.nextFile !== null) {
+        const reader = this.nextFile.finish();
+        for (const line of reader.rest()) yield this.checkpointLine(line);
+        reader.close();
+        this.nextFile = null;
+      }
+      for (const item of this.exportItems(this.next)) yield toJson(item);
+    }
+  }
+
+  /** Delete whatever this shard spilled (the search is over). */
+  dispose(): void {
+    this.currentFile?.close();
+    this.currentFile = null;
+    this.nextFile?.discard();
+    this.nextFile = null;
+    if (this.options.spillDir !== undefined)
+      rmSync(this.options.spillDir, { recursive: true, force: true });
+  }
+
+  /** The next chunk of the current level from disk into memory; false when none is left. */
+  private loadChunk(): boolean {
+    if (this.currentFile === null) return false;
+    const lines = this.currentFile.read(SPILL_CHUNK);
+    if (lines.length === 0) {
+      this.currentFile.close();
+      this.currentFile = null;
+      return false;
+    }
+    const items = lines.map((line) => this.readLine(line));
+    this.current = this.currentFilter === null ? items : items.filter(this.currentFilter);
+    this.cursor = 0;
+    return true;
   }
 
   /** Expand the current level from the cursor. */
   runLevel(): LevelOutcome {
+    for (;;) {
+      const outcome = this.runInMemory();
+      if (outcome !== 'done' || !this.loadChunk()) return outcome;
+    }
+  }
+
+  /** Expand the current level's states in memory, from the cursor. */
+  private runInMemory(): LevelOutcome {
     const { maxDepth, shouldPause } = this.options;
     while (this.cursor < this.current.length) {
       if (shouldPause !== undefined && (this.cursor & 63) === 0 && shouldPause()) return 'paused';

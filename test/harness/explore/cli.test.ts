@@ -4,7 +4,7 @@
  * `smr replay` reproducing it; one-line errors and exit 2 for unknown mutants or faults,
  * impossible bounds, and unreadable or foreign resume files.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -128,14 +128,26 @@ describe('smr explore', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('--memory-limit stops with a checkpoint in a new --out directory (exit 3); --resume finishes', async () => {
+  it('--memory-limit stops with a checkpoint in a new --out directory (exit 3); each --resume with the same limit gets further; without it, finishes', async () => {
     const out = join(dir, 'new', 'nested');
-    // The test process is far above 64 MB (the least limit): the first memory check stops it.
-    const stopped = await smr('explore', ...SMALL, '--memory-limit', '64', '--out', out);
+    // The test process is far above 64 MB (the least limit): the first memory checks stop it.
+    const limited = ['explore', ...SMALL, '--memory-limit', '64', '--out', out];
+    const stopped = await smr(...limited);
     expect(stopped.code).toBe(3);
     const checkpoint = join(out, 'smr-explore.checkpoint.ndjson');
     expect(existsSync(checkpoint)).toBe(true);
     expect(existsSync(`${checkpoint}.partial`)).toBe(false);
+    const distinct = () =>
+      (
+        JSON.parse(readFileSync(checkpoint, 'utf8').split('\n')[0] ?? '') as {
+          stats: { distinct: number };
+        }
+      ).stats.distinct;
+    const first = distinct();
+    const again = await smr(...limited, '--resume', checkpoint);
+    expect(again.code).toBe(3);
+    expect(distinct()).toBeGreaterThan(first);
+    expect(readdirSync(out).filter((f) => f.startsWith('.smr-explore-frontier'))).toEqual([]);
     const resumed = await smr('explore', ...SMALL, '--resume', checkpoint, '--json');
     expect(resumed.code).toBe(0);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ status: 'ok', distinctStates: 49_751 });

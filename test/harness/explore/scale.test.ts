@@ -4,7 +4,7 @@
  * exactly the states of an uninterrupted one, in one thread or over workers; a checkpoint from
  * another scope is refused.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,4 +95,44 @@ describe('checkpoints', () => {
     await expect(run({ resume: junk })).rejects.toThrow(/not an smr explore checkpoint/);
     await expect(run({ resume: join(dir, 'missing.ndjson') })).rejects.toThrow(/cannot read/);
   }, 60_000);
+});
+
+describe('levels spilled to disk (--memory-limit, TLC disk queue)', () => {
+  const leftovers = (where: string) =>
+    readdirSync(where).filter((name) => name.startsWith('.smr-explore-frontier-'));
+
+  it('a search whose levels go to disk visits the same 49,751 states, and leaves no file', async () => {
+    const where = mkdtempSync(join(dir, 'spill-'));
+    const r = await run({ spillAtFrontier: 100, checkpointPath: join(where, 'cp.ndjson') });
+    expect(r.status).toBe('ok');
+    expect(r.distinctStates).toBe(49_751);
+    expect(leftovers(where)).toEqual([]);
+  }, 120_000);
+
+  it('stopped with spilled levels and resumed (spilling again): the same states', async () => {
+    const where = mkdtempSync(join(dir, 'spill-'));
+    const checkpointPath = join(where, 'cp.ndjson');
+    const stopped = await run({
+      spillAtFrontier: 100,
+      checkpointAfterStates: 20_000,
+      checkpointPath,
+    });
+    expect(stopped.status).toBe('incomplete');
+    const resumed = await run({ spillAtFrontier: 100, resume: checkpointPath, checkpointPath });
+    expect(resumed.status).toBe('ok');
+    expect(resumed.distinctStates).toBe(49_751);
+    expect(leftovers(where)).toEqual([]);
+  }, 120_000);
+
+  it('a --shard split applies to the states that come back from disk', async () => {
+    const shard = { index: 1, count: 3 };
+    const plain = await run({ shard });
+    const spilled = await run({
+      shard,
+      spillAtFrontier: 50,
+      checkpointPath: join(dir, 's.ndjson'),
+    });
+    expect(spilled.distinctStates).toBe(plain.distinctStates);
+    expect(spilled.distinctStates).toBeLessThan(49_751);
+  }, 120_000);
 });
