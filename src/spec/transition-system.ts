@@ -90,6 +90,22 @@ export interface Protocol<W, A> {
    * dozen ids; exported, kilobytes).
    */
   readonly plainStates?: boolean;
+  /**
+   * Optional, with plainStates: a compact checkpoint. States refer to parts held by this
+   * instance (packed states: interned replica, client and packet states), so a checkpoint can
+   * write each part once and the states as they are, instead of exporting every state whole.
+   */
+  sharedParts?(): SharedParts<W>;
+  /** Intern written parts in this instance; how to read a state written against them. */
+  importParts?(parts: readonly unknown[]): (world: W) => W;
   /** A short human-readable label (the spec action name first, STYLE.md §5). */
   describe(action: A): string;
+}
+
+/** Collects the parts states refer to (Protocol.sharedParts). */
+export interface SharedParts<W> {
+  /** Note the parts `world` refers to. */
+  note(world: W): void;
+  /** Every part noted so far, once each, as data. */
+  export(): unknown[];
 }

@@ -19,8 +19,8 @@ import type { ClientState } from '../../../src/core/client.js';
 import type { ReplicaState } from '../../../src/core/replica/state.js';
 import type { Input } from '../../../src/core/types.js';
 import type { Violation } from '../../../src/spec/violation.js';
-import type { ReplicaNode } from '../../model/world.js';
-import type { Protocol, Successor } from '../../../src/spec/transition-system.js';
+import type { Ghost, Packet, ReplicaNode } from '../../model/world.js';
+import type { Protocol, SharedParts, Successor } from '../../../src/spec/transition-system.js';
 import {
   Components,
   RESTART,
@@ -71,6 +71,12 @@ export interface PackedClusterProtocol extends Protocol<PackedState, ClusterActi
   /** Every distinct replica and client state met so far (node probes start from these). */
   nodeStates(): { replicas: ReplicaState[]; clients: ClientState[] };
 }
+
+/** The kinds of parts of a packed state (sharedParts). */
+const NODE = 0;
+const CLIENT = 1;
+const GHOST = 2;
+const PACKET = 3;
 
 const TICK_INPUT: Input = { kind: 'Tick' };
 const RESTART_INPUT: Input = { kind: 'Restart' };
@@ -401,6 +407,84 @@ class PackedCluster implements PackedClusterProtocol {
   }
 
   readonly plainStates = true;
+
+  /** The components packed states refer to, once each (a compact checkpoint's parts). */
+  sharedParts(): SharedParts<PackedState> {
+    const seen: Set<number>[] = [new Set(), new Set(), new Set(), new Set()];
+    return {
+      note: (state) => {
+        const end = state.length - 2;
+        for (let k = NODES; k < end; k++) {
+          const kind =
+            k < this.clientsAt
+              ? NODE
+              : k < this.ghostAt
+                ? CLIENT
+                : k === this.ghostAt
+                  ? GHOST
+                  : PACKET;
+          (seen[kind] as Set<number>).add(state[k] as number);
+        }
+      },
+      export: () => [
+        ...[...(seen[NODE] as Set<number>)].map((id) => {
+          const { index, node } = this.nodes[id] as NodeEntry;
+          return { part: 'node', id, index, node };
+        }),
+        ...[...(seen[CLIENT] as Set<number>)].map((id) => {
+          const { index, client } = this.clients[id] as ClientEntry;
+          return { part: 'client', id, index, client };
+        }),
+        ...[...(seen[GHOST] as Set<number>)].map((id) => ({
+          part: 'ghost',
+          id,
+          ghost: (this.ghosts[id] as GhostEntry).ghost,
+        })),
+        ...[...(seen[PACKET] as Set<number>)].map((id) => {
+          const { from, to, msg } = (this.packets[id] as PacketEntry).packet;
+          return { part: 'packet', id, packet: { from, to, msg } };
+        }),
+      ],
+    };
+  }
+
+  /** Intern a compact checkpoint's parts here; states written against them get these ids. */
+  importParts(parts: readonly unknown[]): (state: PackedState) => PackedState {
+    const ids: Map<number, number>[] = [new Map(), new Map(), new Map(), new Map()];
+    for (const raw of parts) {
+      const p = raw as { part: string; id: number; index: number } & Record<string, unknown>;
+      if (p.part === 'node')
+        ids[NODE]?.set(p.id, this.components.node(p['node'] as ReplicaNode, p.index).id);
+      else if (p.part === 'client')
+        ids[CLIENT]?.set(p.id, this.components.client(p['client'] as ClientState, p.index).id);
+      else if (p.part === 'ghost')
+        ids[GHOST]?.set(p.id, this.components.ghost(p['ghost'] as Ghost).id);
+      else if (p.part === 'packet')
+        ids[PACKET]?.set(p.id, this.components.packet(p['packet'] as Packet).id);
+      else throw new Error(`not a part of a packed state: ${String(p.part)}`);
+    }
+    return (state) => {
+      const out = [...state];
+      const end = state.length - 2;
+      for (let k = NODES; k < end; k++) {
+        const kind =
+          k < this.clientsAt
+            ? NODE
+            : k < this.ghostAt
+              ? CLIENT
+              : k === this.ghostAt
+                ? GHOST
+                : PACKET;
+        const id = ids[kind]?.get(state[k] as number);
+        if (id === undefined)
+          throw new Error(
+            `a state refers to a part the checkpoint lacks (${kind}:${String(state[k])})`,
+          );
+        out[k] = id;
+      }
+      return out;
+    };
+  }
 
   exportState(state: PackedState): unknown {
     return this.unpack(state);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { canonicalEncode } from '../../../src/core/canonical.js';
 import type { ModelSpec } from '../model-spec.js';
+import type { Protocol } from '../../../src/spec/transition-system.js';
 import { CheckpointError } from './checkpoint-error.js';
 import { base64ToWords, fromJson, toJson, wordsToBase64 } from './codec.js';
 import { FrontierFile } from './frontier-file.js';
@@ -17,8 +18,11 @@ import type { FrontierItem } from './shard.js';
 export { CheckpointError } from './checkpoint-error.js';
 
 export const CHECKPOINT_FORMAT = 'smr-explore-checkpoint';
-/** 2: frontier states carry their component hashes under every client renaming. */
-export const CHECKPOINT_VERSION = 2;
+/**
+ * 2: frontier states carry their component hashes under every client renaming. 3: a compact
+ * frontier (header `compact`): the protocol's plain states, with the parts they share once.
+ */
+export const CHECKPOINT_VERSION = 3;
 
 /** What must match between the run that wrote a checkpoint and the run that resumes it. */
 export interface SearchIdentity {
@@ -40,6 +44,11 @@ export interface CheckpointHeader extends SearchIdentity {
   readonly stats: CheckpointStats;
   /** True once the frontier was cut down to this shard. */
   readonly sharded: boolean;
+  /**
+   * The frontier holds the protocol's plain states (Protocol.plainStates), which refer to the
+   * `part` lines (Protocol.sharedParts); otherwise exported states, each whole.
+   */
+  readonly compact: boolean;
 }
 
 const CHUNK_WORDS = 1 << 18;
@@ -105,8 +114,8 @@ export class CheckpointWriter {
     for (const it of items) this.line(`{"${kind}":${toJson(it)}}`);
   }
 
-  /** Frontier states already as JSON lines (SearchShard.pendingLines). */
-  lines(kind: 'current' | 'next', lines: Iterable<string>): void {
+  /** Frontier states (SearchShard.pendingLines) or shared parts, already as JSON. */
+  lines(kind: 'current' | 'next' | 'part', lines: Iterable<string>): void {
     for (const line of lines) this.line(`{"${kind}":${line}}`);
   }
 
@@ -125,12 +134,30 @@ export interface Checkpoint {
    */
   readonly current: FrontierFile;
   readonly next: FrontierFile;
+  /** A compact checkpoint's shared parts (header.compact), or null. */
+  readonly parts: unknown[] | null;
+}
+
+/**
+ * How to read a compact checkpoint's states into `protocol` (its parts interned there), or
+ * null for a checkpoint of exported states.
+ */
+export function remapFor<W>(
+  protocol: Protocol<W, unknown>,
+  checkpoint: Checkpoint,
+): ((world: W) => W) | null {
+  if (checkpoint.parts === null) return null;
+  if (protocol.importParts === undefined)
+    throw new CheckpointError(
+      `--resume: the checkpoint is compact, and ${protocol.name} cannot read it`,
+    );
+  return protocol.importParts(checkpoint.parts);
 }
 
 /** A frontier file's states in memory (the parallel search distributes them to its threads). */
-export function loadFrontier(file: FrontierFile): FrontierItem<unknown>[] {
+export function loadFrontier<T>(file: FrontierFile, read: (line: string) => T): T[] {
   const reader = file.finish();
-  const items = [...reader.rest()].map((line) => fromJson(line) as FrontierItem<unknown>);
+  const items = [...reader.rest()].map(read);
   reader.close();
   return items;
 }
@@ -152,6 +179,7 @@ export async function readCheckpoint(
     const out = { visited: [] as Uint32Array[], parents: [] as Uint32Array[] };
     const current = new FrontierFile(join(spillDir, 'resumed-current.ndjson'));
     const next = new FrontierFile(join(spillDir, 'resumed-next.ndjson'));
+    const parts: unknown[] = [];
     let n = 0;
     for await (const line of lines) {
       n++;
@@ -173,13 +201,15 @@ export async function readCheckpoint(
         header = checkHeader(path, record, expected);
         continue;
       }
-      if (typeof record['visited'] === 'string') out.visited.push(base64ToWords(record['visited']));
+      if (record['part'] !== undefined) parts.push(record['part']);
+      else if (typeof record['visited'] === 'string')
+        out.visited.push(base64ToWords(record['visited']));
       else if (typeof record['parents'] === 'string')
         out.parents.push(base64ToWords(record['parents']));
       else throw new CheckpointError(`--resume: ${path}:${n}: unknown record`);
     }
     if (header === undefined) throw new CheckpointError(`--resume: ${path} is empty`);
-    return { header, ...out, current, next };
+    return { header, ...out, current, next, parts: header.compact ? parts : null };
   })();
   return Promise.race([read, failed]);
 }

@@ -9,8 +9,10 @@ import {
   commitCheckpoint,
   CheckpointWriter,
   partialCheckpointPath,
+  remapFor,
   type Checkpoint,
 } from './checkpoint.js';
+import { toJson } from './codec.js';
 import { ParentTable } from './parents.js';
 import {
   inShard,
@@ -97,7 +99,11 @@ export function runLocalBfs<W, A>(
           for (let i = 0; i < words.length; i += 2)
             visited.add(words[i] as number, words[i + 1] as number);
       for (const words of resume.parents) tables.push(new ParentTable(words));
-      shard.adoptFrontier(resume.current.finish(), resume.next.finish());
+      shard.adoptFrontier(
+        resume.current.finish(),
+        resume.next.finish(),
+        remapFor(protocol, resume),
+      );
     } else {
       if (shard.seed() === 'violation') return violation();
       shard.advance();
@@ -144,15 +150,22 @@ function writeCheckpoint<W, A>(
   if (!(visited instanceof FingerprintSet))
     throw new Error('exact mode does not write checkpoints');
   const out = new CheckpointWriter(partialCheckpointPath(config.checkpointPath));
+  const parts = shard.sharedParts();
   out.header({
     ...config.identity,
     stats,
     sharded,
+    compact: parts !== null,
   });
   out.fingerprints(visited.entries());
   for (const t of tables) out.words('parents', t.view());
-  out.lines('current', shard.pendingLines('current'));
-  out.lines('next', shard.pendingLines('next'));
+  out.lines('current', shard.pendingLines('current', parts));
+  out.lines('next', shard.pendingLines('next', parts));
+  if (parts !== null)
+    out.lines(
+      'part',
+      parts.export().map((part) => toJson(part)),
+    );
   out.close();
   commitCheckpoint(config.checkpointPath);
   return config.checkpointPath;

@@ -17,6 +17,7 @@ import {
   commitCheckpoint,
   CheckpointWriter,
   loadFrontier,
+  remapFor,
   partialCheckpointPath,
   type Checkpoint,
 } from './checkpoint.js';
@@ -30,6 +31,7 @@ import {
   type SearchOutcome,
 } from './search.js';
 import { ShardHost } from './shard-host.js';
+import { fromJson } from './codec.js';
 import type { FoundViolation, FrontierItem } from './shard.js';
 import type { WorkerCommand, WorkerInit } from './worker-protocol.js';
 
@@ -231,9 +233,17 @@ export async function runParallelBfs(
     let sharded = resume?.header.sharded ?? false;
     if (resume !== undefined) {
       await admit(Infinity);
-      // The threads hold the frontier in memory (only the one-thread search spills it).
-      await distribute(active, 'current', loadFrontier(resume.current));
-      reports = await distribute(active, 'next', loadFrontier(resume.next));
+      // The threads hold the frontier in memory (only the one-thread search spills it), and
+      // take states exported.
+      const remap = remapFor(protocol, resume);
+      const read = (line: string): FrontierItem<unknown> => {
+        if (remap === null) return fromJson(line) as FrontierItem<unknown>;
+        const item = JSON.parse(line) as FrontierItem<unknown>;
+        const world = remap(item.world);
+        return { ...item, world: protocol.exportState?.(world) ?? world };
+      };
+      await distribute(active, 'current', loadFrontier(resume.current, read));
+      reports = await distribute(active, 'next', loadFrontier(resume.next, read));
     } else {
       await admit(0);
       reports = [await local.ask<Report>({ type: 'seed' })];
@@ -294,10 +304,12 @@ export async function runParallelBfs(
   async function checkpoint(reports: readonly Report[], sharded: boolean): Promise<string> {
     const partial = partialCheckpointPath(config.checkpointPath);
     const out = new CheckpointWriter(partial);
+    // Each thread interns its own parts: the threads write their states exported, whole.
     out.header({
       ...config.identity,
       stats: counts(reports),
       sharded,
+      compact: false,
     });
     out.fingerprints(table.entries());
     for (const words of resume?.parents ?? []) out.words('parents', words);

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Violation } from '../../../src/spec/violation.js';
 import { fingerprint, type Fingerprint, type VisitedSet } from '../fingerprints.js';
-import type { Protocol } from '../../../src/spec/transition-system.js';
+import type { Protocol, SharedParts } from '../../../src/spec/transition-system.js';
 import { ParentTable } from './parents.js';
 import { CheckpointError } from './checkpoint-error.js';
 import { fromJson, toJson } from './codec.js';
@@ -74,8 +74,12 @@ export class SearchShard<W, A> {
   private currentFile: FrontierReader | null = null;
   /** Applied to the current level's states as they come back from disk (the --shard split). */
   private currentFilter: ((item: FrontierItem<W>) => boolean) | null = null;
-  /** The current level's file holds exported states (a resumed checkpoint's), not spill lines. */
-  private currentExported = false;
+  /**
+   * What the current level's file holds: spill lines of this instance, or a resumed
+   * checkpoint's states — exported whole, or plain states to `remap` (a compact checkpoint).
+   */
+  private currentForm: 'spill' | 'exported' | 'remapped' = 'spill';
+  private remap: ((world: W) => W) | null = null;
   private spills = 0;
   private readonly encode: (w: W) => string;
   /** The visited-set key of a state: its text (exact mode only) and fingerprint. */
@@ -151,7 +155,7 @@ export class SearchShard<W, A> {
     this.currentFile = this.nextFile?.finish() ?? null;
     this.nextFile = null;
     this.currentFilter = null;
-    this.currentExported = false;
+    this.currentForm = 'spill';
   }
 
   /** States of the current level not expanded yet (in memory and on disk). */
@@ -194,39 +198,44 @@ export class SearchShard<W, A> {
 
   /** A line of the current level's file. */
   private readLine(line: string): FrontierItem<W> {
-    return this.currentExported ? this.readExported(line) : this.fromSpillLine(line);
+    if (this.currentForm === 'spill') return this.fromSpillLine(line);
+    if (this.currentForm === 'exported') return this.readExported(line);
+    const item = this.parse(line, JSON.parse) as FrontierItem<W>;
+    return { ...item, world: (this.remap as (world: W) => W)(item.world) };
   }
 
-  /** A checkpoint's state line, imported into this instance. */
-  private readExported(line: string): FrontierItem<W> {
-    let data: FrontierItem<unknown>;
+  private parse(line: string, parser: (text: string) => unknown): unknown {
     try {
-      data = fromJson(line) as FrontierItem<unknown>;
+      return parser(line);
     } catch {
       throw new CheckpointError(
         `--resume: a state of the checkpoint is not JSON: ${line.slice(0, 60)}`,
       );
     }
-    return this.importItems([data])[0] as FrontierItem<W>;
   }
 
-  /** A spilled line as a checkpoint line (always exported: checkpoints outlive the process). */
-  private checkpointLine(line: string): string {
-    if (this.protocol.plainStates !== true) return line;
-    return toJson(this.exportItems([JSON.parse(line) as FrontierItem<W>])[0]);
+  /** A checkpoint's state line, imported into this instance. */
+  private readExported(line: string): FrontierItem<W> {
+    const data = this.parse(line, fromJson) as FrontierItem<unknown>;
+    return this.importItems([data])[0] as FrontierItem<W>;
   }
 
   /**
    * Start from a checkpoint's frontier (exported states; see readCheckpoint): the current
    * level is read back a chunk at a time, the next level is loaded (spilled again if large).
    */
-  adoptFrontier(current: FrontierReader, next: FrontierReader): void {
+  adoptFrontier(
+    current: FrontierReader,
+    next: FrontierReader,
+    remap: ((world: W) => W) | null,
+  ): void {
     this.current = [];
     this.cursor = 0;
     this.currentFile = current;
-    this.currentExported = true;
+    this.currentForm = remap === null ? 'exported' : 'remapped';
+    this.remap = remap;
     for (let lines = next.read(SPILL_CHUNK); lines.length > 0; lines = next.read(SPILL_CHUNK)) {
-      this.next.push(...lines.map((line) => this.readExported(line)));
+      this.next.push(...lines.map((line) => this.readLine(line)));
       if (this.options.spillDir !== undefined && this.next.length >= SPILL_CHUNK) this.spillNext();
     }
     next.close();
@@ -239,26 +248,45 @@ export class SearchShard<W, A> {
     this.currentFilter = keep;
   }
 
-  /** The unexpanded states of the current level and the next level's, as checkpoint lines. */
-  *pendingLines(kind: 'current' | 'next'): Generator<string> {
+  /** What a compact checkpoint of this shard's frontier collects, or null (states exported). */
+  sharedParts(): SharedParts<W> | null {
+    const p = this.protocol;
+    return p.plainStates === true && p.sharedParts !== undefined ? p.sharedParts() : null;
+  }
+
+  /**
+   * The unexpanded states of the current level and the next level's, as checkpoint lines:
+   * plain states noted in `parts` (a compact checkpoint), or exported whole when it is null.
+   */
+  *pendingLines(kind: 'current' | 'next', parts: SharedParts<W> | null): Generator<string> {
+    const plain = (item: FrontierItem<W>): string => {
+      parts?.note(item.world);
+      return JSON.stringify(item);
+    };
+    const line = (item: FrontierItem<W>): string =>
+      parts === null ? toJson(this.exportItems([item])[0]) : plain(item);
     if (kind === 'current') {
-      for (const item of this.exportItems(this.current.slice(this.cursor))) yield toJson(item);
+      for (const item of this.current.slice(this.cursor)) yield line(item);
       if (this.currentFile !== null) {
         // Filtered as the search would have: a --shard split applies to these too.
         const keep = this.currentFilter;
-        for (const line of this.currentFile.rest()) {
-          if (keep === null || keep(this.readLine(line)))
-            yield this.currentExported ? line : this.checkpointLine(line);
+        for (const text of this.currentFile.rest()) {
+          if (this.currentForm === 'exported' && parts === null && keep === null) {
+            yield text;
+            continue;
+          }
+          const item = this.readLine(text);
+          if (keep === null || keep(item)) yield line(item);
         }
       }
     } else {
       if (this.nextFile !== null) {
         const reader = this.nextFile.finish();
-        for (const line of reader.rest()) yield this.checkpointLine(line);
+        for (const text of reader.rest()) yield line(this.fromSpillLine(text));
         reader.close();
         this.nextFile = null;
       }
-      for (const item of this.exportItems(this.next)) yield toJson(item);
+      for (const item of this.next) yield line(item);
     }
   }
 

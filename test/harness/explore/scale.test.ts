@@ -60,9 +60,16 @@ describe('worker threads', () => {
 });
 
 describe('checkpoints', () => {
-  for (const workers of [1, 2]) {
-    it(`stop and resume, ${workers} worker(s): the same states as one uninterrupted run`, async () => {
-      const checkpointPath = join(dir, `cp-${workers}.ndjson`);
+  // One thread writes a compact checkpoint (its parts once, states as ids), threads write
+  // exported states: each is resumed by either.
+  for (const [workers, resumeWorkers] of [
+    [1, 1],
+    [2, 2],
+    [1, 2],
+    [2, 1],
+  ] as const) {
+    it(`stop with ${workers} thread(s), resume with ${resumeWorkers}: the same states as one uninterrupted run`, async () => {
+      const checkpointPath = join(dir, `cp-${workers}-${resumeWorkers}.ndjson`);
       const stopped = await run({
         workers,
         workerJoinFrontier: 0,
@@ -72,7 +79,9 @@ describe('checkpoints', () => {
       expect(stopped.status).toBe('incomplete');
       expect(stopped.checkpoint).toBe(checkpointPath);
       expect(stopped.distinctStates).toBeLessThan(49_751);
-      const resumed = await run({ workers, resume: checkpointPath });
+      const header = JSON.parse(readFileSync(checkpointPath, 'utf8').split('\n', 1)[0] ?? '');
+      expect(header.compact).toBe(workers === 1);
+      const resumed = await run({ workers: resumeWorkers, resume: checkpointPath });
       expect(resumed.status).toBe('ok');
       expect(resumed.complete).toBe(true);
       expect(resumed.distinctStates).toBe(49_751);
@@ -89,7 +98,7 @@ describe('checkpoints', () => {
     const lines = readFileSync(checkpointPath, 'utf8').split('\n');
     const header = { ...JSON.parse(lines[0] ?? '{}'), version: 1 };
     writeFileSync(older, [JSON.stringify(header), ...lines.slice(1)].join('\n'));
-    await expect(run({ resume: older })).rejects.toThrow(/checkpoint version 1, expected 2/);
+    await expect(run({ resume: older })).rejects.toThrow(/checkpoint version 1, expected 3/);
     const junk = join(dir, 'junk.ndjson');
     writeFileSync(junk, '{"format":"something-else"}\n');
     await expect(run({ resume: junk })).rejects.toThrow(/not an smr explore checkpoint/);
