@@ -221,8 +221,9 @@ export class SearchShard<W, A> {
   }
 
   /**
-   * Start from a checkpoint's frontier (exported states; see readCheckpoint): the current
-   * level is read back a chunk at a time, the next level is loaded (spilled again if large).
+   * Start from a checkpoint's frontier (see readCheckpoint): exported states, or plain states
+   * to `remap` when the checkpoint is compact. The current level is read back a chunk at a
+   * time; the next level is loaded, and spilled again as it grows.
    */
   adoptFrontier(
     current: FrontierReader,
