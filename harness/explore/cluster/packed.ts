@@ -31,6 +31,7 @@ import {
   type PacketEntry,
 } from './components.js';
 import type { KeyedPacket } from './encode.js';
+import { CheckpointError } from '../engine/checkpoint-error.js';
 import { PackedActions } from './packed-actions.js';
 import {
   CORRUPTIONS,
@@ -415,15 +416,7 @@ class PackedCluster implements PackedClusterProtocol {
       note: (state) => {
         const end = state.length - 2;
         for (let k = NODES; k < end; k++) {
-          const kind =
-            k < this.clientsAt
-              ? NODE
-              : k < this.ghostAt
-                ? CLIENT
-                : k === this.ghostAt
-                  ? GHOST
-                  : PACKET;
-          (seen[kind] as Set<number>).add(state[k] as number);
+          (seen[this.partKind(k)] as Set<number>).add(state[k] as number);
         }
       },
       export: () => [
@@ -448,6 +441,13 @@ class PackedCluster implements PackedClusterProtocol {
     };
   }
 
+  /** Which table the id at position `k` (from NODES on) of a packed state names. */
+  private partKind(k: number): number {
+    if (k < this.clientsAt) return NODE;
+    if (k < this.ghostAt) return CLIENT;
+    return k === this.ghostAt ? GHOST : PACKET;
+  }
+
   /** Intern a compact checkpoint's parts here; states written against them get these ids. */
   importParts(parts: readonly unknown[]): (state: PackedState) => PackedState {
     const ids: Map<number, number>[] = [new Map(), new Map(), new Map(), new Map()];
@@ -461,24 +461,16 @@ class PackedCluster implements PackedClusterProtocol {
         ids[GHOST]?.set(p.id, this.components.ghost(p['ghost'] as Ghost).id);
       else if (p.part === 'packet')
         ids[PACKET]?.set(p.id, this.components.packet(p['packet'] as Packet).id);
-      else throw new Error(`not a part of a packed state: ${String(p.part)}`);
+      else throw new CheckpointError(`--resume: not a part of a packed state: ${String(p.part)}`);
     }
     return (state) => {
       const out = [...state];
       const end = state.length - 2;
       for (let k = NODES; k < end; k++) {
-        const kind =
-          k < this.clientsAt
-            ? NODE
-            : k < this.ghostAt
-              ? CLIENT
-              : k === this.ghostAt
-                ? GHOST
-                : PACKET;
-        const id = ids[kind]?.get(state[k] as number);
+        const id = ids[this.partKind(k)]?.get(state[k] as number);
         if (id === undefined)
-          throw new Error(
-            `a state refers to a part the checkpoint lacks (${kind}:${String(state[k])})`,
+          throw new CheckpointError(
+            `--resume: a state refers to a part the checkpoint lacks (position ${k}, id ${String(state[k])})`,
           );
         out[k] = id;
       }

@@ -99,6 +99,11 @@ describe('checkpoints', () => {
     const header = { ...JSON.parse(lines[0] ?? '{}'), version: 1 };
     writeFileSync(older, [JSON.stringify(header), ...lines.slice(1)].join('\n'));
     await expect(run({ resume: older })).rejects.toThrow(/checkpoint version 1, expected 3/);
+    const partless = join(dir, 'partless.ndjson');
+    writeFileSync(partless, lines.filter((line) => !line.startsWith('{"part":')).join('\n'));
+    await expect(run({ resume: partless })).rejects.toThrow(
+      /refers to a part the checkpoint lacks/,
+    );
     const junk = join(dir, 'junk.ndjson');
     writeFileSync(junk, '{"format":"something-else"}\n');
     await expect(run({ resume: junk })).rejects.toThrow(/not an smr explore checkpoint/);
