@@ -154,14 +154,6 @@ export function remapFor<W>(
   return protocol.importParts(checkpoint.parts);
 }
 
-/** A frontier file's states in memory (the parallel search distributes them to its threads). */
-export function loadFrontier<T>(file: FrontierFile, read: (line: string) => T): T[] {
-  const reader = file.finish();
-  const items = [...reader.rest()].map(read);
-  reader.close();
-  return items;
-}
-
 export async function readCheckpoint(
   path: string,
   expected: SearchIdentity,

@@ -16,7 +16,6 @@ import type { Protocol } from '../../../src/spec/transition-system.js';
 import {
   commitCheckpoint,
   CheckpointWriter,
-  loadFrontier,
   remapFor,
   partialCheckpointPath,
   type Checkpoint,
@@ -32,6 +31,7 @@ import {
 } from './search.js';
 import { ShardHost } from './shard-host.js';
 import { fromJson } from './codec.js';
+import type { FrontierFile } from './frontier-file.js';
 import type { FoundViolation, FrontierItem } from './shard.js';
 import type { WorkerCommand, WorkerInit } from './worker-protocol.js';
 
@@ -233,8 +233,8 @@ export async function runParallelBfs(
     let sharded = resume?.header.sharded ?? false;
     if (resume !== undefined) {
       await admit(Infinity);
-      // The threads hold the frontier in memory (only the one-thread search spills it), and
-      // take states exported.
+      // The threads take states exported, a chunk at a time, and hold them as they do in a
+      // search (packed, they are small); only the one-thread search spills levels to disk.
       const remap = remapFor(protocol, resume);
       const read = (line: string): FrontierItem<unknown> => {
         if (remap === null) return fromJson(line) as FrontierItem<unknown>;
@@ -242,8 +242,11 @@ export async function runParallelBfs(
         const world = remap(item.world);
         return { ...item, world: protocol.exportState?.(world) ?? world };
       };
-      await distribute(active, 'current', loadFrontier(resume.current, read));
-      reports = await distribute(active, 'next', loadFrontier(resume.next, read));
+      await distribute(active, 'current', resume.current, read);
+      await distribute(active, 'next', resume.next, read);
+      reports = [];
+      for (const p of active)
+        reports.push(await p.ask<Report>({ type: 'take', into: 'next', items: [] }));
     } else {
       await admit(0);
       reports = [await local.ask<Report>({ type: 'seed' })];
@@ -363,20 +366,26 @@ const IDLE: Report = {
   found: null,
 };
 
+/** A checkpoint's level dealt out to the participants in turn, a chunk at a time. */
 async function distribute(
   participants: readonly Participant[],
   into: 'current' | 'next',
-  items: readonly FrontierItem<unknown>[],
-): Promise<Report[]> {
-  const shares = participants.map((_, w) => items.filter((_, i) => i % participants.length === w));
-  const reports: Report[] = [];
-  for (let w = 0; w < participants.length; w++)
-    reports.push(
-      await (participants[w] as Participant).ask<Report>({
-        type: 'take',
-        into,
-        items: shares[w] as FrontierItem<unknown>[],
-      }),
-    );
-  return reports;
+  file: FrontierFile,
+  read: (line: string) => FrontierItem<unknown>,
+): Promise<void> {
+  const reader = file.finish();
+  let k = 0;
+  for (
+    let lines = reader.read(DISTRIBUTE_CHUNK);
+    lines.length > 0;
+    lines = reader.read(DISTRIBUTE_CHUNK)
+  ) {
+    const shares = participants.map((): FrontierItem<unknown>[] => []);
+    for (const line of lines) shares[k++ % participants.length]?.push(read(line));
+    for (let w = 0; w < participants.length; w++)
+      await (participants[w] as Participant).ask({ type: 'take', into, items: shares[w] ?? [] });
+  }
+  reader.close();
 }
+
+const DISTRIBUTE_CHUNK = 4096;

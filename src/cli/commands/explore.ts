@@ -233,7 +233,7 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
     .option('--exact', 'keep full state encodings instead of 64-bit fingerprints (debugging)')
     .option(
       '--memory-limit <MB>',
-      'stop cleanly with a checkpoint when memory passes MB',
+      'past half of MB, keep the level being built on disk; past MB, stop cleanly with a checkpoint (one thread)',
       int('--memory-limit', 64, 1_048_576),
     )
     .option(
@@ -401,6 +401,12 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
   const spec = specFromFlags(flags);
   if (flags.exact && flags.workers > 1)
     throw new UsageError('--exact runs in one thread: drop --workers');
+  // Threads hold their levels in memory and checkpoint whole states: resumed under the same
+  // limit they would stop where they were (bench/README.md, explore --memory-limit).
+  if (flags.memoryLimit !== undefined && flags.workers > 1)
+    throw new UsageError(
+      '--memory-limit runs in one thread (its levels go to disk and its checkpoints are compact, so each --resume gets further): drop --workers',
+    );
   if (flags.exact && flags.memoryLimit !== undefined)
     throw new UsageError('--exact does not write checkpoints: drop --memory-limit');
   if (flags.strategy !== 'bfs' && (flags.resume !== undefined || flags.memoryLimit !== undefined))

@@ -120,6 +120,7 @@ describe('smr explore', () => {
     [['--constants', 'X'], /--constants needs --model spec/],
     [['--resume', join(dir, 'missing.ndjson')], /cannot read/],
     [['--exact', '--workers', '2'], /--exact runs in one thread/],
+    [['--memory-limit', '200', '--workers', '2'], /--memory-limit runs in one thread/],
     [['--workers', '2', '--worker-join', '-5'], /--worker-join must be between/],
   ])('bad input %j: one line on stderr, exit 2', async (args, message) => {
     const r = await smr('explore', ...args, '--no-progress');
