@@ -8,13 +8,14 @@
  * returns finds the one return that first breaks it: the "breaking" operation. Everything
  * that happened before that return is the longest linearizable prefix.
  *
- * Window. From that first non-linearizable prefix, drop operations (earliest first, in halving
- * chunks as in delta debugging, then one at a time) while the rest still cannot be ordered, and
- * the violation stays the breaking operation's: when its output fits the window once it is
- * freed from its real-time interval, that must stay so (a stale read keeps the write it read);
- * otherwise the rest must be orderable once its output is forgotten. Either way no phantom
- * violation appears, like a read of a value whose write was dropped. When the one-at-a-time
- * pass completes within budget, the window is 1-minimal.
+ * Window. From that first non-linearizable prefix, first try the breaking operation with only
+ * the last few writes (nearBreak), else drop the earliest operations; then drop operations
+ * (earliest first, in halving chunks as in delta debugging, then one at a time) while the rest
+ * still cannot be ordered and the violation stays the breaking operation's: when its output
+ * fits the window once it is freed from its real-time interval, that must stay so (a stale read
+ * keeps the write it read); otherwise the rest must be orderable once its output is forgotten.
+ * Either way no phantom violation appears, like a read of a value whose write was dropped. When
+ * the one-at-a-time pass completes within budget, the window is 1-minimal.
  */
 import type { Budget } from './budget.js';
 import type { Partition } from './prepare.js';

@@ -11,9 +11,8 @@ import { canonicalEncode } from '../../../src/core/canonical.js';
 import type { ModelSpec } from '../model-spec.js';
 import type { Protocol } from '../../../src/spec/transition-system.js';
 import { CheckpointError } from './checkpoint-error.js';
-import { base64ToWords, fromJson, toJson, wordsToBase64 } from './codec.js';
+import { base64ToWords, fromJson, wordsToBase64 } from './codec.js';
 import { FrontierFile } from './frontier-file.js';
-import type { FrontierItem } from './shard.js';
 
 export { CheckpointError } from './checkpoint-error.js';
 
@@ -108,10 +107,6 @@ export class CheckpointWriter {
       }
     }
     if (n > 0) this.words('visited', chunk.subarray(0, n));
-  }
-
-  items(kind: 'current' | 'next', items: Iterable<FrontierItem<unknown>>): void {
-    for (const it of items) this.line(`{"${kind}":${toJson(it)}}`);
   }
 
   /** Frontier states (SearchShard.pendingLines) or shared parts, already as JSON. */

@@ -111,8 +111,9 @@ export class ShardHost<W, A> implements VisitedSet {
       case 'dump': {
         const out = new CheckpointWriter(cmd.path, true);
         out.words('parents', shard.parents.view());
-        out.items('current', shard.exportItems(shard.current.slice(shard.cursor)));
-        out.items('next', shard.exportItems(shard.next));
+        // Each thread interns its own parts, so its states go whole (no shared parts).
+        out.lines('current', shard.pendingLines('current', null));
+        out.lines('next', shard.pendingLines('next', null));
         out.close();
         return this.report('done');
       }
