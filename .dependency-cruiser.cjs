@@ -9,7 +9,7 @@
  *   3. checkers src/trace, src/oracle           trace checker, linearizability
  *               harness/model, refinement, conformance, mutants, random.ts
  *                                               the world model and what judges a core run
- *   4. drivers  harness/explore, sim, tlc, difftest, check, scenario.ts
+ *   4. drivers  harness/explore, sim, tlc, difftest, check, blackbox, live, scenario.ts
  *                                               searches, simulations, TLC, external processes
  *   5. entry    src/cli, src/index.ts           the `smr` command and the library's one entry
  */
@@ -18,7 +18,7 @@ const SPEC = '^src/spec/';
 const SHARED = '^src/(errors|files)[.]ts$';
 const CHECKERS =
   '^(src/(trace|oracle)/|harness/(model|refinement|conformance|mutants)/|harness/random[.]ts$)';
-const DRIVERS = '^harness/(explore|sim|tlc|difftest|check)/|^harness/scenario[.]ts$';
+const DRIVERS = '^harness/(explore|sim|tlc|difftest|check|blackbox|live)/|^harness/scenario[.]ts$';
 const ENTRY = '^src/(cli/|index[.]ts$)';
 
 const below = (...layers) => `(${layers.join('|')})`;

@@ -1,6 +1,6 @@
 /**
- * One external replica process: write a line, read exactly one line back, with a per-step
- * timeout. A crash, a hang or garbage is reported as such (the run ends with exit 2), never a
+ * One external process (a diff-test replica, an `smr test` node): write a line, read exactly
+ * one line back, with a per-step timeout. A crash, a hang or garbage is reported as such (the run ends with exit 2), never a
  * hang of our own.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -54,6 +54,17 @@ export class ExternalReplica {
   close(): void {
     this.child.stdin.end();
     this.child.kill();
+  }
+
+  /** Kill the process at once (SIGKILL), as a crash: nothing it did not hand over survives. */
+  crash(): void {
+    this.exited ??= new Error('was crashed');
+    this.child.kill('SIGKILL');
+  }
+
+  /** The last lines the process wrote on stderr (for reports of a broken process). */
+  stderrTail(): string {
+    return this.stderr.trim().split('\n').slice(-3).join(' | ');
   }
 
   private onData(chunk: string): void {

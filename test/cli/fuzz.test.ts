@@ -244,6 +244,10 @@ describe('every command, random files and flags', () => {
           const flag = command.flags[i % Math.max(1, command.flags.length)];
           if (flag === undefined) return [];
           const good = GOOD[flag] ?? ['1'];
+          // A garbage value for a flag that names an output still lands under `dir`, never in
+          // the working directory (runs wrote "-1" and "1e400" pages into the checkout).
+          const writes = good.some((g) => g === 'HTML' || g === 'TRACE' || g === 'OUT');
+          if (dice === 0 && writes) return [flag, join(dir, `garbage-${n}`, bad)];
           const v = dice === 0 ? bad : (good[k % good.length] as string);
           if (v === 'FILE') return [flag, paths[0] ?? join(dir, 'none')];
           if (v === 'HTML' || v === 'TRACE')

@@ -6,6 +6,7 @@ import { registerLincheck } from './lincheck.js';
 import { registerMutants } from './mutants.js';
 import { registerReplay } from './replay.js';
 import { registerSimulate } from './simulate.js';
+import { registerTest } from './test.js';
 import { registerTlc } from './tlc.js';
 import type { RegisterCommand } from './register.js';
 
@@ -18,5 +19,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerMutants,
   registerReplay,
   registerSimulate,
+  registerTest,
   registerTlc,
 ];

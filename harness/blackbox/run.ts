@@ -1,0 +1,129 @@
+/**
+ * One run of `smr test`: start the cluster, drive it from the seed (the scheduler) or from a
+ * recorded list of actions (a replay, a shrinking probe), stop every process, and judge the
+ * clients' history. A node that breaks the protocol ends the run as `broken`, with what was
+ * recorded up to then.
+ */
+import { Cluster, NodeBrokenError, outcomeOf, type Action, type Executed } from './cluster.js';
+import { clientHistory, judge, type ClientHistory, type Verdict } from './checks.js';
+import { runScheduled, type NetworkStats, type TestFault } from './scheduler.js';
+import type { Json } from '../../src/core/types.js';
+
+export interface RunSetup {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly replicas: number;
+  readonly clients: number;
+  readonly seed: number;
+  readonly faults: readonly TestFault[];
+  readonly timeMs: number;
+  readonly quietMs: number;
+  readonly tickMs: number;
+  readonly attemptTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly stepTimeoutMs: number;
+  readonly maxSteps: number;
+  readonly lincheckTimeoutMs: number;
+}
+
+export interface RunResult {
+  readonly setup: RunSetup;
+  readonly nodes: readonly string[];
+  readonly executed: readonly Executed[];
+  readonly digest: string;
+  readonly client: ClientHistory;
+  /** Null when the node broke the protocol (then `broken` says how). */
+  readonly verdict: Verdict | null;
+  readonly broken: NodeBrokenError | null;
+  readonly network: NetworkStats | null;
+  readonly cluster: {
+    sent: number;
+    delivered: number;
+    crashes: number;
+    restarts: number;
+    persists: number;
+  };
+  /** Operations called before the quiet period that never completed. */
+  readonly stuck: number;
+  readonly traces: ReadonlyMap<string, readonly Json[]>;
+}
+
+export type RunSource =
+  | { readonly kind: 'seeded'; readonly onProgress?: (timeMs: number, steps: number) => void }
+  | { readonly kind: 'actions'; readonly actions: readonly Action[] };
+
+export interface RunFlags {
+  /** Explain a non-linearizable history (false for shrinking probes). */
+  readonly explain: boolean;
+  readonly onLine?: (direction: '>' | '<', node: string, line: string) => void;
+}
+
+export function nodeIds(replicas: number): string[] {
+  return Array.from({ length: replicas }, (_, i) => `n${i + 1}`);
+}
+
+export async function runOnce(
+  setup: RunSetup,
+  source: RunSource,
+  flags: RunFlags,
+): Promise<RunResult> {
+  const nodes = nodeIds(setup.replicas);
+  const cluster = new Cluster({
+    command: setup.command,
+    args: setup.args,
+    nodes,
+    seed: setup.seed,
+    tickMs: setup.tickMs,
+    stepTimeoutMs: setup.stepTimeoutMs,
+    ...(flags.onLine !== undefined ? { onLine: flags.onLine } : {}),
+  });
+  let broken: NodeBrokenError | null = null;
+  let network: NetworkStats | null = null;
+  try {
+    if (source.kind === 'seeded') {
+      network = await runScheduled(cluster, nodes, {
+        ...setup,
+        ...(source.onProgress !== undefined ? { onProgress: source.onProgress } : {}),
+      });
+    } else {
+      for (const action of source.actions) {
+        await cluster.execute(action);
+        if (cluster.violation !== null) break;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof NodeBrokenError)) throw error;
+    broken = error;
+  } finally {
+    cluster.close();
+  }
+  const client = clientHistory(cluster.ops.values());
+  const quietFrom = setup.timeMs;
+  const stuck = [...cluster.ops.values()].filter(
+    (op) => op.callTime < quietFrom && outcomeOf(op) === 'unknown',
+  ).length;
+  return {
+    setup,
+    nodes,
+    executed: cluster.executed,
+    digest: cluster.runDigest(),
+    client,
+    verdict:
+      broken === null
+        ? judge(client, cluster.violation, {
+            explain: flags.explain,
+            timeoutMs: setup.lincheckTimeoutMs,
+          })
+        : null,
+    broken,
+    network,
+    cluster: { ...cluster.stats },
+    stuck,
+    traces: cluster.traces,
+  };
+}
+
+/** The actions of a run without the bookkeeping fields, ready to be executed again. */
+export function actionsOf(executed: readonly Executed[]): Action[] {
+  return executed.map(({ step: _step, answer: _answer, ...action }) => action as Action);
+}
