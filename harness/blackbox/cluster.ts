@@ -123,6 +123,29 @@ export class Cluster {
     return this.procs.has(node);
   }
 
+  /** Bodies in flight on the link `from` → `to`, oldest first. */
+  inFlightOn(from: string, to: string): readonly Json[] {
+    return (this.inFlight.get(`${from} ${to}`) ?? []).map((m) => m.body);
+  }
+
+  /** Lose one message in flight (an explorer schedule's Drop); not a step of any node. */
+  discard(from: string, to: string, body: Json): void {
+    const queue = this.inFlight.get(`${from} ${to}`) ?? [];
+    const key = canonicalEncode(body);
+    const index = queue.findIndex((m) => m.key === key);
+    if (index >= 0) queue.splice(index, 1);
+  }
+
+  /** Every message in flight, link by link, oldest first on each. */
+  inFlightMessages(): SentMessage[] {
+    const all: SentMessage[] = [];
+    for (const [link, queue] of this.inFlight) {
+      const [from, to] = link.split(' ') as [string, string];
+      for (const m of queue) all.push({ from, to, body: m.body });
+    }
+    return all;
+  }
+
   /** The run so far, as a short hex digest of every event and answer. */
   runDigest(): string {
     return this.digest.copy().digest('hex').slice(0, 16);

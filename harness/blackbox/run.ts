@@ -8,6 +8,8 @@ import { Cluster, NodeBrokenError, outcomeOf, type Action, type Executed } from 
 import { clientHistory, judge, type ClientHistory, type Verdict } from './checks.js';
 import { runScheduled, type NetworkStats, type TestFault } from './scheduler.js';
 import type { Json } from '../../src/core/types.js';
+import type { StableStep } from '../explore/cluster/replay.js';
+import { runPattern } from './adversary.js';
 
 export interface RunSetup {
   readonly command: string;
@@ -50,7 +52,9 @@ export interface RunResult {
 
 export type RunSource =
   | { readonly kind: 'seeded'; readonly onProgress?: (timeMs: number, steps: number) => void }
-  | { readonly kind: 'actions'; readonly actions: readonly Action[] };
+  | { readonly kind: 'actions'; readonly actions: readonly Action[] }
+  /** An explorer counterexample's steps as an adversary (adversary.ts), then the quiet period. */
+  | { readonly kind: 'pattern'; readonly steps: readonly StableStep[] };
 
 export interface RunFlags {
   /** Explain a non-linearizable history (false for shrinking probes). */
@@ -85,6 +89,8 @@ export async function runOnce(
         ...setup,
         ...(source.onProgress !== undefined ? { onProgress: source.onProgress } : {}),
       });
+    } else if (source.kind === 'pattern') {
+      network = await runPattern(cluster, nodes, source.steps, setup);
     } else {
       for (const action of source.actions) {
         await cluster.execute(action);

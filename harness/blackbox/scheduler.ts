@@ -37,6 +37,15 @@ export interface SchedulerOptions {
   readonly maxSteps: number;
   /** Called now and then with the simulated time reached. */
   readonly onProgress?: (timeMs: number, steps: number) => void;
+  /**
+   * Take over a cluster that another driver ran up to `at` (an explorer schedule) and go
+   * straight to the quiet period: deliver what is in flight, restart who is down, let the
+   * clients retry their open operations.
+   */
+  readonly resume?: {
+    readonly at: number;
+    readonly open: readonly { client: string; id: string; op: KvOp; node: string }[];
+  };
 }
 
 export interface NetworkStats {
@@ -127,6 +136,7 @@ class Scheduler {
   }
 
   async run(): Promise<NetworkStats> {
+    if (this.options.resume !== undefined) return this.resume(this.options.resume);
     for (const node of this.nodes) await this.start(node);
     this.clients.forEach((c, i) => this.wakeClient(i, 20 + this.rng.int(30)));
     if (this.faults.has('crash')) this.at(this.exponential(RATE.crashMeanMs), { kind: 'crash' });
@@ -134,6 +144,39 @@ class Scheduler {
       this.at(this.exponential(RATE.splitMeanMs), { kind: 'split' });
     this.at(this.options.timeMs, { kind: 'quiet' });
     this.at(this.options.timeMs + this.options.quietMs, { kind: 'end' });
+    return this.loop();
+  }
+
+  private async resume(from: NonNullable<SchedulerOptions['resume']>): Promise<NetworkStats> {
+    this.now = from.at;
+    this.quiet = true;
+    for (const node of this.nodes) {
+      if (!this.cluster.isUp(node)) this.at(this.now, { kind: 'restart', node });
+      else {
+        const life = (this.lives.get(node) ?? 0) + 1;
+        this.lives.set(node, life);
+        this.at(this.now + 1 + this.rng.int(this.options.tickMs), { kind: 'tick', node, life });
+      }
+    }
+    for (const m of this.cluster.inFlightMessages()) this.route(m);
+    for (const open of from.open) {
+      const index = this.clients.findIndex((c) => c.name === open.client);
+      const client = this.clients[index];
+      if (client === undefined) continue;
+      client.current = {
+        id: open.id,
+        op: open.op,
+        node: open.node,
+        next: null,
+        giveUpAt: this.now + this.options.requestTimeoutMs,
+      };
+      this.wakeClient(index, this.options.attemptTimeoutMs);
+    }
+    this.at(this.now + this.options.quietMs, { kind: 'end' });
+    return this.loop();
+  }
+
+  private async loop(): Promise<NetworkStats> {
     let lastProgress = 0;
     for (;;) {
       const next = this.queue.pop();

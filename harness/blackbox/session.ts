@@ -13,6 +13,7 @@ import { historyText, replayText, REPLAY_FORMAT, REPLAY_VERSION } from './files.
 import { runOnce, type RunResult, type RunSetup } from './run.js';
 import type { TestFault } from './scheduler.js';
 import { shrinkRun } from './shrink.js';
+import type { StableStep } from '../explore/cluster/replay.js';
 
 export interface SessionOptions {
   readonly setup: RunSetup;
@@ -23,6 +24,8 @@ export interface SessionOptions {
   readonly swarm: boolean;
   /** This machine's share of the runs: run r is ours when r % count === index - 1. */
   readonly shard: { readonly index: number; readonly count: number };
+  /** An explorer counterexample's steps, as the adversary of one run (adversary.ts). */
+  readonly pattern?: readonly StableStep[];
   /** A schedule to execute instead of seeded runs. */
   readonly replay?: {
     readonly actions: readonly Action[];
@@ -76,9 +79,13 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       files,
     };
   }
-  const mine = Array.from({ length: options.runs }, (_, r) => r).filter(
-    (r) => r % options.shard.count === options.shard.index - 1,
-  );
+  // An explorer schedule is one run; seeded runs are this shard's share of --runs.
+  const mine =
+    options.pattern !== undefined
+      ? [0]
+      : Array.from({ length: options.runs }, (_, r) => r).filter(
+          (r) => r % options.shard.count === options.shard.index - 1,
+        );
   let last: { run: RunResult; transcript: string[] } | null = null;
   for (const r of mine) {
     const setup = {
@@ -92,13 +99,15 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     const transcript: string[] = [];
     const run = await runOnce(
       setup,
-      {
-        kind: 'seeded',
-        onProgress: (time, steps) =>
-          progress(
-            `run ${r + 1}/${options.runs} (seed ${setup.seed}): ${time} ms simulated, ${steps} steps`,
-          ),
-      },
+      options.pattern !== undefined
+        ? { kind: 'pattern', steps: options.pattern }
+        : {
+            kind: 'seeded',
+            onProgress: (time, steps) =>
+              progress(
+                `run ${r + 1}/${options.runs} (seed ${setup.seed}): ${time} ms simulated, ${steps} steps`,
+              ),
+          },
       { explain: true, onLine: (dir, node, line) => transcript.push(`${dir} ${node} ${line}`) },
     );
     runs.push(run);

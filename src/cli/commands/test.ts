@@ -11,6 +11,11 @@ import type { Executed } from '../../../harness/blackbox/cluster.js';
 import type { RunResult, RunSetup } from '../../../harness/blackbox/run.js';
 import { actionsOf } from '../../../harness/blackbox/run.js';
 import { readReplay, TestReplayError } from '../../../harness/blackbox/files.js';
+import type { StableStep } from '../../../harness/explore/cluster/replay.js';
+import {
+  readReplayFile,
+  ReplayFileError,
+} from '../../../harness/explore/counterexample/replay-file.js';
 import { TEST_FAULTS, type TestFault } from '../../../harness/blackbox/scheduler.js';
 import { runSession, type SessionResult } from '../../../harness/blackbox/session.js';
 import { EXIT, UsageError } from '../../errors.js';
@@ -35,6 +40,7 @@ interface TestFlags {
   swarm?: boolean;
   shard?: string;
   replay?: string;
+  schedule?: string;
   shrink: boolean;
   shrinkTime: number;
   out: string;
@@ -117,6 +123,10 @@ export const registerTest: RegisterCommand = (program, setExit) => {
       '--replay <FILE>',
       'execute the schedule of a replay file (OUT/replay.json) instead of a seeded run',
     )
+    .option(
+      '--schedule <FILE>',
+      'drive the nodes through the pattern of an explorer counterexample (counterexample.replay.json), then the quiet period',
+    )
     .option('--no-shrink', 'report a failing run as it is, without shrinking it')
     .option(
       '--shrink-time <S>',
@@ -171,6 +181,14 @@ async function runTest(command: string[], flags: TestFlags): Promise<number> {
       throw error;
     }
   }
+  let pattern: readonly StableStep[] | undefined;
+  if (flags.schedule !== undefined) {
+    if (flags.replay !== undefined)
+      throw new UsageError('--schedule and --replay exclude each other');
+    const read = readPattern(flags.schedule);
+    pattern = read.steps;
+    setup = { ...setup, replicas: read.replicas, clients: read.clients };
+  }
   let lastProgress = 0;
   const started = Date.now();
   const session = await runSession({
@@ -180,6 +198,7 @@ async function runTest(command: string[], flags: TestFlags): Promise<number> {
     swarm: flags.swarm === true,
     shard,
     ...(replay !== undefined ? { replay } : {}),
+    ...(pattern !== undefined ? { pattern } : {}),
     shrink: flags.shrink,
     shrinkTimeMs: flags.shrinkTime * 1000,
     onProgress: (line) => {
@@ -191,7 +210,7 @@ async function runTest(command: string[], flags: TestFlags): Promise<number> {
   });
   const reported = session.reported;
   if (flags.json === true) process.stdout.write(`${JSON.stringify(toJson(session))}\n`);
-  else process.stdout.write(summary(session, [cmd, ...args], flags.replay));
+  else process.stdout.write(summary(session, [cmd, ...args], flags));
   if (reported.broken !== null) {
     process.stderr.write(
       `smr: ${reported.broken.message} (what was recorded is in ${flags.out}/)\n`,
@@ -208,6 +227,29 @@ async function runTest(command: string[], flags: TestFlags): Promise<number> {
   }
 }
 
+/** The steps of an explorer counterexample of the core model, and its cluster's size. */
+function readPattern(path: string): {
+  steps: readonly StableStep[];
+  replicas: number;
+  clients: number;
+} {
+  let file;
+  try {
+    file = readReplayFile(path);
+  } catch (error) {
+    if (error instanceof ReplayFileError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (file.spec.model !== 'core' || file.steps === undefined)
+    throw new UsageError(
+      `${path}: a counterexample of the spec twin has no steps to drive nodes with; use one of the core model`,
+    );
+  if (file.steps.some((s) => s.kind === 'Corrupt'))
+    throw new UsageError(`${path}: corrupts app state, which cannot be done to a node`);
+  const { replicas, clients } = file.spec.scope as { replicas: number; clients: number };
+  return { steps: file.steps, replicas, clients };
+}
+
 function parseShard(raw: string | undefined, runs: number): { index: number; count: number } {
   if (raw === undefined) return { index: 1, count: 1 };
   const match = /^(\d+)\/(\d+)$/.exec(raw.trim());
@@ -220,12 +262,17 @@ function parseShard(raw: string | undefined, runs: number): { index: number; cou
   return { index, count };
 }
 
-function summary(session: SessionResult, command: readonly string[], replayFile?: string): string {
+function summary(session: SessionResult, command: readonly string[], flags: TestFlags): string {
+  const replayFile = flags.replay;
   const run = session.reported;
   const s = run.setup;
   const out: string[] = [];
   out.push(
-    `smr test: ${s.replicas} nodes of \`${command.join(' ')}\`, ${s.clients} clients, seed ${s.seed}, faults ${s.faults.join(',') || 'none'}, ${s.timeMs} ms + ${s.quietMs} ms quiet${replayFile !== undefined ? `, replaying ${replayFile}` : ''}`,
+    `smr test: ${s.replicas} nodes of \`${command.join(' ')}\`, ${s.clients} clients, ${
+      flags.schedule !== undefined
+        ? `the explorer schedule ${flags.schedule}, then ${s.quietMs} ms quiet`
+        : `seed ${s.seed}, faults ${s.faults.join(',') || 'none'}, ${s.timeMs} ms + ${s.quietMs} ms quiet`
+    }${replayFile !== undefined ? `, replaying ${replayFile}` : ''}`,
   );
   if (session.runs.length > 1) {
     const passed = session.runs.filter((r) => r.verdict?.kind === 'pass').length;

@@ -290,3 +290,63 @@ describe('answers and options', () => {
     expect(result.seed).toBe(2);
   });
 });
+
+describe('smr test --schedule (an explorer counterexample as the adversary)', () => {
+  it('drives the nodes through the pattern, then the quiet period', async () => {
+    const cx = join(dir, 'cx');
+    const explore = await smr(
+      'explore',
+      '--mutant',
+      'ignore-promised-values',
+      '--no-progress',
+      '--out',
+      cx,
+    );
+    expect(explore.code, explore.stderr).toBe(1);
+    const out = join(dir, 'pattern');
+    const r = await smr(
+      'test',
+      '--schedule',
+      join(cx, 'counterexample.replay.json'),
+      '--quiet',
+      '500',
+      '--no-progress',
+      '--out',
+      out,
+      '--',
+      ...PRIMARY,
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /the explorer schedule .*counterexample\.replay\.json, then 500 ms quiet/,
+    );
+    const replay = JSON.parse(readFileSync(join(out, 'replay.json'), 'utf8')) as {
+      actions: { do: string; node: string; id?: string }[];
+    };
+    // The pattern's first Tick is r1's, and its one request reaches r1 = n1.
+    const moves = replay.actions.filter((a) => a.do !== 'start');
+    expect(moves[0]).toMatchObject({ do: 'tick', node: 'n1' });
+    expect(replay.actions.find((a) => a.do === 'request')).toMatchObject({
+      node: 'n1',
+      id: 'c1:p1',
+    });
+    // A corrupting counterexample cannot be fed to a node: exit 2.
+    const bad = join(dir, 'corrupt.replay.json');
+    const file = JSON.parse(readFileSync(join(cx, 'counterexample.replay.json'), 'utf8')) as {
+      steps: unknown[];
+    };
+    file.steps.push({ kind: 'Corrupt', replica: 'r1' });
+    writeFileSync(bad, JSON.stringify(file));
+    const refused = await smr(
+      'test',
+      '--schedule',
+      bad,
+      '--out',
+      join(dir, 'refused'),
+      '--',
+      ...PRIMARY,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/corrupts app state/);
+  });
+});
