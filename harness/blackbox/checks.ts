@@ -4,7 +4,13 @@
  * for linearizability with the `kv` model, for appends executed twice, and for replies that
  * disagree (seen while the run went, in Cluster).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../../src/errors.js';
 import { checkLinearizability, type LincheckResult } from '../../src/oracle/lincheck.js';
+import { checkTrace } from '../../src/trace/checker.js';
+import { formatResult } from '../../src/trace/report.js';
 import { kvModel } from '../../src/oracle/models.js';
 import type { HistoryOp } from '../../src/oracle/types.js';
 import type { Json } from '../../src/core/types.js';
@@ -46,7 +52,7 @@ export type Verdict =
   | { readonly kind: 'pass'; readonly lincheck: LincheckResult }
   | {
       readonly kind: 'violation';
-      readonly check: 'linearizability' | 'exactly-once' | 'agreement';
+      readonly check: 'linearizability' | 'exactly-once' | 'agreement' | 'trace';
       readonly message: string;
       readonly lincheck?: LincheckResult;
     }
@@ -116,4 +122,61 @@ function linearizabilityMessage(client: ClientHistory, result: LincheckResult): 
       ? 'its result fits only an order that contradicts real time (a stale read)'
       : 'no order of the operations before it gives its result';
   return `the clients’ history is not linearizable: request ${broken.id} (${describeOp(broken.op)} → ${JSON.stringify(broken.ok?.value)}, answered at step ${broken.ok?.step ?? '?'} by ${broken.ok?.node ?? '?'}): ${why}; ${failure.window.ops.length} operations cannot be ordered: ${failure.window.ops.map((i) => (client.ops[i] as ClientOp).id).join(', ')}`;
+}
+
+/** What the trace checker said of the nodes' own traces (docs/node-protocol.md, `trace`). */
+export type TraceVerdict =
+  | { readonly kind: 'valid' | 'invalid' | 'inconclusive'; readonly report: string }
+  /** A trace the checker cannot read: the node broke the protocol (exit 2). */
+  | { readonly kind: 'unreadable'; readonly report: string };
+
+/**
+ * The trace items the nodes emitted, as smr-trace files: a header item starts a file (a node may
+ * log on behalf of its clients, each in a file of its own, as per-node traces are); items before
+ * any header of their node's get the first header any node emitted, without its `nodes`.
+ */
+export function traceFiles(traces: ReadonlyMap<string, readonly Json[]>): Map<string, string> {
+  const isHeader = (e: Json): e is { readonly [k: string]: Json } =>
+    typeof e === 'object' && e !== null && !Array.isArray(e) && 'format' in e;
+  const first = [...traces.values()].flat().find(isHeader);
+  const shared =
+    first === undefined
+      ? []
+      : [Object.fromEntries(Object.entries(first).filter(([k]) => k !== 'nodes'))];
+  const files = new Map<string, string>();
+  for (const [node, items] of traces) {
+    const segments: Json[][] = [];
+    for (const item of items) {
+      if (isHeader(item) || segments.length === 0) segments.push(isHeader(item) ? [] : [...shared]);
+      (segments[segments.length - 1] as Json[]).push(item);
+    }
+    segments.forEach((lines, k) =>
+      files.set(
+        segments.length === 1 ? node : `${node}-${k + 1}`,
+        lines.map((e) => JSON.stringify(e)).join('\n') + '\n',
+      ),
+    );
+  }
+  return files;
+}
+
+/** Check the nodes' trace items (traceFiles), merged by their clocks, against the spec. */
+export function checkNodeTraces(traces: ReadonlyMap<string, readonly Json[]>): TraceVerdict | null {
+  if (traces.size === 0) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'smr-test-traces-'));
+  try {
+    const files = [...traceFiles(traces)].map(([node, text]) => {
+      const file = join(dir, `trace-${node}.ndjson`);
+      writeFileSync(file, text);
+      return file;
+    });
+    const result = checkTrace(files, { partial: true });
+    const report = formatResult(result).replaceAll(`${dir}/`, '');
+    return { kind: result.verdict, report };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { kind: 'unreadable', report: error.message.replaceAll(`${dir}/`, '') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

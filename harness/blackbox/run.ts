@@ -5,7 +5,14 @@
  * recorded up to then.
  */
 import { Cluster, NodeBrokenError, outcomeOf, type Action, type Executed } from './cluster.js';
-import { clientHistory, judge, type ClientHistory, type Verdict } from './checks.js';
+import {
+  checkNodeTraces,
+  clientHistory,
+  judge,
+  type ClientHistory,
+  type TraceVerdict,
+  type Verdict,
+} from './checks.js';
 import { runScheduled, type NetworkStats, type TestFault } from './scheduler.js';
 import type { Json } from '../../src/core/types.js';
 import type { StableStep } from '../explore/cluster/replay.js';
@@ -48,6 +55,8 @@ export interface RunResult {
   /** Operations called before the quiet period that never completed. */
   readonly stuck: number;
   readonly traces: ReadonlyMap<string, readonly Json[]>;
+  /** The trace checker's report on the nodes' traces, when they emitted any. */
+  readonly traceReport: string | null;
 }
 
 export type RunSource =
@@ -59,6 +68,8 @@ export type RunSource =
 export interface RunFlags {
   /** Explain a non-linearizable history (false for shrinking probes). */
   readonly explain: boolean;
+  /** Check the nodes' own traces, if they emit any (default true; shrinking probes do not). */
+  readonly checkTraces?: boolean;
   readonly onLine?: (direction: '>' | '<', node: string, line: string) => void;
 }
 
@@ -104,6 +115,15 @@ export async function runOnce(
     cluster.close();
   }
   const client = clientHistory(cluster.ops.values());
+  const traceVerdict =
+    broken === null && flags.checkTraces !== false ? checkNodeTraces(cluster.traces) : null;
+  if (traceVerdict?.kind === 'unreadable')
+    broken = new NodeBrokenError(
+      [...cluster.traces.keys()].join(', '),
+      cluster.executed.length,
+      'trace',
+      `its trace cannot be checked: ${traceVerdict.report}`,
+    );
   const quietFrom = setup.timeMs;
   const stuck = [...cluster.ops.values()].filter(
     (op) => op.callTime < quietFrom && outcomeOf(op) === 'unknown',
@@ -116,17 +136,34 @@ export async function runOnce(
     client,
     verdict:
       broken === null
-        ? judge(client, cluster.violation, {
-            explain: flags.explain,
-            timeoutMs: setup.lincheckTimeoutMs,
-          })
+        ? withTraces(
+            judge(client, cluster.violation, {
+              explain: flags.explain,
+              timeoutMs: setup.lincheckTimeoutMs,
+            }),
+            traceVerdict,
+          )
         : null,
+    traceReport: traceVerdict?.report ?? null,
     broken,
     network,
     cluster: { ...cluster.stats },
     stuck,
     traces: cluster.traces,
   };
+}
+
+/** A pass stands only if the nodes' own traces, when there are any, are valid too. */
+function withTraces(verdict: Verdict, traces: TraceVerdict | null): Verdict {
+  if (verdict.kind !== 'pass' || traces === null || traces.kind === 'valid') return verdict;
+  const first = traces.report.split('\n')[0] ?? traces.report;
+  return traces.kind === 'invalid'
+    ? { kind: 'violation', check: 'trace', message: `the nodes' trace is invalid: ${first}` }
+    : {
+        kind: 'unknown',
+        message: `the nodes' trace check is inconclusive: ${first}`,
+        lincheck: verdict.lincheck,
+      };
 }
 
 /** The actions of a run without the bookkeeping fields, ready to be executed again. */

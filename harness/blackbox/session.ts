@@ -10,6 +10,7 @@ import { renderTimeline } from '../../src/oracle/html.js';
 import { Random } from '../random.js';
 import { describeOp, type Action, type Executed } from './cluster.js';
 import { historyText, replayText, REPLAY_FORMAT, REPLAY_VERSION } from './files.js';
+import { traceFiles } from './checks.js';
 import { runOnce, type RunResult, type RunSetup } from './run.js';
 import type { TestFault } from './scheduler.js';
 import { shrinkRun } from './shrink.js';
@@ -113,7 +114,10 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     runs.push(run);
     last = { run, transcript };
     if (run.verdict?.kind === 'pass') continue;
-    if (run.verdict?.kind !== 'violation' || !options.shrink) break;
+    // A trace failure names its event already, and a shorter run's trace fails for other reasons
+    // (a cut-off send): shrinking is for what the clients saw.
+    if (run.verdict?.kind !== 'violation' || !options.shrink || run.verdict.check === 'trace')
+      break;
     progress(
       `run ${r + 1} (seed ${setup.seed}) found a violation: shrinking its ${run.executed.length} steps`,
     );
@@ -232,9 +236,9 @@ function writeReport(out: string, run: RunResult, transcript: readonly string[])
     );
     files.push(timeline);
   }
-  for (const [node, events] of run.traces) {
+  for (const [node, text] of traceFiles(run.traces)) {
     const path = join(out, `trace-${node}.ndjson`);
-    writeAtomically(path, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    writeAtomically(path, text);
     files.push(path);
   }
   return files;

@@ -65,7 +65,6 @@ export async function shrinkRun(
   };
 
   await shortestPrefix();
-  let complete = false;
   for (let chunk = actions.length >> 1; chunk >= 1 && !outOfTime(); chunk >>= 1) {
     for (let at = 0; at < actions.length && !outOfTime();) {
       const candidate = [...actions.slice(0, at), ...actions.slice(at + chunk)];
@@ -75,8 +74,8 @@ export async function shrinkRun(
         actions = actionsOf(result.executed); // what applied, in the order it ran
       } else at += chunk;
     }
-    if (chunk === 1 && !outOfTime()) complete = true;
   }
-  if (!outOfTime()) await shortestPrefix();
+  const complete = !outOfTime(); // every chunk size down to one step was tried
+  if (complete) await shortestPrefix();
   return { actions, result: best, probes, complete };
 }

@@ -294,6 +294,10 @@ function summary(session: SessionResult, command: readonly string[], flags: Test
   out.push(
     `  operations: ${c.invoked} invoked, ${c.ok} ok, ${c.failed} refused, ${c.unknown} unknown; ${run.stuck === 0 ? 'every operation issued before the quiet period completed' : `${run.stuck} issued before the quiet period never completed (liveness)`}`,
   );
+  if (run.traceReport !== null)
+    out.push(
+      `  the nodes' traces (smr check-trace --partial): ${run.traceReport.split('\n')[0] ?? ''}`,
+    );
   if (session.shrunk !== null)
     out.push(
       `  shrunk: ${session.shrunk.from} steps → ${session.shrunk.to} in ${session.shrunk.probes} probes${session.shrunk.complete ? '' : ' (time ran out)'}`,
@@ -301,7 +305,9 @@ function summary(session: SessionResult, command: readonly string[], flags: Test
   const v = run.verdict;
   if (run.broken !== null) out.push(`BROKEN: ${run.broken.message}`);
   else if (v?.kind === 'pass')
-    out.push('PASS: linearizable (kv), no append executed twice, replies agree');
+    out.push(
+      `PASS: linearizable (kv), no append executed twice, replies agree${run.traceReport !== null ? ', traces valid' : ''}`,
+    );
   else if (v?.kind === 'violation') out.push(`VIOLATION (${v.check}): ${v.message}`);
   else if (v !== null) out.push(`UNKNOWN: ${v.message}`);
   out.push(`  files: ${session.files.join(', ')}`);

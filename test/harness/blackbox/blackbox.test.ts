@@ -5,7 +5,7 @@
  * accepts, satisfies schema/node-protocol.schema.json; a node that breaks the protocol is one
  * `smr:` line naming the node and the step, exit 2, with what was recorded kept on disk.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -129,11 +129,11 @@ describe('smr test against a broken node', () => {
     const r = await smr(
       'test',
       '--time',
-      '1500',
+      '800',
       '--quiet',
       '500',
       '--shrink-time',
-      '20',
+      '30',
       '--no-progress',
       '--out',
       out,
@@ -173,7 +173,7 @@ describe('smr test against a broken node', () => {
     );
     expect(fixed.code, fixed.stdout).toBe(0);
     expect(fixed.stdout).toMatch(/NOT the recorded run: step \d+ \(n\d\) went differently/);
-  });
+  }, 120_000);
 
   it.each([
     ['garbage', /printed a line that is not JSON: "hello from the node"/],
@@ -348,5 +348,50 @@ describe('smr test --schedule (an explorer counterexample as the adversary)', ()
     );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/corrupts app state/);
+  });
+});
+
+describe("the nodes' own traces", () => {
+  const TRACED = 'traces/valid/seed8-per-node-lamport';
+  const run = (folder: string, out: string) =>
+    smr(
+      'test',
+      '--time',
+      '300',
+      '--quiet',
+      '100',
+      '--faults',
+      'none',
+      '--no-progress',
+      '--out',
+      join(dir, out),
+      '--',
+      'python3',
+      'test/fixtures/blackbox/tracing.py',
+      folder,
+    );
+
+  it('are checked with smr check-trace: a valid trace passes', async () => {
+    const r = await run(TRACED, 'traced');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/the nodes' traces \(smr check-trace --partial\): valid: /);
+    expect(r.stdout).toMatch(/traces valid/);
+    expect(existsSync(join(dir, 'traced', 'trace-n2.ndjson'))).toBe(true);
+  });
+
+  it('an edited trace is a violation, without shrinking', async () => {
+    const edited = join(dir, 'edited-trace');
+    rmSync(edited, { recursive: true, force: true });
+    cpSync(TRACED, edited, { recursive: true });
+    // r2 accepts a ballot nobody proposed: an Accept that was never sent.
+    const lines = readFileSync(join(edited, 'r2.ndjson'), 'utf8').split('\n');
+    const accept = lines.findIndex((l) => l.includes('"action":"Phase2b"'));
+    expect(accept).toBeGreaterThan(0);
+    lines[accept] = (lines[accept] as string).replace('"round":1', '"round":9');
+    writeFileSync(join(edited, 'r2.ndjson'), lines.join('\n'));
+    const r = await run(edited, 'edited');
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/VIOLATION \(trace\): the nodes' trace is invalid: invalid: trace-/);
+    expect(r.stdout).not.toMatch(/shrunk:/);
   });
 });
