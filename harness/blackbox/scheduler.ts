@@ -6,11 +6,16 @@
  *
  * The network: a message is delivered after 1–5 ms, in order per link, unless `reorder`
  * (1–20 ms, any order), `delay` (now and then 50–300 ms more), `loss` (5 % lost), `dup` (5 %
- * delivered twice) or a `partition` (a random split of the nodes, healed after 0.3–1.5 s; a
- * message crossing it is lost) says otherwise. `crash` kills a node now and then (never more
- * than a minority at once, so the cluster can make progress) and restarts it 0.1–1 s later. After
- * `timeMs` comes the quiet period: partitions heal, nodes restart, nothing is lost, clients start
- * nothing new.
+ * delivered twice) or a `partition` (a split of the nodes about every 0.9 s, healed after
+ * 0.3–1.5 s; a message crossing it is lost) says otherwise. `crash` kills a node about every
+ * 0.7 s (never more than a minority at once, so the cluster can make progress) and restarts it
+ * 0.1–1 s later. Half the crashes and splits aim at the node that last answered a client (see
+ * `target`). After `timeMs` comes the quiet period: partitions heal, nodes restart, nothing is
+ * lost, clients start nothing new.
+ *
+ * The clients: each runs one operation at a time, starting at a random node, retrying the same
+ * id at the next node (or the leader a refusal named) after `attemptTimeoutMs`, giving up after
+ * `requestTimeoutMs`.
  */
 import { Random } from '../random.js';
 import type { Cluster, SentMessage } from './cluster.js';
@@ -58,7 +63,7 @@ export interface NetworkStats {
 }
 
 const KEYS = ['x', 'y', 'z'];
-const RATE = { loss: 0.05, dup: 0.05, slow: 0.05, crashMeanMs: 1200, splitMeanMs: 1500 };
+const RATE = { loss: 0.05, dup: 0.05, slow: 0.05, crashMeanMs: 700, splitMeanMs: 900, aimed: 0.5 };
 
 type Event =
   | { kind: 'tick'; node: string; life: number }
@@ -81,8 +86,6 @@ interface ClientState {
   readonly name: string;
   seq: number;
   generation: number;
-  /** The node that last answered ok: where the next operation goes first. */
-  sticky: string | null;
   current: {
     id: string;
     op: KvOp;
@@ -107,6 +110,8 @@ class Scheduler {
   private now = 0;
   private quiet = false;
   private groups: Map<string, number> | null = null;
+  /** The node that last answered a client ok. */
+  private lastServer: string | null = null;
   private readonly lives = new Map<string, number>();
   private readonly linkClear = new Map<string, number>();
   private readonly written = new Map<string, string[]>();
@@ -130,7 +135,6 @@ class Scheduler {
       name: `c${i + 1}`,
       seq: 0,
       generation: 0,
-      sticky: null,
       current: null,
     }));
   }
@@ -259,7 +263,7 @@ class Scheduler {
     const down = this.nodes.length - up.length;
     // Keep a majority up: the cluster can always make progress between faults.
     if (down < Math.floor((this.nodes.length - 1) / 2) && up.length > 0) {
-      const node = this.rng.pick(up);
+      const node = this.target(up);
       this.lives.set(node, (this.lives.get(node) ?? 0) + 1);
       await this.cluster.execute({ do: 'crash', node, time: this.now });
       this.at(this.now + 100 + this.rng.int(900), { kind: 'restart', node });
@@ -270,12 +274,36 @@ class Scheduler {
   private split(): void {
     if (this.quiet) return;
     const groups = new Map<string, number>();
-    // A random non-trivial split: each node on side 0 or 1, both sides used.
-    do for (const node of this.nodes) groups.set(node, this.rng.int(2));
-    while (new Set(groups.values()).size < 2);
+    const serving = this.target(this.nodes);
+    if (serving === this.lastServer) {
+      // Cut off the node that serves clients, with a minority: it may not know it was replaced.
+      const others = this.nodes.filter((n) => n !== serving);
+      const minority = Math.floor((this.nodes.length - 1) / 2);
+      const alone = new Set([
+        serving,
+        ...others.filter(() => this.rng.chance(0.5)).slice(0, minority - 1),
+      ]);
+      for (const node of this.nodes) groups.set(node, alone.has(node) ? 1 : 0);
+    } else {
+      // A random non-trivial split: each node on side 0 or 1, both sides used.
+      do for (const node of this.nodes) groups.set(node, this.rng.int(2));
+      while (new Set(groups.values()).size < 2);
+    }
     this.groups = groups;
     this.stats.partitions++;
     this.at(this.now + 300 + this.rng.int(1200), { kind: 'heal' });
+  }
+
+  /**
+   * Where a fault lands: half the time on the node that last answered a client (most likely a
+   * leader: crashing or isolating it forces the elections and half-replicated entries that
+   * classic bugs need), else anywhere.
+   */
+  private target(candidates: readonly string[]): string {
+    const aimed = this.lastServer !== null && candidates.includes(this.lastServer);
+    return aimed && this.rng.chance(RATE.aimed)
+      ? (this.lastServer as string)
+      : this.rng.pick(candidates);
   }
 
   private cutBetween(a: string, b: string): boolean {
@@ -320,7 +348,7 @@ class Scheduler {
     if (client?.current === undefined || client.current === null) return; // a late answer
     if (reply.status === 'ok') {
       client.current = null;
-      client.sticky = node;
+      this.lastServer = node;
       this.wakeClient(index, this.rng.int(20));
     } else if (client.current.node === node) {
       client.current.next = reply.leader ?? null;
@@ -339,7 +367,9 @@ class Scheduler {
       current = {
         id,
         op: this.operation(id),
-        node: client.sticky ?? this.rng.pick(this.nodes),
+        // Each operation starts at a random node (then follows redirects), so that every node,
+        // a deposed leader too, keeps being asked.
+        node: this.rng.pick(this.nodes),
         next: null,
         giveUpAt: this.now + this.options.requestTimeoutMs,
       };

@@ -102,6 +102,8 @@ describe('smr test against a correct node', () => {
     const out = join(dir, 'pass');
     const r = await smr(
       'test',
+      '--runs',
+      '1',
       '--time',
       '1000',
       '--quiet',
@@ -241,7 +243,7 @@ describe('answers and options', () => {
     writeFileSync(bad, '{"format":"smr-test-replay","version":1,"setup":{}}');
     const cases = [
       ['test', '--shard', '3/2', '--', ...PRIMARY],
-      ['test', '--shard', '2/2', '--', ...PRIMARY], // one run: shard 2 has none
+      ['test', '--runs', '1', '--shard', '2/2', '--', ...PRIMARY], // one run: shard 2 has none
       ['test', '--faults', 'loss,fire', '--', ...PRIMARY],
       ['test', '--replay', bad, '--', ...PRIMARY],
       ['test', '--replay', join(dir, 'missing.json'), '--', ...PRIMARY],
@@ -356,6 +358,8 @@ describe("the nodes' own traces", () => {
   const run = (folder: string, out: string) =>
     smr(
       'test',
+      '--runs',
+      '1',
       '--time',
       '300',
       '--quiet',
