@@ -89,6 +89,7 @@ const GOOD: Record<string, readonly string[]> = {
   '--observe': ['full', 'messages', 'actions'],
   '--workers': ['1', '2'],
   '--config': ['FILE'],
+  '--replay': ['FILE'],
 };
 interface CommandShape {
   readonly name: string;
@@ -157,6 +158,29 @@ const COMMANDS: readonly CommandShape[] = [
     files: 0,
     bounds: ['--steps', '200'],
     defaults: () => [],
+  },
+  {
+    name: 'test',
+    samples: [],
+    weight: 1,
+    flags: ['--replicas', '--clients', '--seed', '--faults', '--out', '--replay', '--max-steps'],
+    switches: ['--json', '--no-shrink', '--swarm'],
+    files: 0,
+    // The node command goes last, after `--`; short runs of the small test node.
+    bounds: [
+      '--time',
+      '200',
+      '--quiet',
+      '100',
+      '--runs',
+      '1',
+      '--shrink-time',
+      '1',
+      '--',
+      'python3',
+      'test/fixtures/blackbox/primary.py',
+    ],
+    defaults: (n) => ['--out', join(dir, `test-${n}`)],
   },
   {
     name: 'replay',
