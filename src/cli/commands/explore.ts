@@ -5,6 +5,7 @@
  * --resume from, or cut by --max-states / --max-depth.
  */
 import { join } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { APPS } from '../../core/apps/index.js';
 import {
   DEFAULT_SCOPE,
@@ -233,7 +234,7 @@ export const registerExplore: RegisterCommand = (program, setExit) => {
     .option('--exact', 'keep full state encodings instead of 64-bit fingerprints (debugging)')
     .option(
       '--memory-limit <MB>',
-      'past half of MB, keep the level being built on disk; past MB, stop cleanly with a checkpoint (one thread)',
+      'past half of MB, keep the level being built on disk; past MB, stop cleanly with a checkpoint (one thread; default 3/4 of the heap Node allows, without --workers)',
       int('--memory-limit', 64, 1_048_576),
     )
     .option(
@@ -412,6 +413,13 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
   if (flags.strategy !== 'bfs' && (flags.resume !== undefined || flags.memoryLimit !== undefined))
     throw new UsageError('--memory-limit and --resume work with --strategy bfs');
   assertWritableDir('--out', flags.out);
+  // Never die out of heap with nothing to show: one thread gets a limit by default, so a big
+  // scope spills to disk and then stops with a checkpoint (exit 3) instead.
+  const memoryLimit =
+    flags.memoryLimit ??
+    (flags.workers === 1 && flags.exact !== true && (flags.strategy ?? 'bfs') === 'bfs'
+      ? defaultMemoryLimitMb()
+      : undefined);
   const progress = flags.progress ? printProgress : undefined;
   const parts: ExploreResult[] = [];
   try {
@@ -434,7 +442,7 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
         ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
         ...(flags.workerJoin !== undefined ? { workerJoinFrontier: flags.workerJoin } : {}),
         ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
-        ...(flags.memoryLimit !== undefined ? { memoryLimitMb: flags.memoryLimit } : {}),
+        ...(memoryLimit !== undefined ? { memoryLimitMb: memoryLimit } : {}),
         ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
         ...(flags.maxDelays !== undefined ? { maxDelays: flags.maxDelays } : {}),
         ...(progress !== undefined ? { onProgress: progress } : {}),
@@ -488,7 +496,19 @@ async function runExplore(flags: ExploreFlags): Promise<number> {
       process.stdout.write(
         `shard ${flags.shard.index + 1}/${flags.shard.count}: only this share of the frontier was explored; the other shards cover the rest\n`,
       );
-    process.stdout.write(judged.map(summarize).join(''));
+    process.stdout.write(
+      judged
+        .map((r) =>
+          summarize(
+            r,
+            flags.minimise,
+            flags.memoryLimit === undefined && memoryLimit !== undefined
+              ? `the default memory limit, ${memoryLimit} MB (--memory-limit to change it)`
+              : `--memory-limit ${memoryLimit ?? ''} MB`,
+          ),
+        )
+        .join(''),
+    );
   }
   if (result.status === 'violation') return EXIT.violation;
   return result.status === 'incomplete' ? EXIT.unknown : EXIT.ok;
@@ -504,13 +524,18 @@ export function printProgress(p: Progress): void {
   );
 }
 
+/** Three quarters of the heap this Node process may use, in MB (the default --memory-limit). */
+export function defaultMemoryLimitMb(): number {
+  return Math.max(64, Math.floor((getHeapStatistics().heap_size_limit / 2 ** 20) * 0.75));
+}
+
 export function describeScope(r: ExploreResult): string {
   if (r.scope === undefined) return `spec model ${r.constants ?? ''}`;
   const s = r.scope;
   return `${s.replicas} replicas, ${s.clients} clients, ${s.requests} requests, faults ${s.faults.join(',') || 'none'}, ${s.network} network, ≤${s.maxCrashes} crashes, ≤${s.maxElections} elections${(s.checkpointEvery ?? 0) > 0 ? `, checkpoint every ${s.checkpointEvery} slot${s.checkpointEvery === 1 ? '' : 's'}` : ''}${(s.auditEvery ?? 0) > 0 ? `, audit every ${s.auditEvery} slot${s.auditEvery === 1 ? '' : 's'}` : ''}${s.mutant === undefined ? '' : `, mutant ${s.mutant}`}`;
 }
 
-function summarize(r: ExploreResult): string {
+function summarize(r: ExploreResult, minimised: boolean, limit: string): string {
   const lines = [
     `explored ${r.protocol} (${describeScope(r)}) by ${r.strategy}${r.workers > 1 ? ` on ${r.workersUsed} of ${r.workers} threads` : ''}: ${fmt(r.distinctStates)} distinct states, ${fmt(r.generatedStates)} generated, depth ${r.depth}, ${r.complete ? 'complete' : 'incomplete'}, ${(r.elapsedMs / 1000).toFixed(1)} s (${fmt(r.statesPerSecond)} states/s), peak ${fmt(r.peakRssMb)} MB`,
     `reductions: symmetry ${r.reductions.symmetry ? 'on' : 'off'}, partial-order ${r.reductions.por ? 'on' : 'off'}, dead-message pruning ${r.reductions.deadMessages ? 'on' : 'off'}; invariants: ${r.invariants.join(', ')}`,
@@ -533,7 +558,7 @@ function summarize(r: ExploreResult): string {
     lines.push('cut at --max-depth: a state there still had actions, so the search is incomplete');
   if (r.checkpoint !== undefined)
     lines.push(
-      `stopped at --memory-limit; checkpoint written to ${r.checkpoint}; continue with the same flags and --resume ${r.checkpoint}`,
+      `stopped at ${limit}; checkpoint written to ${r.checkpoint}; continue with the same flags and --resume ${r.checkpoint}`,
     );
   if (r.violation === null) {
     lines.push(
@@ -544,7 +569,7 @@ function summarize(r: ExploreResult): string {
   } else {
     const v = r.violation;
     lines.push(
-      `VIOLATION ${v.invariant}${v.node === undefined ? '' : ` at ${v.node}`} after ${v.steps} steps (${v.foundSteps} as found, then minimised): ${v.message}`,
+      `VIOLATION ${v.invariant}${v.node === undefined ? '' : ` at ${v.node}`} after ${v.steps} steps${minimised ? ` (${v.foundSteps} as found, then minimised)` : ' (as found: --no-minimise)'}: ${v.message}`,
     );
     r.counterexample?.steps.forEach((s, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${s}`));
     const files = r.counterexample?.files;

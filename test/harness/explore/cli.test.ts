@@ -71,6 +71,20 @@ describe('smr explore', () => {
     expect(r.code).toBe(1);
     // The step that executes the duplicate departs from the spec's Execute first.
     expect(r.stdout).toContain('VIOLATION Refinement');
+    expect(r.stdout).toMatch(/\(\d+ as found, then minimised\)/);
+    // Kept as found: the summary does not claim a minimisation that did not happen.
+    const raw = await smr(
+      'explore',
+      '--mutant',
+      'no-session-dedup',
+      '--no-minimise',
+      '--out',
+      join(dir, 'raw'),
+      '--no-progress',
+    );
+    expect(raw.code).toBe(1);
+    expect(raw.stdout).toContain('(as found: --no-minimise)');
+    expect(raw.stdout).not.toContain('minimised');
     for (const f of ['counterexample.replay.json', 'counterexample.ndjson', 'counterexample.html'])
       expect(existsSync(join(out, f))).toBe(true);
     const replay = await smr('replay', join(out, 'counterexample.replay.json'));
