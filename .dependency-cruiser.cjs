@@ -10,7 +10,8 @@
  *               harness/model, refinement, conformance, mutants, random.ts
  *                                               the world model and what judges a core run
  *   4. drivers  harness/explore, sim, tlc, difftest, check, blackbox, live, scenario.ts
- *                                               searches, simulations, TLC, external processes
+ *               src/runtime                     searches, simulations, TLC, external processes,
+ *                                               and the real host of the core (TCP, WAL, timers)
  *   5. entry    src/cli, src/index.ts           the `smr` command and the library's one entry
  */
 const CORE = '^src/core/';
@@ -18,7 +19,8 @@ const SPEC = '^src/spec/';
 const SHARED = '^src/(errors|files)[.]ts$';
 const CHECKERS =
   '^(src/(trace|oracle)/|harness/(model|refinement|conformance|mutants)/|harness/random[.]ts$)';
-const DRIVERS = '^harness/(explore|sim|tlc|difftest|check|blackbox|live)/|^harness/scenario[.]ts$';
+const DRIVERS =
+  '^harness/(explore|sim|tlc|difftest|check|blackbox|live)/|^harness/scenario[.]ts$|^src/runtime/';
 const ENTRY = '^src/(cli/|index[.]ts$)';
 
 const below = (...layers) => `(${layers.join('|')})`;
