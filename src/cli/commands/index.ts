@@ -5,6 +5,7 @@ import { registerCluster } from './cluster.js';
 import { registerDiffTest } from './diff-test.js';
 import { registerExplore } from './explore.js';
 import { registerLincheck } from './lincheck.js';
+import { registerLive } from './live.js';
 import { registerMutants } from './mutants.js';
 import { registerReplay } from './replay.js';
 import { registerServe } from './serve.js';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDiffTest,
   registerExplore,
   registerLincheck,
+  registerLive,
   registerMutants,
   registerReplay,
   registerServe,
