@@ -3,15 +3,26 @@
  * time, keeping any cut that still ends in a violation:
  *  1. the shortest failing prefix, by binary search (a history only gains operations as a run
  *     goes on, and a non-linearizable history stays so when operations are added);
- *  2. then chunks of actions left out, halving the chunk size (delta debugging), while the
+ *  2. one probe with only the requests of the operations the violation's window names (the
+ *     rest of the clients' traffic is most of a run's steps);
+ *  3. then chunks of actions left out, halving the chunk size (delta debugging), while the
  *     budget lasts. A left-out delivery is a lost message, a left-out tick a slower clock, a
  *     left-out request an operation never issued; steps that no longer apply (a message that
  *     was not sent this time) are skipped, so every probe is a possible run of the network.
- *  3. the prefix again.
+ *  4. the prefix again.
  * A node must be deterministic for this to converge; it never accepts a passing probe.
  */
 import type { Action } from './cluster.js';
 import { actionsOf, runOnce, type RunResult, type RunSetup } from './run.js';
+
+/** The request ids of the operations a linearizability failure cannot order, if known. */
+function windowIds(run: RunResult): Set<string> | null {
+  const verdict = run.verdict;
+  if (verdict?.kind !== 'violation' || verdict.lincheck === undefined) return null;
+  const failure = verdict.lincheck.failures[0];
+  if (failure === undefined) return null;
+  return new Set(failure.window.ops.map((i) => run.client.ops[i]?.id ?? ''));
+}
 
 export interface ShrinkBudget {
   /** Wall-clock milliseconds for all probes together. */
@@ -43,7 +54,7 @@ export async function shrinkRun(
     const result = await runOnce(
       setup,
       { kind: 'actions', actions: candidate },
-      { explain: false },
+      { explain: false, checkTraces: false },
     );
     onProbe?.(probes, candidate.length);
     return result.verdict?.kind === 'violation' ? result : null;
@@ -65,6 +76,16 @@ export async function shrinkRun(
   };
 
   await shortestPrefix();
+  // One probe first: only the requests of the operations the violation's window names.
+  const involved = windowIds(failing);
+  if (involved !== null && !outOfTime()) {
+    const candidate = actions.filter((a) => a.do !== 'request' || involved.has(a.id));
+    const result = candidate.length < actions.length ? await fails(candidate) : null;
+    if (result !== null) {
+      best = result;
+      actions = actionsOf(result.executed);
+    }
+  }
   for (let chunk = actions.length >> 1; chunk >= 1 && !outOfTime(); chunk >>= 1) {
     for (let at = 0; at < actions.length && !outOfTime();) {
       const candidate = [...actions.slice(0, at), ...actions.slice(at + chunk)];

@@ -399,3 +399,47 @@ describe("the nodes' own traces", () => {
     expect(r.stdout).not.toMatch(/shrunk:/);
   });
 });
+
+describe('the example Raft node (examples/raft-kv)', () => {
+  it('passes a run under every fault, and the same run with its stale-read bug fails', async () => {
+    const raft = ['python3', 'examples/raft-kv/node.py'];
+    const pass = await smr(
+      'test',
+      '--runs',
+      '1',
+      '--seed',
+      '3',
+      '--no-progress',
+      '--json',
+      '--out',
+      join(dir, 'raft'),
+      '--',
+      ...raft,
+    );
+    expect(pass.code, pass.stdout + pass.stderr).toBe(0);
+    const ok = JSON.parse(pass.stdout) as { operations: { ok: number }; stuck: number };
+    expect(ok.operations.ok).toBeGreaterThan(50);
+    expect(ok.stuck).toBe(0);
+    const bug = await smr(
+      'test',
+      '--runs',
+      '1',
+      '--seed',
+      '3',
+      '--no-shrink',
+      '--no-progress',
+      '--json',
+      '--out',
+      join(dir, 'raft-bug'),
+      '--',
+      ...raft,
+      '--bug',
+      'stale-read',
+    );
+    expect(bug.code, bug.stdout + bug.stderr).toBe(1);
+    expect(JSON.parse(bug.stdout)).toMatchObject({
+      verdict: 'violation',
+      check: 'linearizability',
+    });
+  });
+});
