@@ -98,6 +98,11 @@ export interface ClusterOptions {
 }
 
 const INIT_TIMEOUT_MS = 10_000;
+/**
+ * Runtimes that randomise hashing per process would otherwise iterate sets and maps in another
+ * order in every run (Python's str hashes): the same inputs must give the same answers.
+ */
+const DETERMINISTIC_ENV = { PYTHONHASHSEED: '0' };
 
 export class Cluster {
   private readonly procs = new Map<string, ExternalReplica>();
@@ -187,7 +192,10 @@ export class Cluster {
     if (action.do === 'start') {
       if (this.started.has(action.node)) this.stats.restarts++;
       this.started.add(action.node);
-      this.procs.set(action.node, new ExternalReplica(this.options.command, this.options.args));
+      this.procs.set(
+        action.node,
+        new ExternalReplica(this.options.command, this.options.args, DETERMINISTIC_ENV),
+      );
     }
     if (action.do === 'deliver' && action.copy !== true) {
       const queue = this.inFlight.get(`${action.from} ${action.node}`) ?? [];

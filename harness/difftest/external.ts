@@ -13,8 +13,15 @@ export class ExternalReplica {
   private exited: Error | null = null;
   private stderr = '';
 
-  constructor(command: string, args: readonly string[]) {
-    this.child = spawn(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(
+    command: string,
+    args: readonly string[],
+    env: Readonly<Record<string, string>> = {},
+  ) {
+    this.child = spawn(command, [...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
     this.child.stderr.setEncoding('utf8');
