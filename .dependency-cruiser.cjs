@@ -6,6 +6,7 @@
  *   1. core     src/core                        the protocol: pure reducers
  *   2. spec     src/spec                        the TLA+ twin, the shared model-checking contract
  *      shared   src/errors.ts, src/files.ts     bad-input errors and atomic files, for everyone
+ *               src/view                        the HTML pages' renderers (plain data in, HTML out)
  *   3. checkers src/trace, src/oracle           trace checker, linearizability
  *               harness/model, refinement, conformance, mutants, random.ts
  *                                               the world model and what judges a core run
@@ -16,7 +17,7 @@
  */
 const CORE = '^src/core/';
 const SPEC = '^src/spec/';
-const SHARED = '^src/(errors|files)[.]ts$';
+const SHARED = '^(src/(errors|files)[.]ts$|src/view/)';
 const CHECKERS =
   '^(src/(trace|oracle)/|harness/(model|refinement|conformance|mutants)/|harness/random[.]ts$)';
 const DRIVERS =

@@ -15,7 +15,8 @@ with the election restriction, log replication with the consistency check, the r
 leader only commits entries of its own term by counting replicas, and durable term, vote and log
 (sent to the kit in `persist` before anything that depends on them leaves the node). Every client
 operation, reads included, goes through the log, and the replicated state keeps the result of
-every request id, so a request retried at another node is executed once.
+every request id, so a request retried at another node is executed once. There is no
+snapshotting and no membership change: test runs are short and the cluster is fixed.
 
 `--bug NAME` injects one classic mistake (see BUGS below; each is marked `# BUG(name)`), to see
 the kit catch it. Standard library only.
@@ -96,6 +97,9 @@ class RaftNode:
         self.voted_for = saved.get("voted_for")
         # log[0] is a sentinel so that Raft's 1-based indices are list indices.
         self.log = [{"term": 0}] + saved.get("log", [])
+        # Ids of requests whose entries were cut from our log: another node may still hold
+        # and commit them, so we must never answer "fail" for them, even after a restart.
+        self.dropped = set(saved.get("dropped", []))
 
         # Volatile state: rebuilt from the log as entries are committed again.
         self.role = FOLLOWER
@@ -147,8 +151,9 @@ class RaftNode:
         # BUG(forget-vote): term and vote are lost on a crash, so a restarted node may vote
         # a second time in a term it already voted in.
         if self.bug == "forget-vote":
-            return {"log": self.log[1:]}
-        return {"term": self.term, "voted_for": self.voted_for, "log": self.log[1:]}
+            return {"log": self.log[1:], "dropped": sorted(self.dropped)}
+        return {"term": self.term, "voted_for": self.voted_for, "log": self.log[1:],
+                "dropped": sorted(self.dropped)}
 
     def send(self, to, body):
         self.sends.append({"to": to, "body": body})
@@ -189,6 +194,8 @@ class RaftNode:
             rid = self.log[index].get("id")
             if self.index_of.get(rid) == index:
                 del self.index_of[rid]
+            if rid is not None:
+                self.dropped.add(rid)
         del self.log[start:]
         self.dirty = True
 
@@ -403,7 +410,7 @@ class RaftNode:
                 self.advance_commit()  # a cluster of one commits at once
                 self.broadcast_append()
             return
-        if rid in self.index_of or rid in self.waiting:
+        if rid in self.index_of or rid in self.dropped:
             # It is (or was) in our log, so it may still commit: "fail" would be a lie. Stay
             # silent; we answer if it is applied here, else the client times out and retries.
             self.waiting.add(rid)
@@ -432,7 +439,8 @@ class RaftNode:
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="A Raft key-value node for `smr test`.")
-    parser.add_argument("--bug", choices=sorted(BUGS), help="inject one classic Raft bug")
+    parser.add_argument("--bug", choices=sorted(BUGS), help="inject one classic Raft bug: " +
+                        "; ".join("%s: %s" % item for item in sorted(BUGS.items())))
     return parser.parse_args(argv)
 
 

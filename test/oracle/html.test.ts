@@ -25,11 +25,28 @@ describe('renderTimeline (self-contained HTML)', () => {
     });
     expect(html).toContain('<title>stale &#60;read&#62;</title>');
     expect(html).toContain('a&#60;b&#62;');
-    expect(html.match(/class="op window breaking"/g)).toHaveLength(1);
-    expect(html.match(/class="op window/g)).toHaveLength(3);
-    expect(html).toContain('class="op prefix unknown"');
-    expect(html).toContain('when operation #2 returns');
-    expect(html).not.toMatch(/(src|href)=|<script|@import|url\(/);
+    expect(html.match(/<div class="op window breaking"/g)).toHaveLength(1);
+    expect(html.match(/<div class="op window/g)).toHaveLength(3);
+    expect(html).toContain('<div class="op prefix unknown"');
+    expect(html).toMatch(/when operation #2 \(.*\) returns/);
+    expect(html).toContain('id="break-0"');
+    expect(html).toContain('<a href="#break-0">jump to the break</a>');
+    // Self-contained: links only within the page, one inline script, nothing loaded.
+    expect(html).not.toMatch(/\bsrc=|href="(?!#)|@import|url\(/);
+  });
+
+  it('draws an unknown verdict as unknown, not as a linearizable prefix', () => {
+    const result = checkLinearizability(stale, registerModel, { maxSteps: 1 });
+    expect(result.verdict).toBe('unknown');
+    const html = renderTimeline({
+      title: 't',
+      history: stale,
+      result,
+      describe: describeOp(stale),
+    });
+    expect(html).toContain('unknown (undecided within the budget)');
+    expect(html).not.toMatch(/<div class="op (prefix|window|lin)/);
+    expect(html.match(/<div class="op undecided/g)).toHaveLength(4);
   });
 
   it('numbers a witness for a linearizable history and crops huge ones', () => {
@@ -45,7 +62,9 @@ describe('renderTimeline (self-contained HTML)', () => {
     }
     const result = checkLinearizability(history, registerModel, { witness: true });
     const html = renderTimeline({ title: 't', history, result, describe: describeOp(history) });
-    expect(html).toContain('<b>1</b>write 0');
+    // The witness as a line through the bars, each point with the model's state after it.
+    expect(html).toContain('<title>1. #0 write 0 — state after: 0</title>');
+    expect(html).toContain('linearized 1st; model state after it: 0');
     expect(html).toContain('Showing 2000 of 2500 operations');
   });
 });

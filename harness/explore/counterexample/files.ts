@@ -8,12 +8,14 @@ import { join } from 'node:path';
 import { writeAtomically } from '../../../src/files.js';
 import { makeHeader, type ObserveLevel } from '../../../src/trace/format.js';
 import { TraceRecorder } from '../../../src/trace/recorder.js';
+import { SPEC_MODELS } from '../../../src/spec/models.js';
 import type { Violation } from '../../../src/spec/violation.js';
 import { renderMessage } from '../../scenario.js';
 import type { ClusterProtocol } from '../cluster/protocol.js';
 import type { Replay, StableStep } from '../cluster/replay.js';
 import type { ModelSpec } from '../model-spec.js';
-import { renderSequenceDiagram, type DiagramStep } from './html.js';
+import { renderClusterPage } from './html.js';
+import { renderSpecPage } from './spec-page.js';
 
 export const REPLAY_FORMAT = 'smr-explore-replay';
 export const REPLAY_VERSION = 1;
@@ -65,7 +67,7 @@ export function writeClusterCounterexample(
   };
   writeAtomically(paths.replay, JSON.stringify(replayFile, null, 1) + '\n');
   writeAtomically(paths.trace, traceOf(protocol, run, observe));
-  writeAtomically(paths.html, htmlOf(protocol, run, found.violation));
+  writeAtomically(paths.html, renderClusterPage(protocol, run));
   return paths;
 }
 
@@ -112,51 +114,6 @@ function packetOf(s: Replay['steps'][number]) {
   );
 }
 
-function actorOf(step: StableStep): string {
-  switch (step.kind) {
-    case 'Tick':
-      return step.node;
-    case 'Submit':
-      return step.client;
-    case 'Deliver':
-    case 'Drop':
-    case 'Duplicate':
-      return step.to;
-    default:
-      return step.replica;
-  }
-}
-
-function htmlOf(protocol: ClusterProtocol, run: Replay, violation: Violation): string {
-  const steps: DiagramStep[] = run.steps.map((s) => {
-    const packet = packetOf(s);
-    return {
-      label: s.label,
-      node: actorOf(s.step),
-      kind: s.step.kind,
-      ...(packet === undefined
-        ? {}
-        : { consumed: { id: packet.id, text: renderMessage(packet.msg) } }),
-      ...(s.step.kind === 'Duplicate' ? { copy: s.before.world.nextPacketId } : {}),
-      sent: s.t.sent.map((p) => ({ id: p.id, from: p.from, text: renderMessage(p.msg) })),
-      events: s.t.events.map((e) => e.event.action),
-    };
-  });
-  const { scope } = protocol;
-  return renderSequenceDiagram({
-    title: `smr explore: ${violation.invariant} violated${scope.mutant === undefined ? '' : ` (mutant ${scope.mutant})`}`,
-    subtitle: `${scope.replicas} replicas, ${scope.clients} clients, ${scope.requests} requests, ${scope.network} network, faults ${scope.faults.join(',') || 'none'} — ${run.steps.length} steps`,
-    nodes: [...protocol.cfg.replicas, ...protocol.cfg.clients],
-    steps,
-    violation: {
-      invariant: violation.invariant,
-      message: violation.message,
-      ...(violation.node === undefined ? {} : { node: violation.node }),
-      step: run.violation?.index ?? -1,
-    },
-  });
-}
-
 /** Spec (twin) models: steps are indices into the protocol's action lists. */
 export function writeGenericCounterexample(
   dir: string,
@@ -179,25 +136,9 @@ export function writeGenericCounterexample(
     violation: { ...violation, step: labels.length - 1 },
   };
   writeAtomically(paths.replay, JSON.stringify(file, null, 1) + '\n');
-  writeAtomically(
-    paths.html,
-    renderSequenceDiagram({
-      title: `smr explore: ${violation.invariant} violated`,
-      subtitle: `${spec.model === 'spec' ? `spec model ${spec.constants}` : 'core'} — ${labels.length} steps`,
-      nodes: ['system'],
-      steps: labels.map((label) => ({
-        label,
-        node: 'system',
-        kind: label.split(' ')[0] ?? '',
-        sent: [],
-        events: [label.split(' ')[0] ?? ''],
-      })),
-      violation: {
-        invariant: violation.invariant,
-        message: violation.message,
-        step: labels.length - 1,
-      },
-    }),
-  );
+  const factory = spec.model === 'spec' ? SPEC_MODELS.get(spec.constants) : undefined;
+  if (factory === undefined || spec.model !== 'spec')
+    throw new Error('writeGenericCounterexample: not a spec model');
+  writeAtomically(paths.html, renderSpecPage(spec.constants, factory(), choices, violation));
   return paths;
 }

@@ -10,6 +10,8 @@ import { replay } from '../cluster/replay.js';
 import { buildClusterProtocol, buildProtocol } from '../model-spec.js';
 import { checkScope, type ClusterScope } from '../cluster/scope.js';
 import { REPLAY_FORMAT, REPLAY_VERSION, type ReplayFile } from './files.js';
+import { renderClusterPage } from './html.js';
+import { renderSpecPage } from './spec-page.js';
 
 /** The file is unreadable or not a replay file (bad input, exit 2). */
 export class ReplayFileError extends Error {
@@ -126,4 +128,17 @@ export async function replayFile(file: ReplayFile): Promise<ReplayOutcome> {
   }
   void replayChoices;
   return { lines, violation: null, infeasible: null };
+}
+
+/**
+ * The page of a replayed counterexample (`smr replay --html`): the same page `smr explore`
+ * wrote for it, or for a run that no longer violates anything, the run as far as it went.
+ */
+export async function replayPage(file: ReplayFile): Promise<string> {
+  if (file.spec.model === 'core') {
+    const protocol = await buildClusterProtocol(file.spec);
+    return renderClusterPage(protocol, replay(protocol, file.steps ?? []), 'smr replay');
+  }
+  const protocol = await buildProtocol(file.spec);
+  return renderSpecPage(file.spec.constants, protocol, file.choices ?? [], file.violation);
 }

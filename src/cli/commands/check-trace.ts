@@ -5,9 +5,11 @@
  * it), 2 bad input (one line: file:line: reason), 3 inconclusive (the candidate bound was hit).
  */
 import { checkTrace, DEFAULT_MAX_CANDIDATES, type CheckResult } from '../../trace/checker.js';
+import { renderTracePage } from '../../trace/diagram.js';
 import { formatResult } from '../../trace/report.js';
 import { checkTraceWithTlc, DEFAULT_TLC_TIMEOUT_MS } from '../../../harness/tlc/trace-backend.js';
 import { EXIT, UsageError } from '../../errors.js';
+import { assertWritableFile, writeAtomically } from '../../files.js';
 import { intOption } from '../options.js';
 import type { RegisterCommand } from './register.js';
 
@@ -19,6 +21,7 @@ interface CheckTraceFlags {
   tlc?: boolean;
   tlcTimeout: number;
   json?: boolean;
+  html?: string;
 }
 
 export const registerCheckTrace: RegisterCommand = (program, setExit) => {
@@ -53,12 +56,20 @@ export const registerCheckTrace: RegisterCommand = (program, setExit) => {
       DEFAULT_TLC_TIMEOUT_MS / 1000,
     )
     .option('--json', 'print one JSON result object on stdout')
+    .option(
+      '--html <file>',
+      "also write a self-contained HTML page: the sequence diagram up to the event the spec forbids, and every node's logged state",
+    )
     .action(async (files: string[], flags: CheckTraceFlags) => {
       setExit(await runCheckTrace(files, flags));
     });
 };
 
 async function runCheckTrace(files: string[], flags: CheckTraceFlags): Promise<number> {
+  if (flags.html !== undefined) {
+    if (flags.tlc === true) throw new UsageError('--html draws the native check; leave out --tlc');
+    assertWritableFile('--html', flags.html);
+  }
   if (flags.tlc === true) {
     if (files.length !== 1) throw new UsageError('--tlc checks one trace file at a time');
     const result = await checkTraceWithTlc(files[0] as string, {
@@ -78,8 +89,16 @@ async function runCheckTrace(files: string[], flags: CheckTraceFlags): Promise<n
     ...(progress ? { onProgress: progress.update } : {}),
   });
   progress?.done();
+  if (flags.html !== undefined)
+    writeAtomically(
+      flags.html,
+      renderTracePage(files, result, { partial: flags.partial === true }),
+    );
   if (flags.json === true) process.stdout.write(JSON.stringify(result) + '\n');
-  else process.stdout.write(formatResult(result));
+  else
+    process.stdout.write(
+      formatResult(result) + (flags.html === undefined ? '' : `page: ${flags.html}\n`),
+    );
   if (result.verdict === 'valid') return EXIT.ok;
   return result.verdict === 'inconclusive' ? EXIT.unknown : EXIT.violation;
 }

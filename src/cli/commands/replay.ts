@@ -2,10 +2,12 @@
 import {
   readReplayFile,
   replayFile,
+  replayPage,
   ReplayFileError,
 } from '../../../harness/explore/counterexample/replay-file.js';
 import { UnknownModelError } from '../../../harness/explore/model-spec.js';
 import { EXIT, UsageError } from '../../errors.js';
+import { assertWritableFile, writeAtomically } from '../../files.js';
 import type { RegisterCommand } from './register.js';
 
 export const registerReplay: RegisterCommand = (program, setExit) => {
@@ -16,10 +18,17 @@ export const registerReplay: RegisterCommand = (program, setExit) => {
     )
     .argument('<FILE>', 'a counterexample.replay.json')
     .option('--json', 'print one JSON result object on stdout')
-    .action(async (path: string, flags: { json?: boolean }) => {
+    .option(
+      '--html <file>',
+      'also write the run as a self-contained HTML page (the diagram and every state)',
+    )
+    .action(async (path: string, flags: { json?: boolean; html?: string }) => {
+      if (flags.html !== undefined) assertWritableFile('--html', flags.html);
       let outcome;
       try {
-        outcome = await replayFile(readReplayFile(path));
+        const file = readReplayFile(path);
+        outcome = await replayFile(file);
+        if (flags.html !== undefined) writeAtomically(flags.html, await replayPage(file));
       } catch (error) {
         if (error instanceof ReplayFileError || error instanceof UnknownModelError)
           throw new UsageError(error.message);
@@ -43,6 +52,7 @@ export const registerReplay: RegisterCommand = (program, setExit) => {
             ? 'no violation: the counterexample did not reproduce\n'
             : `VIOLATION ${v.invariant}${v.node === undefined ? '' : ` at ${v.node}`} at step ${v.step}: ${v.message}\n`,
         );
+        if (flags.html !== undefined) process.stdout.write(`page: ${flags.html}\n`);
       }
       setExit(outcome.violation === null ? EXIT.ok : EXIT.violation);
     });
