@@ -296,7 +296,8 @@ function crop(
 }
 
 function legend(verdict: LincheckResult['verdict']): string {
-  const item = (cls: string, text: string) => `<span class="op ${cls}">${text}</span>`;
+  // Not `op` bars: a bar clips its text to its interval, a legend entry never does.
+  const item = (cls: string, text: string) => `<span class="key ${cls}">${text}</span>`;
   const items =
     verdict === 'linearizable'
       ? [item('lin', 'linearized')]
