@@ -10,7 +10,7 @@
  *   3. checkers src/trace, src/oracle           trace checker, linearizability
  *               harness/model, refinement, conformance, mutants, random.ts
  *                                               the world model and what judges a core run
- *   4. drivers  harness/explore, sim, tlc, difftest, check, blackbox, live, scenario.ts
+ *   4. drivers  harness/explore, sim, tlc, difftest, check, blackbox, live, soak, scenario.ts
  *               src/runtime                     searches, simulations, TLC, external processes,
  *                                               and the real host of the core (TCP, WAL, timers)
  *   5. entry    src/cli, src/index.ts           the `smr` command and the library's one entry
@@ -21,7 +21,7 @@ const SHARED = '^(src/(errors|files)[.]ts$|src/view/)';
 const CHECKERS =
   '^(src/(trace|oracle)/|harness/(model|refinement|conformance|mutants)/|harness/random[.]ts$)';
 const DRIVERS =
-  '^harness/(explore|sim|tlc|difftest|check|blackbox|live)/|^harness/scenario[.]ts$|^src/runtime/';
+  '^harness/(explore|sim|tlc|difftest|check|blackbox|live|soak)/|^harness/scenario[.]ts$|^src/runtime/';
 const ENTRY = '^src/(cli/|index[.]ts$)';
 
 const below = (...layers) => `(${layers.join('|')})`;

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SmrClient } from '../src/runtime/client.js';
 import { clusterDown, clusterUp, freePorts, sleep } from '../src/runtime/cluster.js';
-import { soak } from '../src/runtime/soak.js';
+import { soak } from '../harness/soak/server-soak.js';
 import { useServeBundle } from '../test/runtime/helpers.js';
 
 const args = process.argv.slice(2);

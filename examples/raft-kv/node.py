@@ -333,7 +333,7 @@ class RaftNode:
     def on_append_request(self, leader, m):
         self.observe_term(m["term"])
         if m["term"] < self.term:
-            self.send(leader, {"type": "append!", "term": self.term, "ok": False, "hint": 0})
+            self.reject_append(leader, 0)  # our term in the answer deposes the sender
             return
         # A leader of our term exists: follow it.
         self.role, self.leader = FOLLOWER, leader

@@ -7,7 +7,7 @@
  *  - timeline.html: the history drawn by `smr lincheck --html`.
  * Files are written to a temporary name and renamed, so a file is either whole or absent.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { describeIoError } from '../../src/files.js';
 import type { Json } from '../../src/core/types.js';
 import type { Executed } from './cluster.js';
@@ -35,12 +35,39 @@ export class TestReplayError extends Error {
   override readonly name = 'TestReplayError';
 }
 
-export function replayText(file: TestReplayFile): string {
-  // One action per line: a long schedule stays readable and diffable.
+/** The replay file, a piece at a time: one action per line, readable and diffable. */
+export function* replayChunks(file: TestReplayFile): Generator<string> {
   const { actions, ...head } = file;
-  const body = actions.map((a) => `    ${JSON.stringify(a)}`).join(',\n');
-  const header = JSON.stringify(head, null, 2).replace(/\n}$/, '');
-  return `${header},\n  "actions": [\n${body}\n  ]\n}\n`;
+  yield `${JSON.stringify(head, null, 2).replace(/\n}$/, '')},\n  "actions": [\n`;
+  for (let i = 0; i < actions.length; i++)
+    yield `    ${JSON.stringify(actions[i])}${i + 1 < actions.length ? ',' : ''}\n`;
+  yield '  ]\n}\n';
+}
+
+/**
+ * Write `chunks` to `path` through a temporary file and a rename, never holding the whole text
+ * in one string (a long run's transcript passes the longest string V8 can make).
+ */
+export function writeChunksAtomically(path: string, chunks: Iterable<string>): void {
+  const temporary = `${path}.tmp-${process.pid}`;
+  const fd = openSync(temporary, 'w');
+  try {
+    let pending: string[] = [];
+    let size = 0;
+    for (const chunk of chunks) {
+      pending.push(chunk);
+      size += chunk.length;
+      if (size >= 1 << 20) {
+        writeSync(fd, pending.join(''));
+        pending = [];
+        size = 0;
+      }
+    }
+    if (pending.length > 0) writeSync(fd, pending.join(''));
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, path);
 }
 
 const SETUP_NUMBERS = [

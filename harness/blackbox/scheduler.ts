@@ -18,6 +18,7 @@
  * `requestTimeoutMs`.
  */
 import { Random } from '../random.js';
+import { EventQueue } from './event-queue.js';
 import type { Cluster, SentMessage } from './cluster.js';
 import type { KvOp, NodeReply } from './protocol.js';
 import type { Json } from '../../src/core/types.js';
@@ -76,12 +77,6 @@ type Event =
   | { kind: 'quiet' }
   | { kind: 'end' };
 
-interface Timed {
-  readonly time: number;
-  readonly seq: number;
-  readonly event: Event;
-}
-
 interface ClientState {
   readonly name: string;
   seq: number;
@@ -105,7 +100,7 @@ export async function runScheduled(
 
 class Scheduler {
   private readonly rng: Random;
-  private readonly queue = new EventQueue();
+  private readonly queue = new EventQueue<Event>();
   private readonly faults: Set<TestFault>;
   private now = 0;
   private quiet = false;
@@ -272,7 +267,7 @@ class Scheduler {
   }
 
   private split(): void {
-    if (this.quiet) return;
+    if (this.quiet || this.nodes.length < 2) return; // one node has nothing to be cut from
     const groups = new Map<string, number>();
     const serving = this.target(this.nodes);
     if (serving === this.lastServer) {
@@ -439,46 +434,4 @@ class Scheduler {
   private at(time: number, event: Event): void {
     this.queue.push(time, event);
   }
-}
-
-/** A binary heap of events by time, then by the order they were scheduled (deterministic). */
-class EventQueue {
-  private readonly heap: Timed[] = [];
-  private seq = 0;
-
-  push(time: number, event: Event): void {
-    const heap = this.heap;
-    heap.push({ time, seq: this.seq++, event });
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i] as Timed, heap[parent] as Timed)) break;
-      [heap[i], heap[parent]] = [heap[parent] as Timed, heap[i] as Timed];
-      i = parent;
-    }
-  }
-
-  pop(): Timed | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (top === undefined || last === undefined || heap.length === 0) return top;
-    heap[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && before(heap[l] as Timed, heap[m] as Timed)) m = l;
-      if (r < heap.length && before(heap[r] as Timed, heap[m] as Timed)) m = r;
-      if (m === i) break;
-      [heap[i], heap[m]] = [heap[m] as Timed, heap[i] as Timed];
-      i = m;
-    }
-    return top;
-  }
-}
-
-function before(a: Timed, b: Timed): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }

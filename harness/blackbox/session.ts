@@ -9,7 +9,13 @@ import { writeAtomically } from '../../src/files.js';
 import { renderTimeline } from '../../src/oracle/html.js';
 import { Random } from '../random.js';
 import { describeOp, type Action, type Executed } from './cluster.js';
-import { historyText, replayText, REPLAY_FORMAT, REPLAY_VERSION } from './files.js';
+import {
+  historyText,
+  replayChunks,
+  REPLAY_FORMAT,
+  REPLAY_VERSION,
+  writeChunksAtomically,
+} from './files.js';
 import { traceFiles } from './checks.js';
 import { runOnce, type RunResult, type RunSetup } from './run.js';
 import type { TestFault } from './scheduler.js';
@@ -194,9 +200,9 @@ function writeReport(out: string, run: RunResult, transcript: readonly string[])
   const { command, args, ...setup } = run.setup;
   const replayPath = join(out, 'replay.json');
   const verdict = run.broken !== null ? 'broken' : (run.verdict?.kind ?? 'broken');
-  writeAtomically(
+  writeChunksAtomically(
     replayPath,
-    replayText({
+    replayChunks({
       format: REPLAY_FORMAT,
       version: REPLAY_VERSION,
       command: [command, ...args],
@@ -209,7 +215,10 @@ function writeReport(out: string, run: RunResult, transcript: readonly string[])
   const historyPath = join(out, 'history.ndjson');
   writeAtomically(historyPath, historyText(run.client.ops));
   const stepsPath = join(out, 'steps.ndjson');
-  writeAtomically(stepsPath, transcript.join('\n') + (transcript.length > 0 ? '\n' : ''));
+  writeChunksAtomically(
+    stepsPath,
+    transcript.map((line) => `${line}\n`),
+  );
   const files = [replayPath, historyPath, stepsPath];
   const lincheck =
     run.verdict !== null && 'lincheck' in run.verdict ? run.verdict.lincheck : undefined;

@@ -16,7 +16,6 @@ import { replicaContext } from '../core/replica/reducer.js';
 import type { Json } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import type { ClockKind, ObserveLevel } from '../trace/format.js';
-import { MUTANTS } from '../../harness/mutants/index.js';
 import { addressOf, clusterTraceHeader, loadClusterConfig } from './config.js';
 import { frameKey, type Envelope } from './frame.js';
 import { NODE_FS, withoutSync } from './fs-layer.js';
@@ -39,7 +38,9 @@ export interface ServeOptions {
   readonly batch?: number;
   /** false: no fsync (measuring only: a machine crash may then lose acknowledged writes). */
   readonly fsync?: boolean;
-  /** A seeded bug of `smr mutants` in this replica's rules. */
+  /** The replica's rules: the reference's unless a seeded bug's (`smr serve --mutant`). */
+  readonly rules?: ReplicaRules;
+  /** The seeded bug's name, for the log. */
   readonly mutant?: string;
   readonly insecure?: boolean;
   readonly segmentBytes?: number;
@@ -55,20 +56,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function rulesOf(mutant: string | undefined): ReplicaRules {
-  if (mutant === undefined) return REFERENCE_RULES;
-  const m = MUTANTS.get(mutant);
-  if (m === undefined)
-    throw new UsageError(
-      `--mutant: unknown seeded bug ${JSON.stringify(mutant)} (smr mutants lists them)`,
-    );
-  return m.rules;
-}
-
 export async function serve(o: ServeOptions): Promise<RunningServer> {
   const config = loadClusterConfig(o.config, { insecure: o.insecure === true });
   const self = addressOf(config, o.id);
-  const rules = rulesOf(o.mutant);
+  const rules = o.rules ?? REFERENCE_RULES;
   const base = dirname(o.config);
   const data = o.data ?? join(base, o.id);
   const log = (line: string) => o.log(`${o.id}: ${line}`);

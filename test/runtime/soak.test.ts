@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterDown } from '../../src/runtime/cluster.js';
-import { soak } from '../../src/runtime/soak.js';
+import { soak } from '../../harness/soak/server-soak.js';
 import { tempDir, useServeBundle } from './helpers.js';
 
 let restore: () => void;

@@ -8,6 +8,8 @@
 import { EXIT, UsageError } from '../../errors.js';
 import { OBSERVE_LEVELS, type ClockKind, type ObserveLevel } from '../../trace/format.js';
 import { serve } from '../../runtime/server.js';
+import type { ReplicaRules } from '../../core/replica/rules.js';
+import { MUTANTS } from '../../../harness/mutants/index.js';
 import { StorageError } from '../../runtime/store.js';
 import { NodeTraceError } from '../../runtime/node-trace.js';
 import { choiceOption, intOption } from '../options.js';
@@ -72,6 +74,16 @@ export const registerServe: RegisterCommand = (program, setExit) => {
     });
 };
 
+/** A seeded bug's rules (the server itself knows only rules, not the harness's mutants). */
+function rulesOf(mutant: string): ReplicaRules {
+  const m = MUTANTS.get(mutant);
+  if (m === undefined)
+    throw new UsageError(
+      `--mutant: unknown seeded bug ${JSON.stringify(mutant)} (smr mutants lists them)`,
+    );
+  return m.rules;
+}
+
 async function runServe(flags: ServeFlags): Promise<number> {
   let server;
   try {
@@ -84,7 +96,7 @@ async function runServe(flags: ServeFlags): Promise<number> {
       ...(flags.clock === undefined ? {} : { clock: flags.clock }),
       batch: flags.batch,
       fsync: flags.fsync,
-      ...(flags.mutant === undefined ? {} : { mutant: flags.mutant }),
+      ...(flags.mutant === undefined ? {} : { mutant: flags.mutant, rules: rulesOf(flags.mutant) }),
       insecure: flags.insecure === true,
       ...(flags.segmentBytes === undefined ? {} : { segmentBytes: flags.segmentBytes }),
       log: (line) => process.stderr.write(`${line}\n`),

@@ -443,3 +443,32 @@ describe('the example Raft node (examples/raft-kv)', () => {
     });
   });
 });
+
+describe('edge sizes', () => {
+  it('one node: partitions and crashes have nothing to cut, and the run ends', async () => {
+    const r = await smr(
+      'test',
+      '--replicas',
+      '1',
+      '--seed',
+      '2',
+      '--runs',
+      '1',
+      '--time',
+      '500',
+      '--quiet',
+      '200',
+      '--no-progress',
+      '--json',
+      '--out',
+      join(dir, 'one'),
+      '--',
+      ...PRIMARY,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      verdict: 'pass',
+      messages: { partitions: 0, crashes: 0 },
+    });
+  });
+});

@@ -13,17 +13,24 @@
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Json, Outcome } from '../core/types.js';
-import { checkLinearizability } from '../oracle/lincheck.js';
-import { modelByName } from '../oracle/models.js';
-import type { HistoryOp } from '../oracle/types.js';
-import { checkTrace } from '../trace/checker.js';
-import { formatResult } from '../trace/report.js';
-import { Random } from '../../harness/random.js';
-import { SmrClient } from './client.js';
-import { clusterDown, clusterUp, runningPid, signal, sleep, startReplica } from './cluster.js';
-import type { ClusterConfig } from './config.js';
-import { leaseClient, processAlive, type Lease } from './sessions.js';
+import type { Json, Outcome } from '../../src/core/types.js';
+import { checkLinearizability } from '../../src/oracle/lincheck.js';
+import { modelByName } from '../../src/oracle/models.js';
+import type { HistoryOp } from '../../src/oracle/types.js';
+import { checkTrace } from '../../src/trace/checker.js';
+import { formatResult } from '../../src/trace/report.js';
+import { Random } from '../random.js';
+import { SmrClient } from '../../src/runtime/client.js';
+import {
+  clusterDown,
+  clusterUp,
+  runningPid,
+  signal,
+  sleep,
+  startReplica,
+} from '../../src/runtime/cluster.js';
+import type { ClusterConfig } from '../../src/runtime/config.js';
+import { leaseClient, processAlive, type Lease } from '../../src/runtime/sessions.js';
 
 export interface SoakOptions {
   readonly dir: string;
