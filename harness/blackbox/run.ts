@@ -13,25 +13,18 @@ import {
   type TraceVerdict,
   type Verdict,
 } from './checks.js';
-import { runScheduled, type NetworkStats, type TestFault } from './scheduler.js';
+import { runScheduled, type NetworkStats, type SchedulerOptions } from './scheduler.js';
 import type { Json } from '../../src/core/types.js';
 import type { StableStep } from '../explore/cluster/replay.js';
 import { runPattern } from './adversary.js';
 
-export interface RunSetup {
+/** A run: the node command, the cluster, the scheduler's options, and the time limits. */
+export interface RunSetup extends Omit<SchedulerOptions, 'onProgress' | 'resume'> {
   readonly command: string;
   readonly args: readonly string[];
   readonly replicas: number;
-  readonly clients: number;
-  readonly seed: number;
-  readonly faults: readonly TestFault[];
-  readonly timeMs: number;
-  readonly quietMs: number;
-  readonly tickMs: number;
-  readonly attemptTimeoutMs: number;
-  readonly requestTimeoutMs: number;
+  /** Real milliseconds a node may take to answer one event. */
   readonly stepTimeoutMs: number;
-  readonly maxSteps: number;
   readonly lincheckTimeoutMs: number;
 }
 
