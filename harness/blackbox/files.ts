@@ -12,7 +12,7 @@ import { describeIoError } from '../../src/files.js';
 import type { Json } from '../../src/core/types.js';
 import type { Executed } from './cluster.js';
 import { outcomeOf, type ClientOp } from './cluster.js';
-import type { RunSetup } from './run.js';
+import { nodeIds, type RunSetup } from './run.js';
 import { TEST_FAULTS, type TestFault } from './scheduler.js';
 
 export const REPLAY_FORMAT = 'smr-test-replay';
@@ -114,7 +114,7 @@ export function readReplay(path: string): TestReplayFile {
     throw bad(`setup.faults is not a list of ${TEST_FAULTS.join(', ')}`);
   const actions = value['actions'];
   if (!Array.isArray(actions)) throw bad('"actions" is not a list');
-  const nodes = Array.from({ length: setup['replicas'] as number }, (_, i) => `n${i + 1}`);
+  const nodes = nodeIds(setup['replicas'] as number);
   actions.forEach((a, i) => {
     const why = actionProblem(a, nodes);
     if (why !== null) throw bad(`actions[${i}] ${why}`);
